@@ -1,0 +1,70 @@
+// AWS Signature Version 4: request authentication (Authorization header and presigned URLs) and
+// the payload checks that follow it (signed SHA-256, aws-chunked streaming with chunk signatures
+// and trailing checksums).
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "api/s3_errors.h"
+#include "storage/stream.h"
+
+namespace strata::api {
+
+enum class PayloadKind {
+  kUnsigned,                 // UNSIGNED-PAYLOAD (and every presigned URL)
+  kSha256,                   // x-amz-content-sha256 is the hex SHA-256 of the body: verify it
+  kStreamingSigned,          // STREAMING-AWS4-HMAC-SHA256-PAYLOAD
+  kStreamingSignedTrailer,   // STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER
+  kStreamingUnsignedTrailer  // STREAMING-UNSIGNED-PAYLOAD-TRAILER
+};
+
+// What a verified request proves, and what the payload check needs.
+struct AuthContext {
+  std::string access_key;
+  PayloadKind payload = PayloadKind::kUnsigned;
+  std::string payload_sha256;  // hex, for kSha256
+  // For the streaming kinds: chunk signatures chain from the request's signature.
+  std::string amz_date;        // 20130524T000000Z
+  std::string scope;           // 20130524/us-east-1/s3/aws4_request
+  std::string signing_key;     // raw HMAC key derived for the scope
+  std::string seed_signature;  // hex signature of the request
+  bool presigned = false;
+};
+
+// Returns the secret for an access key, or nullopt if unknown.
+using SecretLookup = std::function<std::optional<std::string>(std::string_view access_key)>;
+
+// Verifies a request signed with SigV4 in the Authorization header or presigned in the query.
+// Errors (S3Errc): AccessDenied (no credentials at all: anonymous), InvalidAccessKeyId,
+// SignatureDoesNotMatch, AuthorizationHeaderMalformed, AuthorizationQueryParametersError,
+// RequestTimeTooSkewed (15 minutes), AccessDenied for expired presigned URLs,
+// InvalidArgument for a bad x-amz-content-sha256, NotImplemented for SigV2.
+Result<AuthContext> VerifySigV4(const boost::beast::http::request_header<>& request,
+                                const SecretLookup& secrets, std::string_view region,
+                                std::chrono::system_clock::time_point now);
+
+// The body after the payload checks: plain bytes for the application.
+class PayloadSource : public storage::ByteSource {
+ public:
+  // The decoded body length the client declared (Content-Length, or
+  // x-amz-decoded-content-length for aws-chunked), if any.
+  virtual std::optional<uint64_t> declared_length() const = 0;
+  // A trailing header (lower-case name), available once Read() has returned 0.
+  virtual std::optional<std::string> Trailer(std::string_view name) const = 0;
+};
+
+// Wraps `raw` (the HTTP body; not owned). Read() errors are S3Errc: XAmzContentSHA256Mismatch,
+// SignatureDoesNotMatch (bad chunk or trailer signature), IncompleteBody (body shorter than
+// declared), InvalidChunkSizeError / MalformedTrailerError / InvalidRequest for bad framing.
+// Memory is bounded whatever the chunk sizes claim.
+Result<std::unique_ptr<PayloadSource>> NewPayloadSource(
+    storage::ByteSource& raw, const AuthContext& auth,
+    const boost::beast::http::request_header<>& request);
+
+}  // namespace strata::api

@@ -1,0 +1,45 @@
+// Error codes of the object layer. They travel as boost::system::error_code; api/ maps them to
+// S3 errors in one place (api/s3_errors.cc).
+#pragma once
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <type_traits>
+
+namespace strata::storage {
+
+enum class Errc {
+  kOk = 0,
+  kNoSuchBucket = 1,
+  kBucketNotEmpty,
+  kBucketAlreadyOwnedByYou,
+  kInvalidBucketName,
+  kNoSuchKey,
+  kNoSuchVersion,
+  kNoSuchUpload,
+  kObjectLocked,
+  kPreconditionFailed,
+  kBadDigest,  // body did not match Content-MD5 / x-amz-checksum-*: nothing stored.
+  kInvalidStorageClass,
+  kInvalidArgument,
+  kKeyTooLong,
+  kEntityTooLarge,
+  kIncompleteBody,  // the body ended before its declared length.
+  kUnavailable,     // write quorum lost, drive set unavailable: retry later (503).
+  kCorrupt,         // stored data or metadata failed validation and could not be repaired.
+  kInternal,
+};
+
+const boost::system::error_category& StorageCategory();
+
+inline boost::system::error_code make_error_code(Errc e) {
+  return {static_cast<int>(e), StorageCategory()};
+}
+
+template <class T>
+using Result = boost::system::result<T>;
+
+}  // namespace strata::storage
+
+template <>
+struct boost::system::is_error_code_enum<strata::storage::Errc> : std::true_type {};

@@ -1,0 +1,62 @@
+// The metadata index: an ordered key-value store with atomic batches. LevelDB in production
+// (leveldb_metadata_store.cc, the only file that includes LevelDB), memory in tests.
+#pragma once
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "storage/errors.h"
+
+namespace strata::storage {
+
+// A set of puts and deletes applied atomically, in order.
+class WriteBatch {
+ public:
+  void Put(std::string_view key, std::string_view value);
+  void Delete(std::string_view key);
+  bool empty() const { return ops_.empty(); }
+
+  struct Op {
+    bool is_delete;
+    std::string key;
+    std::string value;
+  };
+  const std::vector<Op>& ops() const { return ops_; }
+
+ private:
+  std::vector<Op> ops_;
+};
+
+// A forward iterator over a consistent snapshot. Not thread-safe.
+class Cursor {
+ public:
+  virtual ~Cursor() = default;
+  // Positions at the first key >= target (restricted to the cursor's prefix).
+  virtual void Seek(std::string_view target) = 0;
+  virtual bool Valid() const = 0;
+  virtual void Next() = 0;
+  // REQUIRES: Valid(). Views stay valid until the next move.
+  virtual std::string_view key() const = 0;
+  virtual std::string_view value() const = 0;
+  virtual boost::system::error_code status() const = 0;
+};
+
+// Thread-safe.
+class MetadataStore {
+ public:
+  virtual ~MetadataStore() = default;
+  [[nodiscard]] virtual Result<std::optional<std::string>> Get(std::string_view key) = 0;
+  // Atomic and durable (synced) when it returns. Concurrent writers share one sync.
+  [[nodiscard]] virtual boost::system::error_code Write(const WriteBatch& batch) = 0;
+  // A cursor over keys starting with prefix, positioned at the first of them.
+  virtual std::unique_ptr<Cursor> Scan(std::string_view prefix) = 0;
+};
+
+Result<std::unique_ptr<MetadataStore>> OpenLevelDbMetadataStore(const std::string& dir);
+std::unique_ptr<MetadataStore> NewMemoryMetadataStore();
+
+}  // namespace strata::storage

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# The two entry points README.md promises, on a fresh Debian 12 machine:
+#   tools/dev.sh server [strata-server flags]   install, build, run the server (embedded default)
+#   tools/dev.sh test                           install, build, run every test (what CI runs)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+build_dir=${STRATA_BUILD_DIR:-build}
+jobs=${STRATA_JOBS:-$(nproc)}
+
+build() {
+  cmake -S . -B "$build_dir" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DSTRATA_WERROR="${STRATA_WERROR:-OFF}" >/dev/null
+  cmake --build "$build_dir" -j "$jobs"
+}
+
+case "${1:-}" in
+  server)
+    shift
+    tools/install-deps.sh
+    build
+    exec "$build_dir/bin/strata-server" "$@"
+    ;;
+  test)
+    tools/install-deps.sh --test
+    build
+    ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+    ;;
+  *)
+    echo "usage: tools/dev.sh server [flags] | tools/dev.sh test" >&2
+    exit 2
+    ;;
+esac
