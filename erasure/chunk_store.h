@@ -52,6 +52,8 @@ class BlobWriter {
 };
 
 // Random access to a blob. Not thread-safe; open one per reader.
+// Pinned: Open() opens every shard file, so the reader keeps returning the bytes the blob had at
+// Open() even if the blob is deleted (or its shards replaced) while the reader is alive.
 class BlobReader {
  public:
   virtual ~BlobReader() = default;
@@ -67,8 +69,11 @@ class ChunkStore {
  public:
   virtual ~ChunkStore() = default;
   [[nodiscard]] virtual Result<std::unique_ptr<BlobWriter>> Create(const Placement& placement) = 0;
+  // kNotFound if no shard of the blob exists; kReadQuorumLost if fewer than k can be opened.
   [[nodiscard]] virtual Result<std::unique_ptr<BlobReader>> Open(const BlobRef& ref) = 0;
-  // Removes every shard of the blob it can reach; missing shards are not an error.
+  // Removes every shard of the blob it can reach; missing shards are not an error, and neither
+  // are unreachable drives (their shards become orphans for the scrubber). Open readers keep
+  // reading (see BlobReader).
   [[nodiscard]] virtual boost::system::error_code Delete(const BlobRef& ref) = 0;
   virtual bool HasTier(std::string_view tier) const = 0;
 };

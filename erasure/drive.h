@@ -6,6 +6,7 @@
 #include <memory>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "erasure/errors.h"
@@ -14,35 +15,76 @@ namespace strata::erasure {
 
 // A shard file on one drive, named by the blob it belongs to and its index in the stripe set.
 struct ChunkId {
-  std::string blob_id;  // [0-9a-z_-], no slashes: safe as a file name.
+  std::string blob_id;  // IsValidBlobId(): [0-9a-z], 2..64 chars: safe as a file name.
   uint32_t shard_index = 0;
 };
 
-// An open shard file being written. Appends, then Sync() + Close() makes it durable and visible
-// under its final name (write to a temp name, fsync, rename, fsync the directory).
+// True if id is a well-formed blob id: 2 to 64 characters of [0-9a-z]. Drives reject others
+// with kInvalidArgument, so no id can name a path outside the drive.
+bool IsValidBlobId(std::string_view id);
+
+// An open shard file being written. Appends, then Commit() makes it durable and visible under
+// its final name (write to a temp name, fdatasync, rename, fsync the directory).
+// Not thread-safe (one writer per chunk).
 class ChunkWriter {
  public:
-  virtual ~ChunkWriter() = default;
+  virtual ~ChunkWriter() = default;  // Without a successful Commit(): removes the temp file.
   [[nodiscard]] virtual boost::system::error_code Append(std::span<const std::byte> data) = 0;
-  // Makes the data durable and publishes the chunk under its final name.
+  // Appends the pieces in order; a drive may write them with one call (writev). The default
+  // calls Append() once per piece.
+  [[nodiscard]] virtual boost::system::error_code AppendGather(
+      std::span<const std::span<const std::byte>> pieces) {
+    for (auto piece : pieces) {
+      if (auto ec = Append(piece)) return ec;
+    }
+    return {};
+  }
+  // Makes the data durable and publishes the chunk under its final name (replacing any chunk
+  // of the same id). REQUIRES: called at most once.
   [[nodiscard]] virtual boost::system::error_code Commit() = 0;
-  // Without Commit(), the destructor removes the temp file.
+};
+
+// An open, committed shard file. It stays readable, with the bytes it had when opened, even if
+// the chunk is deleted or replaced afterwards (it holds the file open): readers are pinned.
+// Thread-safe (positional reads).
+class ChunkReader {
+ public:
+  virtual ~ChunkReader() = default;
+  virtual uint64_t size() const = 0;  // bytes in the chunk, as of open
+  // Reads up to out.size() bytes at offset; returns bytes read (short only at end of chunk).
+  [[nodiscard]] virtual Result<size_t> ReadAt(uint64_t offset, std::span<std::byte> out) = 0;
 };
 
 // Thread-safe: concurrent calls on different chunks are fine.
+// Errors: kNotFound (no such chunk), kNoSpace (drive full), kInvalidArgument (bad id),
+// kDriveFailed (any other I/O error).
 class Drive {
  public:
   virtual ~Drive() = default;
   virtual const std::string& path() const = 0;  // for messages and metrics
   [[nodiscard]] virtual Result<std::unique_ptr<ChunkWriter>> CreateChunk(const ChunkId& id) = 0;
+  // Opens a committed chunk for reading; see ChunkReader for pinning.
+  [[nodiscard]] virtual Result<std::unique_ptr<ChunkReader>> OpenChunk(const ChunkId& id) = 0;
   // Reads up to out.size() bytes at offset; returns bytes read (short only at end of chunk).
+  // Convenience for one-off reads; a reader that must not see a concurrent replace uses OpenChunk.
   [[nodiscard]] virtual Result<size_t> ReadChunk(const ChunkId& id, uint64_t offset,
-                                                 std::span<std::byte> out) = 0;
+                                                 std::span<std::byte> out) {
+    auto reader = OpenChunk(id);
+    if (!reader) return reader.error();
+    return (*reader)->ReadAt(offset, out);
+  }
+  // Removes the chunk; open ChunkReaders keep reading it. kNotFound if it does not exist.
   [[nodiscard]] virtual boost::system::error_code DeleteChunk(const ChunkId& id) = 0;
-  [[nodiscard]] virtual Result<uint64_t> ChunkSize(const ChunkId& id) = 0;
+  [[nodiscard]] virtual Result<uint64_t> ChunkSize(const ChunkId& id) {
+    auto reader = OpenChunk(id);
+    if (!reader) return reader.error();
+    return (*reader)->size();
+  }
 };
 
-// A drive backed by a folder of the local file system.
+// A drive backed by a folder of the local file system, created if missing. Layout:
+//   <dir>/chunks/<first 2 chars of blob id>/<blob id>.<shard index>   committed chunks
+//   <dir>/tmp/                                                         chunks being written
 Result<std::unique_ptr<Drive>> OpenLocalDrive(const std::string& dir);
 
 }  // namespace strata::erasure

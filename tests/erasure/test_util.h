@@ -1,0 +1,65 @@
+// Helpers shared by the erasure tests: temp folders, seeded random bytes, file listings, and
+// printing of Result<T> in Catch assertions.
+#pragma once
+
+#include <stdlib.h>
+
+#include <boost/system/result.hpp>
+#include <catch2/catch.hpp>
+#include <cstddef>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <vector>
+
+namespace strata::erasure::testing {
+
+// A fresh folder under $TMPDIR, removed with everything in it on destruction.
+class TempDir {
+ public:
+  TempDir() {
+    std::string tmpl = (std::filesystem::temp_directory_path() / "strata-erasure-XXXXXX").string();
+    path_ = ::mkdtemp(tmpl.data());
+  }
+  ~TempDir() {
+    std::error_code ec;
+    std::filesystem::remove_all(path_, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
+
+ private:
+  std::string path_;
+};
+
+inline std::vector<std::byte> RandomBytes(size_t n, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::vector<std::byte> out(n);
+  for (auto& b : out) b = static_cast<std::byte>(rng() & 0xff);
+  return out;
+}
+
+// Regular files anywhere under dir (empty if dir does not exist).
+inline std::vector<std::string> FilesUnder(const std::string& dir) {
+  std::vector<std::string> out;
+  std::error_code ec;
+  if (!std::filesystem::exists(dir, ec)) return out;
+  for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec)) {
+    if (e.is_regular_file()) out.push_back(e.path().string());
+  }
+  return out;
+}
+
+}  // namespace strata::erasure::testing
+
+// Lets CHECK(result) print the error instead of requiring the value type to be printable.
+namespace Catch {
+template <class T, class E>
+struct StringMaker<boost::system::result<T, E>> {
+  static std::string convert(const boost::system::result<T, E>& r) {
+    return r.has_value() ? std::string("{value}") : "{error: " + r.error().message() + "}";
+  }
+};
+}  // namespace Catch
