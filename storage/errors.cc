@@ -1,0 +1,65 @@
+// The "storage" error category: names for the object layer's codes.
+#include "storage/errors.h"
+
+#include <string>
+
+namespace strata::storage {
+namespace {
+
+class StorageErrorCategory final : public boost::system::error_category {
+ public:
+  const char* name() const noexcept override { return "storage"; }
+
+  std::string message(int ev) const override {
+    switch (static_cast<Errc>(ev)) {
+      case Errc::kOk:
+        return "success";
+      case Errc::kNoSuchBucket:
+        return "no such bucket";
+      case Errc::kBucketNotEmpty:
+        return "bucket not empty";
+      case Errc::kBucketAlreadyOwnedByYou:
+        return "bucket already exists";
+      case Errc::kInvalidBucketName:
+        return "invalid bucket name";
+      case Errc::kNoSuchKey:
+        return "no such key";
+      case Errc::kNoSuchVersion:
+        return "no such version";
+      case Errc::kNoSuchUpload:
+        return "no such upload";
+      case Errc::kObjectLocked:
+        return "object locked";
+      case Errc::kPreconditionFailed:
+        return "precondition failed";
+      case Errc::kBadDigest:
+        return "body does not match its declared digest";
+      case Errc::kInvalidStorageClass:
+        return "invalid storage class";
+      case Errc::kInvalidArgument:
+        return "invalid argument";
+      case Errc::kKeyTooLong:
+        return "key too long";
+      case Errc::kEntityTooLarge:
+        return "entity too large";
+      case Errc::kIncompleteBody:
+        return "incomplete body";
+      case Errc::kUnavailable:
+        return "unavailable, retry later";
+      case Errc::kCorrupt:
+        return "stored data is corrupt";
+      case Errc::kInternal:
+        return "internal error";
+    }
+    return "unknown storage error";
+  }
+};
+
+}  // namespace
+
+const boost::system::error_category& StorageCategory() {
+  static const StorageErrorCategory category;
+  return category;
+}
+
+}  // namespace strata::storage

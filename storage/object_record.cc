@@ -1,0 +1,134 @@
+// Record encodings. Object record, format 1:
+//   u8 format(1) | varint size | varint zigzag(last_modified_ms) | lp etag | lp version_id
+//   | lp storage_class | u8 checksum algorithm | lp checksum | varint header count
+//   | (lp name, lp value)* | u8 payload kind | lp payload
+// Bucket record, format 1: u8 format(1) | varint zigzag(created_ms) | lp region.
+// (lp = varint length + bytes.) The payload comes last so listing can stop short of it.
+#include "storage/object_record.h"
+
+#include <algorithm>
+
+#include "storage/coding.h"
+
+namespace strata::storage {
+namespace {
+
+boost::system::error_code Corrupt() { return make_error_code(Errc::kCorrupt); }
+
+}  // namespace
+
+int64_t ToUnixMillis(TimePoint t) {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
+}
+
+TimePoint FromUnixMillis(int64_t ms) {
+  return TimePoint(std::chrono::duration_cast<Clock::duration>(std::chrono::milliseconds(ms)));
+}
+
+std::string EncodeBucketRecord(const BucketRecord& record) {
+  std::string out;
+  out.push_back(static_cast<char>(kBucketRecordFormatV1));
+  PutVarint64(out, ZigZag(record.created_ms));
+  PutLengthPrefixed(out, record.region);
+  return out;
+}
+
+Result<BucketRecord> DecodeBucketRecord(std::string_view bytes) {
+  Decoder d(bytes);
+  uint8_t format = 0;
+  uint64_t created = 0;
+  BucketRecord record;
+  if (!d.GetByte(format) || format != kBucketRecordFormatV1 || !d.GetVarint64(created) ||
+      !d.GetLengthPrefixed(record.region) || !d.done()) {
+    return Corrupt();
+  }
+  record.created_ms = UnZigZag(created);
+  return record;
+}
+
+std::string EncodeObjectRecord(const ObjectRecord& r) {
+  std::string out;
+  size_t estimate = 32 + r.etag.size() + r.version_id.size() + r.storage_class.size() +
+                    r.checksum.value.size() + r.payload.size();
+  for (const auto& [name, value] : r.headers) estimate += 4 + name.size() + value.size();
+  out.reserve(estimate);
+  out.push_back(static_cast<char>(kObjectRecordFormatV1));
+  PutVarint64(out, r.size);
+  PutVarint64(out, ZigZag(r.last_modified_ms));
+  PutLengthPrefixed(out, r.etag);
+  PutLengthPrefixed(out, r.version_id);
+  PutLengthPrefixed(out, r.storage_class);
+  out.push_back(static_cast<char>(r.checksum.algorithm));
+  PutLengthPrefixed(out, r.checksum.value);
+  PutVarint64(out, r.headers.size());
+  for (const auto& [name, value] : r.headers) {
+    PutLengthPrefixed(out, name);
+    PutLengthPrefixed(out, value);
+  }
+  out.push_back(static_cast<char>(r.payload_kind));
+  PutLengthPrefixed(out, r.payload);
+  return out;
+}
+
+Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payload) {
+  Decoder d(bytes);
+  ObjectRecord r;
+  uint8_t format = 0;
+  uint64_t modified = 0;
+  uint8_t algorithm = 0;
+  uint64_t header_count = 0;
+  if (!d.GetByte(format) || format != kObjectRecordFormatV1 || !d.GetVarint64(r.size) ||
+      !d.GetVarint64(modified) || !d.GetLengthPrefixed(r.etag) ||
+      !d.GetLengthPrefixed(r.version_id) || !d.GetLengthPrefixed(r.storage_class) ||
+      !d.GetByte(algorithm) || !d.GetLengthPrefixed(r.checksum.value) ||
+      !d.GetVarint64(header_count)) {
+    return Corrupt();
+  }
+  if (algorithm > static_cast<uint8_t>(ChecksumAlgorithm::kSha256)) return Corrupt();
+  r.last_modified_ms = UnZigZag(modified);
+  r.checksum.algorithm = static_cast<ChecksumAlgorithm>(algorithm);
+  // Each header takes at least two bytes: a claimed count cannot make us allocate more.
+  if (header_count > d.remaining() / 2) return Corrupt();
+  r.headers.reserve(header_count);
+  for (uint64_t i = 0; i < header_count; ++i) {
+    std::string name, value;
+    if (!d.GetLengthPrefixed(name) || !d.GetLengthPrefixed(value)) return Corrupt();
+    r.headers.emplace_back(std::move(name), std::move(value));
+  }
+  uint8_t kind = 0;
+  std::string_view payload;
+  if (!d.GetByte(kind) || kind > static_cast<uint8_t>(PayloadKind::kBlob) ||
+      !d.GetLengthPrefixed(payload) || !d.done()) {
+    return Corrupt();
+  }
+  r.payload_kind = static_cast<PayloadKind>(kind);
+  if (r.payload_kind == PayloadKind::kInline && payload.size() != r.size) return Corrupt();
+  if (with_payload) r.payload.assign(payload);
+  return r;
+}
+
+std::string EncodeBlobLabel(std::string_view bucket, std::string_view key,
+                            std::string_view version_id) {
+  std::string out;
+  out.push_back(static_cast<char>(kBlobLabelFormatV1));
+  PutLengthPrefixed(out, bucket);
+  PutLengthPrefixed(out, key);
+  PutLengthPrefixed(out, version_id);
+  return out;
+}
+
+ObjectInfo ToObjectInfo(std::string_view bucket, std::string_view key, ObjectRecord record) {
+  ObjectInfo info;
+  info.bucket.assign(bucket);
+  info.key.assign(key);
+  info.version_id = std::move(record.version_id);
+  info.size = record.size;
+  info.etag = std::move(record.etag);
+  info.last_modified = FromUnixMillis(record.last_modified_ms);
+  info.storage_class = std::move(record.storage_class);
+  info.headers = std::move(record.headers);
+  info.checksum = std::move(record.checksum);
+  return info;
+}
+
+}  // namespace strata::storage
