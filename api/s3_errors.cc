@@ -127,6 +127,8 @@ constexpr Row kTable[] = {
       "The operation is not valid for the current state of the object."}},
     {S3Errc::kObjectLocked,
      {"AccessDenied", 403, "Access Denied because object protected by object lock."}},
+    {S3Errc::kMetadataTooLarge,
+     {"MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."}},
 };
 
 constexpr bool TableMatchesEnum() {

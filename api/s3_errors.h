@@ -59,7 +59,8 @@ enum class S3Errc {
   kUnexpectedContent,
   kInvalidObjectState,
   kObjectLocked,  // AWS answers AccessDenied for locked versions; kept apart for clearer logs.
-  kCount,         // keep last
+  kMetadataTooLarge,
+  kCount,  // keep last
 };
 
 const boost::system::error_category& S3Category();

@@ -45,9 +45,16 @@ using SecretLookup = std::function<std::optional<std::string>(std::string_view a
 // SignatureDoesNotMatch, AuthorizationHeaderMalformed, AuthorizationQueryParametersError,
 // RequestTimeTooSkewed (15 minutes), AccessDenied for expired presigned URLs,
 // InvalidArgument for a bad x-amz-content-sha256, NotImplemented for SigV2.
+// Also: InvalidURI (unparsable target), InvalidRequest (header auth without
+// x-amz-content-sha256), InvalidArgument (two auth mechanisms, unknown Authorization type).
+// When `error_message` is not null it is cleared, and on failure set to the AWS message text
+// when one more specific than the error table's applies (e.g. "... the region 'us-west-2' is
+// wrong; expecting 'us-east-1'"); pass it to RenderErrorXml as message_override.
+// Thread-safe (derived signing keys are cached in a small shared, locked cache).
 Result<AuthContext> VerifySigV4(const boost::beast::http::request_header<>& request,
                                 const SecretLookup& secrets, std::string_view region,
-                                std::chrono::system_clock::time_point now);
+                                std::chrono::system_clock::time_point now,
+                                std::string* error_message = nullptr);
 
 // The body after the payload checks: plain bytes for the application.
 class PayloadSource : public storage::ByteSource {
@@ -62,7 +69,15 @@ class PayloadSource : public storage::ByteSource {
 // Wraps `raw` (the HTTP body; not owned). Read() errors are S3Errc: XAmzContentSHA256Mismatch,
 // SignatureDoesNotMatch (bad chunk or trailer signature), IncompleteBody (body shorter than
 // declared), InvalidChunkSizeError / MalformedTrailerError / InvalidRequest for bad framing.
-// Memory is bounded whatever the chunk sizes claim.
+// Memory is bounded whatever the chunk sizes claim. Errors at creation: MissingContentLength
+// (aws-chunked without x-amz-decoded-content-length), InvalidArgument (unparsable length).
+//
+// Signed chunks: bytes are passed on as they arrive and each chunk's signature is checked when
+// the chunk ends; a bad signature fails that Read() and every later one. So bytes of a chunk
+// that turns out forged may already have been handed out: the consumer must treat everything
+// read as provisional until Read() returns 0 (storage commits nothing before that), which is
+// what keeps memory bounded for multi-MiB chunks. The same holds for kSha256 bodies, whose
+// digest is known only at the end.
 Result<std::unique_ptr<PayloadSource>> NewPayloadSource(
     storage::ByteSource& raw, const AuthContext& auth,
     const boost::beast::http::request_header<>& request);

@@ -1,0 +1,239 @@
+#include "api/router.h"
+
+#include <algorithm>
+#include <array>
+
+namespace strata::api {
+namespace {
+
+namespace http = boost::beast::http;
+
+std::string ToLower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool IEquals(std::string_view a, std::string_view b) { return ToLower(a) == ToLower(b); }
+
+// Every query parameter AWS treats as a subresource (an operation of its own) that we do not
+// implement yet. Serving the plain operation instead would be wrong (PUT ?tagging would
+// overwrite the object with the tagging document), so each answers NotImplemented.
+constexpr std::string_view kUnsupportedSubresources[] = {
+    "accelerate",
+    "acl",
+    "analytics",
+    "attributes",
+    "cors",
+    "delete",
+    "encryption",
+    "intelligent-tiering",
+    "inventory",
+    "legal-hold",
+    "lifecycle",
+    "logging",
+    "metadataConfiguration",
+    "metadataTable",
+    "metrics",
+    "notification",
+    "object-lock",
+    "ownershipControls",
+    "policy",
+    "policyStatus",
+    "publicAccessBlock",
+    "replication",
+    "requestPayment",
+    "restore",
+    "retention",
+    "select",
+    "select-type",
+    "session",
+    "tagging",
+    "torrent",
+    "uploadId",
+    "uploads",
+    "versioning",
+    "versions",
+    "website",
+    "renameObject",
+    "partNumber",
+    "abac",
+    "inventoryConfiguration",
+    "journalTable",
+};
+
+// Request headers that ask for a feature we do not implement; ignoring them would silently
+// give the client something else than it asked for.
+bool HasUnsupportedPutHeader(const http::request_header<>& request, bool object_level) {
+  for (const auto& field : request) {
+    std::string name = ToLower(field.name_string());
+    if (object_level) {
+      if (name == "x-amz-copy-source" || name == "x-amz-tagging" ||
+          name.starts_with("x-amz-object-lock-") || name == "x-amz-website-redirect-location" ||
+          name.starts_with("x-amz-server-side-encryption") || name == "if-match" ||
+          name == "if-none-match" || name == "x-amz-write-offset-bytes") {
+        return true;
+      }
+    } else if (name == "x-amz-bucket-object-lock-enabled") {
+      if (IEquals(field.value(), "true")) return true;
+    }
+    if (name.starts_with("x-amz-grant-")) return true;
+    if (name == "x-amz-acl") {
+      // With one owner and no ACLs, these two mean what we do anyway.
+      std::string acl = ToLower(field.value());
+      if (acl != "private" && acl != "bucket-owner-full-control") return true;
+    }
+  }
+  return false;
+}
+
+Route Unsupported(S3Errc error, std::string bucket = {}, std::string key = {}) {
+  return Route{Operation::kUnsupported, error, std::move(bucket), std::move(key)};
+}
+
+}  // namespace
+
+std::string_view OperationName(Operation op) {
+  switch (op) {
+    case Operation::kListBuckets:
+      return "ListBuckets";
+    case Operation::kCreateBucket:
+      return "CreateBucket";
+    case Operation::kHeadBucket:
+      return "HeadBucket";
+    case Operation::kDeleteBucket:
+      return "DeleteBucket";
+    case Operation::kGetBucketLocation:
+      return "GetBucketLocation";
+    case Operation::kListObjects:
+      return "ListObjects";
+    case Operation::kListObjectsV2:
+      return "ListObjectsV2";
+    case Operation::kPutObject:
+      return "PutObject";
+    case Operation::kGetObject:
+      return "GetObject";
+    case Operation::kHeadObject:
+      return "HeadObject";
+    case Operation::kDeleteObject:
+      return "DeleteObject";
+    case Operation::kUnsupported:
+      return "Unsupported";
+  }
+  return "Unsupported";
+}
+
+std::string VirtualHostBucket(std::string_view host,
+                              std::span<const std::string> virtual_host_domains) {
+  if (host.empty() || host.front() == '[') return {};  // IPv6 literal
+  size_t colon = host.rfind(':');
+  if (colon != std::string_view::npos) host = host.substr(0, colon);
+  std::string lower = ToLower(host);
+  if (!lower.empty() && lower.back() == '.') lower.pop_back();  // fully qualified "name."
+  for (const std::string& domain : virtual_host_domains) {
+    std::string d = ToLower(domain);
+    if (d.empty() || lower.size() <= d.size() + 1) continue;
+    if (lower.ends_with(d) && lower[lower.size() - d.size() - 1] == '.') {
+      return lower.substr(0, lower.size() - d.size() - 1);
+    }
+  }
+  return {};
+}
+
+Route RouteRequest(const http::request_header<>& request, const ParsedTarget& target,
+                   std::span<const std::string> virtual_host_domains) {
+  Route route;
+  // Addressing first, so even refused requests name their bucket and key.
+  std::string host_bucket = VirtualHostBucket(request[http::field::host], virtual_host_domains);
+  std::string_view path = target.path;
+  if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+  if (!host_bucket.empty()) {
+    route.bucket = std::move(host_bucket);
+    route.key = std::string(path);
+  } else {
+    size_t slash = path.find('/');
+    route.bucket = std::string(path.substr(0, slash));
+    if (slash != std::string_view::npos) route.key = std::string(path.substr(slash + 1));
+    if (route.bucket.empty() && !route.key.empty()) {
+      return Unsupported(S3Errc::kInvalidBucketName, route.bucket, route.key);
+    }
+  }
+
+  const http::verb method = request.method();
+  const bool service_level = route.bucket.empty();
+  const bool object_level = !route.key.empty();
+  if (method != http::verb::get && method != http::verb::head && method != http::verb::put &&
+      method != http::verb::delete_) {
+    // POST (DeleteObjects, multipart, browser uploads), OPTIONS (CORS), and anything unknown.
+    return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
+  }
+
+  for (const auto& [name, value] : target.query) {
+    for (std::string_view sub : kUnsupportedSubresources) {
+      if (name == sub) return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
+    }
+    // Unversioned buckets hold only the "null" version, which is the current object.
+    if (name == "versionId" && (!object_level || value != "null")) {
+      return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
+    }
+  }
+
+  if (service_level) {
+    if (method != http::verb::get) {
+      return Unsupported(S3Errc::kMethodNotAllowed);
+    }
+    route.operation = Operation::kListBuckets;
+    return route;
+  }
+
+  if (method == http::verb::put && HasUnsupportedPutHeader(request, object_level)) {
+    return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
+  }
+
+  if (!object_level) {
+    switch (method) {
+      case http::verb::get:
+        if (target.HasQuery("location")) {
+          route.operation = Operation::kGetBucketLocation;
+        } else if (target.Query("list-type") == "2") {
+          route.operation = Operation::kListObjectsV2;
+        } else {
+          route.operation = Operation::kListObjects;
+        }
+        break;
+      case http::verb::head:
+        route.operation = Operation::kHeadBucket;
+        break;
+      case http::verb::put:
+        route.operation = Operation::kCreateBucket;
+        break;
+      default:
+        route.operation = Operation::kDeleteBucket;
+        break;
+    }
+    if (route.operation != Operation::kGetBucketLocation && target.HasQuery("location")) {
+      return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
+    }
+    return route;
+  }
+
+  switch (method) {
+    case http::verb::get:
+      route.operation = Operation::kGetObject;
+      break;
+    case http::verb::head:
+      route.operation = Operation::kHeadObject;
+      break;
+    case http::verb::put:
+      route.operation = Operation::kPutObject;
+      break;
+    default:
+      route.operation = Operation::kDeleteObject;
+      break;
+  }
+  return route;
+}
+
+}  // namespace strata::api

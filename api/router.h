@@ -1,0 +1,54 @@
+// The operation router: which S3 operation a request names, on which bucket and key.
+#pragma once
+
+#include <boost/beast/http/message.hpp>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "api/s3_errors.h"
+#include "api/uri.h"
+
+namespace strata::api {
+
+enum class Operation {
+  kListBuckets,
+  kCreateBucket,
+  kHeadBucket,
+  kDeleteBucket,
+  kGetBucketLocation,
+  kListObjects,
+  kListObjectsV2,
+  kPutObject,
+  kGetObject,
+  kHeadObject,
+  kDeleteObject,
+  kUnsupported,  // a real request we do not serve: see Route::error
+};
+
+std::string_view OperationName(Operation op);  // "GetObject", ...
+
+struct Route {
+  Operation operation = Operation::kUnsupported;
+  // For kUnsupported: NotImplemented (unknown method, subresource or feature) or
+  // MethodNotAllowed (a method the addressed resource never accepts). kOk otherwise.
+  S3Errc error = S3Errc::kOk;
+  std::string bucket;  // empty for service-level requests
+  std::string key;     // empty for bucket-level requests
+};
+
+// Splits "<bucket>.<domain>[:port]" for a configured domain into the bucket; returns "" for any
+// other host (path-style addressing). Case-insensitive; IPv6 literals never match.
+std::string VirtualHostBucket(std::string_view host,
+                              std::span<const std::string> virtual_host_domains);
+
+// Routes by method, Host and target. Virtual-hosted style when the Host names a bucket under a
+// configured domain (the whole path is then the key), else path style "/bucket/key". Query
+// parameters that name an S3 subresource we do not implement (acl, tagging, uploads, ...),
+// x-amz-copy-source on PUT, POST and unknown methods give kUnsupported/NotImplemented. Other
+// query parameters (list options, response-*, X-Amz-* auth, x-id) are not subresources and are
+// handled, or ignored, by the operation. Pure; thread-safe.
+Route RouteRequest(const boost::beast::http::request_header<>& request, const ParsedTarget& target,
+                   std::span<const std::string> virtual_host_domains);
+
+}  // namespace strata::api

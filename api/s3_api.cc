@@ -1,0 +1,147 @@
+// S3Api::Handle: parse, route, authenticate, dispatch, render errors. Every request goes through
+// the same script, so every failure is an S3 error document from the one table.
+#include "api/s3_api.h"
+
+#include <exception>
+
+#include "api/bucket_handlers.h"
+#include "api/handler.h"
+#include "api/list_handlers.h"
+#include "api/object_handlers.h"
+#include "api/router.h"
+#include "api/sigv4.h"
+#include "api/uri.h"
+
+namespace strata::api {
+
+struct S3Api::Impl {
+  storage::ObjectStore& store;
+  ApiConfig config;
+
+  Response Handle(const http::request_header<>& request, storage::ByteSource& body,
+                  const RequestContext& context);
+  HandlerResult Dispatch(HandlerContext& ctx);
+};
+
+namespace {
+
+// The error document (no body for HEAD: the status says it all, as S3 does).
+Response ErrorResponse(S3Errc e, const http::request_header<>& request, std::string_view resource,
+                       const RequestContext& context, std::string_view message = {},
+                       const http::fields* extra_headers = nullptr) {
+  const S3ErrorInfo& info = GetS3ErrorInfo(e);
+  Response response;
+  response.header.result(info.http_status);
+  response.header.set(http::field::content_type, "application/xml");
+  if (extra_headers != nullptr) {
+    for (const auto& field : *extra_headers) {
+      response.header.set(field.name_string(), field.value());
+    }
+  }
+  if (request.method() != http::verb::head) {
+    response.body = RenderErrorXml(e, resource, context.request_id, message);
+  }
+  return response;
+}
+
+bool TakesBody(Operation op) {
+  return op == Operation::kPutObject || op == Operation::kCreateBucket;
+}
+
+}  // namespace
+
+S3Api::S3Api(storage::ObjectStore& store, ApiConfig config)
+    : impl_(std::make_unique<Impl>(Impl{store, std::move(config)})) {}
+
+S3Api::~S3Api() = default;
+
+Response S3Api::Handle(const http::request_header<>& request, storage::ByteSource& body,
+                       const RequestContext& context) {
+  // Nothing may escape to the server's worker: a bug or a library exception becomes a 500.
+  try {
+    return impl_->Handle(request, body, context);
+  } catch (const std::exception&) {
+  } catch (...) {
+  }
+  try {
+    return ErrorResponse(S3Errc::kInternalError, request, "", context);
+  } catch (...) {
+    Response response;
+    response.header.result(http::status::internal_server_error);
+    return response;
+  }
+}
+
+Response S3Api::Impl::Handle(const http::request_header<>& request, storage::ByteSource& body,
+                             const RequestContext& context) {
+  std::optional<ParsedTarget> target = ParseTarget(request.target());
+  if (!target) {
+    // The resource is left empty: the target could not be decoded.
+    return ErrorResponse(S3Errc::kInvalidURI, request, "", context);
+  }
+  const std::string& resource = target->path;
+  Route route = RouteRequest(request, *target, config.virtual_host_domains);
+
+  // Authenticate before anything else is revealed: an anonymous or badly signed request learns
+  // nothing about which operations or buckets exist, not even NotImplemented.
+  const Credentials& root = config.root;
+  SecretLookup secrets = [&root](std::string_view access_key) -> std::optional<std::string> {
+    if (root.access_key.empty() || access_key != root.access_key) return std::nullopt;
+    return root.secret_key;
+  };
+  std::string auth_message;
+  Result<AuthContext> auth =
+      VerifySigV4(request, secrets, config.region, config.clock(), &auth_message);
+  if (!auth) {
+    return ErrorResponse(ToS3Error(auth.error()), request, resource, context, auth_message);
+  }
+
+  if (route.operation == Operation::kUnsupported) {
+    return ErrorResponse(route.error, request, resource, context);
+  }
+
+  std::unique_ptr<PayloadSource> payload;
+  if (TakesBody(route.operation)) {
+    auto wrapped = NewPayloadSource(body, *auth, request);
+    if (!wrapped) return ErrorResponse(ToS3Error(wrapped.error()), request, resource, context);
+    payload = std::move(*wrapped);
+  }
+
+  HandlerContext ctx{store, config, request, *target, route, *auth, payload.get(), {}, {}};
+  HandlerResult result = Dispatch(ctx);
+  if (!result) {
+    return ErrorResponse(ToS3Error(result.error()), request, resource, context, ctx.error_message,
+                         &ctx.error_headers);
+  }
+  return std::move(*result);
+}
+
+HandlerResult S3Api::Impl::Dispatch(HandlerContext& ctx) {
+  switch (ctx.route.operation) {
+    case Operation::kListBuckets:
+      return ListBuckets(ctx);
+    case Operation::kCreateBucket:
+      return CreateBucket(ctx);
+    case Operation::kHeadBucket:
+      return HeadBucket(ctx);
+    case Operation::kDeleteBucket:
+      return DeleteBucket(ctx);
+    case Operation::kGetBucketLocation:
+      return GetBucketLocation(ctx);
+    case Operation::kListObjects:
+    case Operation::kListObjectsV2:
+      return ListObjects(ctx);
+    case Operation::kPutObject:
+      return PutObject(ctx);
+    case Operation::kGetObject:
+    case Operation::kHeadObject:
+      return GetObject(ctx);
+    case Operation::kDeleteObject:
+      return DeleteObject(ctx);
+    case Operation::kUnsupported:
+      break;
+  }
+  return make_error_code(S3Errc::kNotImplemented);
+}
+
+}  // namespace strata::api

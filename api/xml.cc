@@ -1,0 +1,80 @@
+#include "api/xml.h"
+
+namespace strata::api {
+
+void AppendXmlEscaped(std::string& out, std::string_view text) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  for (char c : text) {
+    auto byte = static_cast<unsigned char>(c);
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        if (byte < 0x20 || byte == 0x7F) {
+          // A raw control byte would make the document ill-formed (or, for \r, be normalized
+          // away by the client's parser); S3 sends character references instead.
+          out += "&#x";
+          if (byte >= 0x10) out += kHex[byte >> 4];
+          out += kHex[byte & 0xF];
+          out += ';';
+        } else {
+          out += c;
+        }
+    }
+  }
+}
+
+XmlWriter::XmlWriter() : out_("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n") {}
+
+XmlWriter& XmlWriter::Open(std::string_view name, std::string_view xmlns) {
+  out_ += '<';
+  out_ += name;
+  if (!xmlns.empty()) {
+    out_ += " xmlns=\"";
+    AppendXmlEscaped(out_, xmlns);
+    out_ += '"';
+  }
+  out_ += '>';
+  return *this;
+}
+
+XmlWriter& XmlWriter::Close(std::string_view name) {
+  out_ += "</";
+  out_ += name;
+  out_ += '>';
+  return *this;
+}
+
+XmlWriter& XmlWriter::Text(std::string_view text) {
+  AppendXmlEscaped(out_, text);
+  return *this;
+}
+
+XmlWriter& XmlWriter::Element(std::string_view name, std::string_view text) {
+  Open(name);
+  AppendXmlEscaped(out_, text);
+  return Close(name);
+}
+
+XmlWriter& XmlWriter::BoolElement(std::string_view name, bool value) {
+  return Element(name, std::string_view(value ? "true" : "false"));
+}
+
+XmlWriter& XmlWriter::NumberElement(std::string_view name, uint64_t value) {
+  return Element(name, std::string_view(std::to_string(value)));
+}
+
+}  // namespace strata::api

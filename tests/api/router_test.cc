@@ -1,0 +1,147 @@
+#include "api/router.h"
+
+#include <catch2/catch.hpp>
+#include <string>
+#include <tuple>
+#include <vector>
+
+namespace strata::api {
+namespace {
+
+namespace http = boost::beast::http;
+
+struct Case {
+  http::verb method;
+  std::string host;
+  std::string target;
+  Operation operation;
+  std::string bucket;
+  std::string key;
+  S3Errc error;
+};
+
+Route RouteOf(http::verb method, const std::string& host, const std::string& target_text,
+              const std::vector<std::string>& domains = {"localhost", "s3.example.com"}) {
+  http::request_header<> request;
+  request.method(method);
+  request.target(target_text);
+  if (!host.empty()) request.set(http::field::host, host);
+  auto target = ParseTarget(target_text);
+  REQUIRE(target.has_value());
+  return RouteRequest(request, *target, domains);
+}
+
+TEST_CASE("Requests route to the operation, bucket and key they name") {
+  using http::verb;
+  using O = Operation;
+  constexpr S3Errc ok = S3Errc::kOk;
+  constexpr S3Errc ni = S3Errc::kNotImplemented;
+  auto c = GENERATE(values<Case>({
+      // Path style.
+      {verb::get, "127.0.0.1:9000", "/", O::kListBuckets, "", "", ok},
+      {verb::put, "127.0.0.1:9000", "/photos", O::kCreateBucket, "photos", "", ok},
+      {verb::put, "127.0.0.1:9000", "/photos/", O::kCreateBucket, "photos", "", ok},
+      {verb::head, "127.0.0.1", "/photos", O::kHeadBucket, "photos", "", ok},
+      {verb::delete_, "127.0.0.1", "/photos", O::kDeleteBucket, "photos", "", ok},
+      {verb::get, "127.0.0.1", "/photos?location", O::kGetBucketLocation, "photos", "", ok},
+      {verb::get, "127.0.0.1", "/photos", O::kListObjects, "photos", "", ok},
+      {verb::get, "127.0.0.1", "/photos?prefix=a%2F&delimiter=%2F", O::kListObjects, "photos", "",
+       ok},
+      {verb::get, "127.0.0.1", "/photos?list-type=2&max-keys=2", O::kListObjectsV2, "photos", "",
+       ok},
+      {verb::put, "127.0.0.1", "/photos/2024/a.jpg", O::kPutObject, "photos", "2024/a.jpg", ok},
+      {verb::get, "127.0.0.1", "/photos/2024/a.jpg", O::kGetObject, "photos", "2024/a.jpg", ok},
+      {verb::head, "127.0.0.1", "/photos/a", O::kHeadObject, "photos", "a", ok},
+      {verb::delete_, "127.0.0.1", "/photos/a", O::kDeleteObject, "photos", "a", ok},
+      // Keys keep every slash and decoded byte.
+      {verb::get, "127.0.0.1", "/photos/a//b/", O::kGetObject, "photos", "a//b/", ok},
+      {verb::get, "127.0.0.1", "/photos/a%20b%3Fc", O::kGetObject, "photos", "a b?c", ok},
+      // Virtual-hosted style, with and without port, any case.
+      {verb::get, "photos.localhost:9000", "/", O::kListObjects, "photos", "", ok},
+      {verb::get, "photos.LOCALHOST", "/a/b", O::kGetObject, "photos", "a/b", ok},
+      {verb::put, "my.bucket.s3.example.com", "/k", O::kPutObject, "my.bucket", "k", ok},
+      {verb::get, "s3.example.com", "/b/k", O::kGetObject, "b", "k", ok},
+      {verb::get, "localhost:9000", "/", O::kListBuckets, "", "", ok},
+      {verb::get, "[::1]:9000", "/b", O::kListObjects, "b", "", ok},
+      // Not subresources: auth, SDK and response-override parameters.
+      {verb::get, "localhost", "/b/k?response-content-type=text%2Fplain&x-id=GetObject",
+       O::kGetObject, "b", "k", ok},
+      {verb::get, "localhost", "/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=ab",
+       O::kGetObject, "b", "k", ok},
+      {verb::get, "localhost", "/b/k?versionId=null", O::kGetObject, "b", "k", ok},
+      // Subresources and features we do not implement.
+      {verb::get, "localhost", "/b?acl", O::kUnsupported, "b", "", ni},
+      {verb::put, "localhost", "/b/k?tagging", O::kUnsupported, "b", "k", ni},
+      {verb::get, "localhost", "/b?versioning", O::kUnsupported, "b", "", ni},
+      {verb::get, "localhost", "/b?uploads", O::kUnsupported, "b", "", ni},
+      {verb::put, "localhost", "/b/k?partNumber=1&uploadId=x", O::kUnsupported, "b", "k", ni},
+      {verb::get, "localhost", "/b/k?partNumber=1", O::kUnsupported, "b", "k", ni},
+      {verb::get, "localhost", "/b/k?versionId=3HL4kqtJlcpXroDTDmJ", O::kUnsupported, "b", "k", ni},
+      {verb::get, "localhost", "/b?versions", O::kUnsupported, "b", "", ni},
+      {verb::put, "localhost", "/b?policy", O::kUnsupported, "b", "", ni},
+      {verb::put, "localhost", "/b?lifecycle", O::kUnsupported, "b", "", ni},
+      {verb::put, "localhost", "/b?object-lock", O::kUnsupported, "b", "", ni},
+      {verb::put, "localhost", "/b/k?retention", O::kUnsupported, "b", "k", ni},
+      {verb::get, "localhost", "/b/k?legal-hold", O::kUnsupported, "b", "k", ni},
+      {verb::put, "localhost", "/b?cors", O::kUnsupported, "b", "", ni},
+      {verb::post, "localhost", "/b?delete", O::kUnsupported, "b", "", ni},
+      {verb::post, "localhost", "/b/k?select&select-type=2", O::kUnsupported, "b", "k", ni},
+      {verb::post, "localhost", "/b/k?restore", O::kUnsupported, "b", "k", ni},
+      {verb::post, "localhost", "/b/k", O::kUnsupported, "b", "k", ni},
+      {verb::options, "localhost", "/b/k", O::kUnsupported, "b", "k", ni},
+      {verb::patch, "localhost", "/b/k", O::kUnsupported, "b", "k", ni},
+      // Methods the service resource never accepts.
+      {verb::put, "localhost", "/", O::kUnsupported, "", "", S3Errc::kMethodNotAllowed},
+      {verb::delete_, "localhost", "/", O::kUnsupported, "", "", S3Errc::kMethodNotAllowed},
+  }));
+  CAPTURE(http::to_string(c.method), c.host, c.target);
+  Route route = RouteOf(c.method, c.host, c.target);
+  CHECK(OperationName(route.operation) == OperationName(c.operation));
+  CHECK(route.bucket == c.bucket);
+  CHECK(route.key == c.key);
+  CHECK(route.error == c.error);
+}
+
+TEST_CASE("A PUT with x-amz-copy-source is not implemented rather than stored as an upload") {
+  http::request_header<> request;
+  request.method(http::verb::put);
+  request.target("/b/k");
+  request.set(http::field::host, "localhost");
+  request.set("x-amz-copy-source", "/src/key");
+  auto target = ParseTarget("/b/k");
+  REQUIRE(target.has_value());
+  std::vector<std::string> domains = {"localhost"};
+  Route route = RouteRequest(request, *target, domains);
+  CHECK(route.operation == Operation::kUnsupported);
+  CHECK(route.error == S3Errc::kNotImplemented);
+}
+
+TEST_CASE("A canned ACL other than private is not implemented; private is accepted") {
+  http::request_header<> request;
+  request.method(http::verb::put);
+  request.target("/b/k");
+  request.set(http::field::host, "localhost");
+  auto target = ParseTarget("/b/k");
+  REQUIRE(target.has_value());
+  std::vector<std::string> domains = {"localhost"};
+  request.set("x-amz-acl", "private");
+  CHECK(RouteRequest(request, *target, domains).operation == Operation::kPutObject);
+  request.set("x-amz-acl", "public-read");
+  CHECK(RouteRequest(request, *target, domains).error == S3Errc::kNotImplemented);
+}
+
+TEST_CASE("Virtual-host bucket extraction ignores other hosts and IPv6 literals") {
+  std::vector<std::string> domains = {"localhost", "s3.example.com"};
+  CHECK(VirtualHostBucket("b.localhost", domains) == "b");
+  CHECK(VirtualHostBucket("b.localhost:80", domains) == "b");
+  CHECK(VirtualHostBucket("b.localhost.", domains) == "b");
+  CHECK(VirtualHostBucket("localhost", domains).empty());
+  CHECK(VirtualHostBucket(".localhost", domains).empty());
+  CHECK(VirtualHostBucket("blocalhost", domains).empty());
+  CHECK(VirtualHostBucket("b.other.com", domains).empty());
+  CHECK(VirtualHostBucket("[::1]:9000", domains).empty());
+  CHECK(VirtualHostBucket("", domains).empty());
+}
+
+}  // namespace
+}  // namespace strata::api
