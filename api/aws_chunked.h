@@ -35,7 +35,7 @@ struct AwsChunkedOptions {
 inline constexpr size_t kAwsChunkedBufferSize = 64 * 1024;  // raw read block
 inline constexpr size_t kMaxChunkHeaderLine = 256;          // "hex;chunk-signature=..." line
 inline constexpr size_t kMaxChunkSizeDigits = 16;           // fits uint64
-inline constexpr uint64_t kMinSignedChunkSize = 8 * 1024;  // all but the last signed chunk
+inline constexpr uint64_t kMinSignedChunkSize = 8 * 1024;   // all but the last signed chunk
 inline constexpr size_t kMaxTrailerBytes = 16 * 1024;       // whole trailer section
 
 // Wraps `raw` (not owned; must outlive the result). Not thread-safe. Read() errors (final):
