@@ -190,6 +190,12 @@ S3Errc FromStorage(storage::Errc e) {
       return S3Errc::kInternalError;
     case Errc::kInternal:
       return S3Errc::kInternalError;
+    case Errc::kInvalidPart:
+      return S3Errc::kInvalidPart;
+    case Errc::kInvalidPartOrder:
+      return S3Errc::kInvalidPartOrder;
+    case Errc::kEntityTooSmall:
+      return S3Errc::kEntityTooSmall;
   }
   return S3Errc::kInternalError;
 }

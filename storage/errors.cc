@@ -50,6 +50,12 @@ class StorageErrorCategory final : public boost::system::error_category {
         return "stored data is corrupt";
       case Errc::kInternal:
         return "internal error";
+      case Errc::kInvalidPart:
+        return "invalid part";
+      case Errc::kInvalidPartOrder:
+        return "parts not in ascending order";
+      case Errc::kEntityTooSmall:
+        return "part too small";
     }
     return "unknown storage error";
   }

@@ -28,6 +28,9 @@ enum class Errc {
   kUnavailable,     // write quorum lost, drive set unavailable: retry later (503).
   kCorrupt,         // stored data or metadata failed validation and could not be repaired.
   kInternal,
+  kInvalidPart,
+  kInvalidPartOrder,
+  kEntityTooSmall,
 };
 
 const boost::system::error_category& StorageCategory();

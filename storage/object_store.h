@@ -35,6 +35,14 @@ struct BucketInfo {
 // content-disposition, content-language, cache-control, expires, x-amz-meta-*.
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
+// One part of an object completed from a multipart upload.
+struct PartSummary {
+  uint32_t part_number = 0;
+  uint64_t size = 0;
+  std::string etag;   // hex MD5 of the part, no quotes
+  Checksum checksum;  // the part's checksum, when the upload had an algorithm
+};
+
 struct ObjectInfo {
   std::string bucket;
   std::string key;
@@ -44,12 +52,86 @@ struct ObjectInfo {
   TimePoint last_modified;
   std::string storage_class = "STANDARD";
   HeaderList headers;
+  // Whole-object checksum; for multipart objects the composite checksum of the part checksums
+  // (the value S3 shows as "<base64>-<parts>"; `value` holds the raw digest of digests).
   Checksum checksum;
+  // Empty for objects written by a single PUT; in part-number order for multipart objects.
+  std::vector<PartSummary> parts;
+};
+
+// Preconditions on a write, checked atomically with its commit (under the key's lock), so of
+// two racing conditional creates exactly one succeeds. Failure: kPreconditionFailed.
+struct WriteCondition {
+  bool if_none_match_any = false;       // If-None-Match: * (create only if absent)
+  std::optional<std::string> if_match;  // If-Match: replace only if the current ETag is this
+                                        // (unquoted; "*" means any existing object)
 };
 
 struct PutOptions {
   HeaderList headers;
   std::string storage_class;  // empty: the bucket's (or the store's) default
+  WriteCondition condition;
+};
+
+struct MultipartOptions {
+  HeaderList headers;
+  std::string storage_class;  // empty: STANDARD; kInvalidStorageClass when not configured
+  // Every part must then carry this checksum; the object gets the composite checksum.
+  ChecksumAlgorithm checksum_algorithm = ChecksumAlgorithm::kNone;
+};
+
+struct UploadInfo {
+  std::string bucket;
+  std::string key;
+  std::string upload_id;
+  TimePoint initiated;
+  std::string storage_class;
+  HeaderList headers;
+  ChecksumAlgorithm checksum_algorithm = ChecksumAlgorithm::kNone;
+};
+
+struct PartInfo {
+  uint32_t part_number = 0;
+  uint64_t size = 0;
+  std::string etag;  // hex MD5, no quotes
+  TimePoint last_modified;
+  Checksum checksum;
+};
+
+// A part the client names in CompleteMultipartUpload.
+struct CompletedPart {
+  uint32_t part_number = 0;
+  std::string etag;  // unquoted hex
+  // When the upload has a checksum algorithm, the client may echo the part's checksum (raw).
+  std::optional<std::string> checksum;
+};
+
+struct ListPartsOptions {
+  uint32_t part_number_marker = 0;  // exclusive
+  uint32_t max_parts = 1000;
+};
+
+struct ListPartsResult {
+  UploadInfo upload;
+  std::vector<PartInfo> parts;
+  bool truncated = false;
+  uint32_t next_part_number_marker = 0;
+};
+
+struct ListUploadsOptions {
+  std::string prefix;
+  std::string delimiter;
+  std::string key_marker;        // exclusive, with upload_id_marker as below
+  std::string upload_id_marker;  // with key_marker: uploads of that key after this id
+  uint32_t max_uploads = 1000;
+};
+
+struct ListUploadsResult {
+  std::vector<UploadInfo> uploads;  // by key, then by initiation time
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  std::string next_key_marker;
+  std::string next_upload_id_marker;
 };
 
 struct ListOptions {
@@ -108,7 +190,54 @@ class ObjectStore {
   // Cost proportional to the page: a common prefix is skipped with one seek.
   [[nodiscard]] virtual Result<ListResult> List(const std::string& bucket,
                                                 const ListOptions& options) = 0;
+  // Delete only if the current object satisfies `condition` (If-Match on DeleteObject).
+  [[nodiscard]] virtual boost::system::error_code DeleteIf(const std::string& bucket,
+                                                           const std::string& key,
+                                                           const WriteCondition& condition) = 0;
+
+  // Multipart uploads. Parts are stored as blobs when uploaded; completing commits a record that
+  // references them (no data is copied). Parts of aborted uploads, replaced parts, and parts not
+  // named in the completion are reclaimed. Completing twice, or racing an abort, never leaves a
+  // torn object: one of them wins, the other gets kNoSuchUpload.
+  [[nodiscard]] virtual Result<UploadInfo> CreateMultipartUpload(
+      const std::string& bucket, const std::string& key, const MultipartOptions& options) = 0;
+  // part_number in 1..10000 (else kInvalidArgument). Re-uploading a number replaces the part.
+  // When the upload has a checksum algorithm, body must compute it (kInvalidArgument if not).
+  [[nodiscard]] virtual Result<PartInfo> UploadPart(const std::string& bucket,
+                                                    const std::string& key,
+                                                    const std::string& upload_id,
+                                                    uint32_t part_number, BodySource& body) = 0;
+  // Errors: kNoSuchUpload; kInvalidPart (unknown part, ETag or checksum mismatch);
+  // kInvalidPartOrder (not strictly ascending); kEntityTooSmall (a part but the last under
+  // 5 MiB); kInvalidArgument (empty list); kPreconditionFailed (condition).
+  [[nodiscard]] virtual Result<ObjectInfo> CompleteMultipartUpload(
+      const std::string& bucket, const std::string& key, const std::string& upload_id,
+      const std::vector<CompletedPart>& parts, const WriteCondition& condition) = 0;
+  [[nodiscard]] virtual boost::system::error_code AbortMultipartUpload(
+      const std::string& bucket, const std::string& key, const std::string& upload_id) = 0;
+  [[nodiscard]] virtual Result<ListPartsResult> ListParts(const std::string& bucket,
+                                                          const std::string& key,
+                                                          const std::string& upload_id,
+                                                          const ListPartsOptions& options) = 0;
+  [[nodiscard]] virtual Result<ListUploadsResult> ListMultipartUploads(
+      const std::string& bucket, const ListUploadsOptions& options) = 0;
 };
+
+// The byte range [first, first + length) of part `part_number` (1-based) of an object: for
+// objects without parts, part 1 is the whole object. kInvalidArgument past the last part.
+struct ByteRange {
+  uint64_t first = 0;
+  uint64_t length = 0;
+};
+Result<ByteRange> PartRange(const ObjectInfo& info, uint32_t part_number);
+
+// The S3 multipart ETag: hex MD5 of the concatenated raw part MD5s, then "-<count>".
+std::string MultipartEtag(const std::vector<std::string>& part_md5_hex);
+
+// Limits S3 places on multipart uploads.
+inline constexpr uint32_t kMaxPartNumber = 10000;
+inline constexpr uint64_t kMinPartSize = 5ull << 20;  // all parts but the last
+inline constexpr uint64_t kMaxPartSize = 5ull << 30;
 
 struct StoreOptions {
   // Storage class -> tier name in the chunk store. Must contain "STANDARD".
