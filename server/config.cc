@@ -1,0 +1,410 @@
+#include "server/config.h"
+
+#include <algorithm>
+#include <charconv>
+#include <filesystem>
+#include <nlohmann/json.hpp>
+#include <set>
+#include <stdexcept>
+
+namespace strata::server {
+namespace {
+
+using json = nlohmann::json;
+
+ConfigError Error(std::string message) { return ConfigError{std::move(message)}; }
+
+// Every storage class S3 clients send. A mapping for any other name is a typo.
+const std::set<std::string, std::less<>>& KnownStorageClasses() {
+  static const std::set<std::string, std::less<>> kClasses = {
+      "STANDARD", "REDUCED_REDUNDANCY", "STANDARD_IA",  "ONEZONE_IA", "INTELLIGENT_TIERING",
+      "GLACIER",  "GLACIER_IR",         "DEEP_ARCHIVE", "OUTPOSTS",   "EXPRESS_ONEZONE",
+      "SNOW"};
+  return kClasses;
+}
+
+// The classes the defaults map to the cold tier (the warm one gets STANDARD and
+// REDUCED_REDUNDANCY).
+constexpr const char* kColdClasses[] = {"STANDARD_IA", "ONEZONE_IA", "INTELLIGENT_TIERING",
+                                        "GLACIER",     "GLACIER_IR", "DEEP_ARCHIVE"};
+
+template <class T>
+bool ParseUnsigned(std::string_view text, T& out) {
+  if (text.empty()) return false;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), out);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+// "HOST:PORT" or "[V6]:PORT".
+boost::system::result<void, ConfigError> ParseListen(std::string_view text, ServerConfig& c) {
+  std::string_view host;
+  std::string_view port;
+  if (!text.empty() && text.front() == '[') {
+    size_t close = text.find(']');
+    if (close == std::string_view::npos || close + 1 >= text.size() || text[close + 1] != ':') {
+      return Error("listen address \"" + std::string(text) + "\" is not of the form [V6]:PORT");
+    }
+    host = text.substr(1, close - 1);
+    port = text.substr(close + 2);
+  } else {
+    size_t colon = text.rfind(':');
+    if (colon == std::string_view::npos) {
+      return Error("listen address \"" + std::string(text) + "\" is not of the form HOST:PORT");
+    }
+    host = text.substr(0, colon);
+    port = text.substr(colon + 1);
+  }
+  if (host.empty()) {
+    return Error("listen address \"" + std::string(text) + "\" has no host (use 0.0.0.0 for all)");
+  }
+  uint16_t port_number = 0;
+  if (!ParseUnsigned(port, port_number)) {
+    return Error("listen address \"" + std::string(text) + "\" has an invalid port \"" +
+                 std::string(port) + "\" (0-65535)");
+  }
+  c.listen_host = std::string(host);
+  c.listen_port = port_number;
+  return {};
+}
+
+// "k+m" with k >= 1, m >= 0.
+boost::system::result<void, ConfigError> ParseErasure(std::string_view text,
+                                                      const std::string& where, TierConfig& tier) {
+  size_t plus = text.find('+');
+  uint32_t k = 0;
+  uint32_t m = 0;
+  if (plus == std::string_view::npos || !ParseUnsigned(text.substr(0, plus), k) ||
+      !ParseUnsigned(text.substr(plus + 1), m)) {
+    return Error(where + ": erasure \"" + std::string(text) +
+                 "\" is not of the form k+m (e.g. \"4+2\")");
+  }
+  if (k < 1 || k > 64 || m > 64) {
+    return Error(where + ": erasure \"" + std::string(text) +
+                 "\" is out of range (1 <= k <= 64, 0 <= m <= 64)");
+  }
+  tier.data_shards = k;
+  tier.parity_shards = m;
+  return {};
+}
+
+std::string DrivesDir(const std::string& data_dir) {
+  return (std::filesystem::path(data_dir) / "drives").string();
+}
+
+// The embedded default: two tiers of virtual drives under <data>/drives.
+std::vector<TierConfig> DefaultTiers(const std::string& data_dir) {
+  TierConfig nvme;
+  nvme.name = "nvme";
+  nvme.data_shards = 2;
+  nvme.parity_shards = 2;
+  for (int i = 0; i < 4; ++i) {
+    nvme.drives.push_back(DrivesDir(data_dir) + "/nvme" + std::to_string(i));
+  }
+  TierConfig hdd;
+  hdd.name = "hdd";
+  hdd.data_shards = 4;
+  hdd.parity_shards = 2;
+  for (int i = 0; i < 6; ++i) {
+    hdd.drives.push_back(DrivesDir(data_dir) + "/hdd" + std::to_string(i));
+  }
+  return {nvme, hdd};
+}
+
+// With no storage_classes: STANDARD (and REDUCED_REDUNDANCY) on the first tier, the cold classes
+// on the last one. For the embedded default that is nvme / hdd.
+std::map<std::string, std::string> DefaultClasses(const std::vector<TierConfig>& tiers) {
+  std::map<std::string, std::string> classes;
+  classes["STANDARD"] = tiers.front().name;
+  classes["REDUCED_REDUNDANCY"] = tiers.front().name;
+  for (const char* c : kColdClasses) classes[c] = tiers.back().name;
+  return classes;
+}
+
+// A key for comparing drive paths: "a/b/", "a//b" and "a/./b" are the same drive.
+std::string DriveKey(const std::string& path) {
+  std::string s = std::filesystem::path(path).lexically_normal().string();
+  while (s.size() > 1 && s.back() == '/') s.pop_back();
+  return s;
+}
+
+boost::system::result<void, ConfigError> ParseTiers(const json& value, ServerConfig& c) {
+  if (!value.is_array() || value.empty()) {
+    return Error("\"tiers\" must be a non-empty array of tier objects");
+  }
+  std::set<std::string> names;
+  for (size_t i = 0; i < value.size(); ++i) {
+    const json& t = value[i];
+    std::string where = "tiers[" + std::to_string(i) + "]";
+    if (!t.is_object()) return Error(where + " must be an object");
+    TierConfig tier;
+    for (const auto& [key, v] : t.items()) {
+      if (key == "name") {
+        if (!v.is_string() || v.get<std::string>().empty()) {
+          return Error(where + ": \"name\" must be a non-empty string");
+        }
+        tier.name = v.get<std::string>();
+      } else if (key == "erasure") {
+        // Checked once the name is known, below.
+      } else if (key == "drives") {
+        if (!v.is_array() || v.empty()) {
+          return Error(where + ": \"drives\" must be a non-empty array of folder paths");
+        }
+        for (const json& d : v) {
+          if (!d.is_string() || d.get<std::string>().empty()) {
+            return Error(where + ": every drive must be a non-empty string (a folder path)");
+          }
+          tier.drives.push_back(d.get<std::string>());
+        }
+      } else if (key == "block_size") {
+        if (!v.is_number_unsigned() || v.get<uint64_t>() < 4096 ||
+            v.get<uint64_t>() > 16 * 1024 * 1024) {
+          return Error(where + ": \"block_size\" must be an integer from 4096 to 16777216");
+        }
+        tier.block_size = v.get<uint32_t>();
+      } else {
+        c.warnings.push_back(where + ": unknown key \"" + key + "\" ignored");
+      }
+    }
+    if (tier.name.empty()) return Error(where + ": missing \"name\"");
+    where += " (" + tier.name + ")";
+    if (!names.insert(tier.name).second) {
+      return Error(where + ": tier name \"" + tier.name + "\" is used twice");
+    }
+    if (!t.contains("erasure") || !t["erasure"].is_string()) {
+      return Error(where + ": missing \"erasure\" (a string such as \"4+2\")");
+    }
+    if (auto r = ParseErasure(t["erasure"].get<std::string>(), where, tier); !r) return r.error();
+    if (tier.drives.empty()) return Error(where + ": missing \"drives\"");
+    const size_t set_size = tier.data_shards + tier.parity_shards;
+    if (set_size > tier.drives.size()) {
+      return Error(where + ": erasure " + std::to_string(tier.data_shards) + "+" +
+                   std::to_string(tier.parity_shards) + " needs at least " +
+                   std::to_string(set_size) + " drives, but the tier has " +
+                   std::to_string(tier.drives.size()));
+    }
+    if (tier.drives.size() % set_size != 0) {
+      return Error(where + ": drive count " + std::to_string(tier.drives.size()) +
+                   " is not a multiple of k+m = " + std::to_string(set_size));
+    }
+    c.tiers.push_back(std::move(tier));
+  }
+  return {};
+}
+
+boost::system::result<void, ConfigError> ParseClasses(const json& value, ServerConfig& c) {
+  if (!value.is_object()) {
+    return Error("\"storage_classes\" must be an object mapping storage class to tier name");
+  }
+  for (const auto& [cls, v] : value.items()) {
+    if (!KnownStorageClasses().contains(cls)) {
+      return Error("storage_classes: unknown storage class \"" + cls + "\"");
+    }
+    if (!v.is_string() || v.get<std::string>().empty()) {
+      return Error("storage_classes: class \"" + cls +
+                   "\" is mapped to nothing (give a tier name)");
+    }
+    c.storage_classes[cls] = v.get<std::string>();
+  }
+  return {};
+}
+
+boost::system::result<void, ConfigError> Validate(ServerConfig& c) {
+  // A drive listed twice, within or across tiers, would put two shards of a stripe on one disk.
+  std::map<std::string, std::string> owner;  // drive key -> tier name
+  for (const TierConfig& tier : c.tiers) {
+    for (const std::string& d : tier.drives) {
+      auto [it, inserted] = owner.emplace(DriveKey(d), tier.name);
+      if (!inserted) {
+        return Error("drive \"" + d + "\" is listed twice (in tier \"" + it->second +
+                     "\" and in tier \"" + tier.name + "\")");
+      }
+    }
+  }
+  if (c.storage_classes.empty()) c.storage_classes = DefaultClasses(c.tiers);
+  if (!c.storage_classes.contains("STANDARD")) {
+    return Error("storage_classes: no mapping for \"STANDARD\" (every server needs one)");
+  }
+  for (const auto& [cls, tier_name] : c.storage_classes) {
+    const std::string& tier = tier_name;  // C++20 lambdas cannot capture structured bindings
+    bool found = std::any_of(c.tiers.begin(), c.tiers.end(),
+                             [&tier](const TierConfig& t) { return t.name == tier; });
+    if (!found) {
+      return Error("storage_classes: class \"" + cls + "\" maps to unknown tier \"" + tier + "\"");
+    }
+  }
+  if (c.domains.empty()) return Error("\"domains\" must not be empty");
+  if (c.region.empty()) return Error("\"region\" must not be empty");
+  if (c.workers < 1 || c.workers > 4096) return Error("workers must be from 1 to 4096");
+  return {};
+}
+
+std::optional<std::string> StringField(const json& doc, const char* key, ServerConfig&,
+                                       std::string& error) {
+  if (!doc.contains(key)) return std::nullopt;
+  if (!doc[key].is_string() || doc[key].get<std::string>().empty()) {
+    error = std::string("\"") + key + "\" must be a non-empty string";
+    return std::nullopt;
+  }
+  return doc[key].get<std::string>();
+}
+
+}  // namespace
+
+void throw_exception_from_error(const ConfigError& e, const boost::source_location&) {
+  throw std::runtime_error(e.message);
+}
+
+uint32_t DefaultWorkers(unsigned cores) { return std::max(4u, 4u * std::max(1u, cores)); }
+
+ConfigResult<Flags> ParseFlags(const std::vector<std::string>& args) {
+  Flags flags;
+  for (size_t i = 0; i < args.size(); ++i) {
+    std::string name = args[i];
+    std::optional<std::string> inline_value;
+    if (size_t eq = name.find('='); name.starts_with("--") && eq != std::string::npos) {
+      inline_value = name.substr(eq + 1);
+      name = name.substr(0, eq);
+    }
+    if (name == "--help" || name == "-h") {
+      flags.help = true;
+      continue;
+    }
+    auto value = [&]() -> std::optional<std::string> {
+      if (inline_value) return inline_value;
+      if (i + 1 < args.size()) return args[++i];
+      return std::nullopt;
+    };
+    std::optional<std::string> v;
+    if (name == "--listen" || name == "--data" || name == "--config" || name == "--domain" ||
+        name == "--region" || name == "--workers") {
+      v = value();
+      if (!v || v->empty()) return Error("flag " + name + " needs a value");
+    } else {
+      return Error("unknown flag \"" + args[i] + "\" (see --help)");
+    }
+    if (name == "--listen") flags.listen = *v;
+    if (name == "--data") flags.data = *v;
+    if (name == "--config") flags.config = *v;
+    if (name == "--domain") flags.domains.push_back(*v);
+    if (name == "--region") flags.region = *v;
+    if (name == "--workers") {
+      uint32_t n = 0;
+      if (!ParseUnsigned(std::string_view(*v), n) || n < 1 || n > 4096) {
+        return Error("flag --workers needs a number from 1 to 4096, got \"" + *v + "\"");
+      }
+      flags.workers = n;
+    }
+  }
+  return flags;
+}
+
+std::string UsageText() {
+  return R"(Usage: strata-server [flags]
+
+An S3-compatible object storage server.
+
+Flags (each overrides the config file):
+  --listen HOST:PORT   address to listen on (default 127.0.0.1:9000)
+  --data DIR           data folder: LevelDB index and, by default, the drives (default ./strata-data)
+  --config FILE        JSON config file (default: the embedded default, see server/README.md)
+  --domain D           virtual-host domain: <bucket>.D addresses a bucket (repeatable;
+                       default localhost)
+  --region R           the region this server reports (default us-east-1)
+  --workers N          request worker threads (default max(4, 4 x cores))
+  --help               this text
+
+Environment:
+  STRATA_ROOT_ACCESS_KEY, STRATA_ROOT_SECRET_KEY   root credentials (default: a development
+                                                   pair, printed at startup; change it)
+)";
+}
+
+ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& flags,
+                                       unsigned cores) {
+  ServerConfig c;
+  c.workers = DefaultWorkers(cores);
+  bool have_tiers = false;
+  bool have_classes = false;
+  if (!json_text.empty()) {
+    json doc;
+    try {
+      doc = json::parse(json_text);
+    } catch (const json::exception& e) {
+      return Error(std::string("config is not valid JSON: ") + e.what());
+    }
+    if (!doc.is_object()) return Error("config must be a JSON object");
+    std::string error;
+    if (auto v = StringField(doc, "listen", c, error)) {
+      if (auto r = ParseListen(*v, c); !r) return r.error();
+    }
+    if (auto v = StringField(doc, "data", c, error)) c.data_dir = *v;
+    if (auto v = StringField(doc, "region", c, error)) c.region = *v;
+    if (!error.empty()) return Error(error);
+    if (doc.contains("domains")) {
+      const json& d = doc["domains"];
+      if (!d.is_array()) return Error("\"domains\" must be an array of strings");
+      c.domains.clear();
+      for (const json& e : d) {
+        if (!e.is_string() || e.get<std::string>().empty()) {
+          return Error("\"domains\" must contain only non-empty strings");
+        }
+        c.domains.push_back(e.get<std::string>());
+      }
+    }
+    if (doc.contains("inline_threshold")) {
+      const json& v = doc["inline_threshold"];
+      if (!v.is_number_unsigned() || v.get<uint64_t>() > 1024 * 1024) {
+        return Error("\"inline_threshold\" must be an integer from 0 to 1048576 bytes");
+      }
+      c.inline_threshold = v.get<uint64_t>();
+    }
+    if (doc.contains("workers")) {
+      const json& v = doc["workers"];
+      if (!v.is_number_unsigned()) return Error("\"workers\" must be a positive integer");
+      c.workers = static_cast<uint32_t>(std::min<uint64_t>(v.get<uint64_t>(), 1u << 20));
+    }
+    if (doc.contains("tiers")) {
+      have_tiers = true;
+      if (auto r = ParseTiers(doc["tiers"], c); !r) return r.error();
+    }
+    if (doc.contains("storage_classes")) {
+      have_classes = true;
+      if (auto r = ParseClasses(doc["storage_classes"], c); !r) return r.error();
+      if (c.storage_classes.empty()) {
+        return Error("storage_classes: no mapping for \"STANDARD\" (every server needs one)");
+      }
+    }
+    static const std::set<std::string, std::less<>> kKnownKeys = {
+        "listen",           "data",   "region", "domains", "tiers", "storage_classes",
+        "inline_threshold", "workers"};
+    for (const auto& [key, v] : doc.items()) {
+      if (!kKnownKeys.contains(key)) c.warnings.push_back("unknown key \"" + key + "\" ignored");
+    }
+  }
+  // Flags override the file.
+  if (flags.listen) {
+    if (auto r = ParseListen(*flags.listen, c); !r) return r.error();
+  }
+  if (flags.data) c.data_dir = *flags.data;
+  if (flags.region) c.region = *flags.region;
+  if (!flags.domains.empty()) c.domains = flags.domains;
+  if (flags.workers) c.workers = *flags.workers;
+
+  if (!have_tiers) c.tiers = DefaultTiers(c.data_dir);
+  if (!have_classes) c.storage_classes.clear();  // filled from the tiers by Validate
+  c.index_dir = (std::filesystem::path(c.data_dir) / "index").string();
+  if (auto r = Validate(c); !r) return r.error();
+  return c;
+}
+
+RootCredentials LoadRootCredentials(
+    const std::function<std::optional<std::string>(const char*)>& getenv) {
+  auto access = getenv("STRATA_ROOT_ACCESS_KEY");
+  auto secret = getenv("STRATA_ROOT_SECRET_KEY");
+  if (access && secret && !access->empty() && !secret->empty()) {
+    return {*access, *secret, false};
+  }
+  return {std::string(kDevAccessKey), std::string(kDevSecretKey), true};
+}
+
+}  // namespace strata::server

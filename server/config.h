@@ -1,0 +1,91 @@
+// The server's configuration: command-line flags, the JSON config file, the embedded default, and
+// the root credentials from the environment. Everything here is pure (no I/O) so it can be tested;
+// main.cc reads the file and the environment and passes their contents in.
+#pragma once
+
+#include <boost/system/result.hpp>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace strata::server {
+
+// A configuration problem, with a message meant for the operator ("tiers[1] (hdd): erasure "4+x"
+// is not of the form k+m").
+struct ConfigError {
+  std::string message;
+};
+// Lets boost::system::result<T, ConfigError>::value() throw on error (never used across layers).
+[[noreturn]] void throw_exception_from_error(const ConfigError& e,
+                                             const boost::source_location& loc);
+
+template <class T>
+using ConfigResult = boost::system::result<T, ConfigError>;
+
+// Command-line flags. Each one that is set overrides the config file.
+struct Flags {
+  std::optional<std::string> listen;  // --listen HOST:PORT
+  std::optional<std::string> data;    // --data DIR
+  std::optional<std::string> config;  // --config FILE
+  std::vector<std::string> domains;   // --domain D (repeatable); empty: not given
+  std::optional<std::string> region;  // --region R
+  std::optional<uint32_t> workers;    // --workers N
+  bool help = false;                  // --help
+};
+
+// Parses argv[1..]. Accepts "--flag value" and "--flag=value".
+[[nodiscard]] ConfigResult<Flags> ParseFlags(const std::vector<std::string>& args);
+std::string UsageText();
+
+struct TierConfig {
+  std::string name;
+  uint32_t data_shards = 2;    // k
+  uint32_t parity_shards = 2;  // m
+  uint32_t block_size = 256 * 1024;
+  std::vector<std::string> drives;  // folders, in erasure-set order
+};
+
+struct ServerConfig {
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 9000;
+  std::string data_dir = "./strata-data";
+  std::string index_dir;  // <data>/index: the LevelDB metadata index
+  std::string region = "us-east-1";
+  std::vector<std::string> domains = {"localhost"};
+  std::vector<TierConfig> tiers;
+  // Storage class -> tier name. Always contains "STANDARD".
+  std::map<std::string, std::string> storage_classes;
+  uint64_t inline_threshold = 16 * 1024;
+  uint32_t workers = 4;
+  // Non-fatal findings (unknown keys, ...) for the operator to read at startup.
+  std::vector<std::string> warnings;
+};
+
+// The default number of worker threads for a machine with `cores` cores: max(4, 4 * cores).
+uint32_t DefaultWorkers(unsigned cores);
+
+// Builds the configuration from the JSON text of the config file (empty: no file, use the
+// embedded default) and the flags, which override it. `cores` sets the default worker count.
+// Validates everything; the error names the problem.
+[[nodiscard]] ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& flags,
+                                                     unsigned cores);
+
+// The root account. From STRATA_ROOT_ACCESS_KEY / STRATA_ROOT_SECRET_KEY; when either is unset
+// (or empty), the fixed development default, flagged by is_default.
+struct RootCredentials {
+  std::string access_key;
+  std::string secret_key;
+  bool is_default = false;
+};
+inline constexpr std::string_view kDevAccessKey = "strata-admin";
+inline constexpr std::string_view kDevSecretKey = "strata-dev-secret-change-me";
+
+// `getenv` returns the value of a variable, or nullopt when unset.
+RootCredentials LoadRootCredentials(
+    const std::function<std::optional<std::string>(const char*)>& getenv);
+
+}  // namespace strata::server

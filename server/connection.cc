@@ -1,0 +1,429 @@
+#include "server/connection.h"
+
+#include <boost/asio/post.hpp>
+#include <boost/asio/write.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/write.hpp>
+#include <charconv>
+#include <exception>
+#include <iostream>
+#include <sstream>
+
+namespace strata::server {
+namespace {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+using boost::system::error_code;
+
+// The body the handler pulls: each Read() is a blocking hand-off to the connection's strand.
+class ConnectionBody final : public storage::ByteSource {
+ public:
+  explicit ConnectionBody(Connection& c) : c_(c) {}
+  storage::Result<size_t> Read(std::span<std::byte> out) override { return c_.ReadBody(out); }
+
+ private:
+  Connection& c_;
+};
+
+// Serializes a response header ("HTTP/1.1 200 OK\r\n...\r\n\r\n").
+std::string HeaderBytes(const http::response_header<>& h) {
+  std::ostringstream os;
+  os << h;
+  return std::move(os).str();
+}
+
+// HTTP/1.1 keeps a connection alive unless told "Connection: close".
+void SetKeepAlive(http::response_header<>& h, bool keep_alive) {
+  h.erase(http::field::connection);
+  if (!keep_alive) h.set(http::field::connection, "close");
+}
+
+std::string PlainResponse(http::status status, std::string_view body, bool keep_alive,
+                          const std::string& request_id) {
+  http::response_header<> h;
+  h.version(11);
+  h.result(status);
+  h.set(http::field::server, "Strata");
+  h.set(http::field::date, HttpDate(std::chrono::system_clock::now()));
+  h.set("x-amz-request-id", request_id);
+  h.set(http::field::content_type, "text/plain");
+  h.set(http::field::content_length, std::to_string(body.size()));
+  SetKeepAlive(h, keep_alive);
+  return HeaderBytes(h) + std::string(body);
+}
+
+// Body-read failures as the layers above understand them: a stall is the system's timed_out
+// (api/ maps it to S3 RequestTimeout); anything else (disconnect, malformed chunking) is passed
+// up unchanged.
+error_code MapReadError(const error_code& ec) {
+  if (ec == beast::error::timeout) return make_error_code(boost::system::errc::timed_out);
+  return ec;
+}
+
+// Statuses that never carry a body or a Content-Length (RFC 9110 8.6).
+bool BodylessStatus(unsigned status) {
+  return (status >= 100 && status < 200) || status == 204 || status == 304;
+}
+
+}  // namespace
+
+std::vector<std::shared_ptr<Connection>> ServerState::Snapshot() {
+  std::vector<std::shared_ptr<Connection>> out;
+  std::lock_guard lock(mu);
+  for (auto& [ptr, weak] : connections) {
+    if (auto c = weak.lock()) out.push_back(std::move(c));
+  }
+  return out;
+}
+
+Connection::Connection(asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state)
+    : state_(std::move(state)), stream_(std::move(socket)), body_timer_(stream_.get_executor()) {
+  error_code ec;
+  auto ep = stream_.socket().remote_endpoint(ec);
+  if (!ec) remote_address_ = ep.address().to_string();
+}
+
+Connection::~Connection() {
+  std::lock_guard lock(state_->mu);
+  state_->connections.erase(this);
+}
+
+void Connection::Start() {
+  {
+    std::lock_guard lock(state_->mu);
+    state_->connections.emplace(this, weak_from_this());
+  }
+  asio::post(stream_.get_executor(), [self = shared_from_this()] { self->DoReadHeader(); });
+}
+
+void Connection::CloseIfIdle() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if (self->waiting_for_header_) self->Close();
+  });
+}
+
+void Connection::ForceClose() {
+  asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
+}
+
+void Connection::Close() {
+  if (closed_) return;
+  closed_ = true;
+  error_code ignored;
+  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  stream_.close();
+}
+
+// ---- I/O thread: reading a request header -------------------------------------------------
+
+void Connection::DoReadHeader() {
+  if (closed_) return;
+  if (state_->stopping.load()) return Close();
+  // A fresh parser per request: header limit, no body limit (bodies stream; api/ bounds sizes).
+  parser_.emplace();
+  parser_->header_limit(state_->options.header_limit);
+  parser_->body_limit(boost::none);
+  waiting_for_header_ = true;
+  stream_.expires_after(first_request_ ? state_->options.header_timeout
+                                       : state_->options.idle_timeout);
+  http::async_read_header(
+      stream_, buffer_, *parser_,
+      [self = shared_from_this()](error_code ec, size_t) { self->OnReadHeader(ec); });
+}
+
+void Connection::OnReadHeader(error_code ec) {
+  waiting_for_header_ = false;
+  first_request_ = false;
+  if (ec) {
+    // Malformed requests get a 400 before the close; timeouts and disconnects just close.
+    if (ec.category() == error_code(http::error::end_of_stream).category() &&
+        ec != http::error::end_of_stream && ec != http::error::partial_message && !closed_) {
+      auto status = ec == http::error::header_limit ? http::status::request_header_fields_too_large
+                                                    : http::status::bad_request;
+      return WriteAndFinish(std::make_shared<std::string>(PlainResponse(status, ec.message() + "\n",
+                                                                        false, state_->ids.Next())),
+                            false);
+    }
+    return Close();
+  }
+  stream_.expires_never();  // the worker sets a timeout before each of its socket operations
+  const auto& req = parser_->get();
+  request_id_ = state_->ids.Next();
+
+  size_t fields = 0;
+  for (auto it = req.begin(); it != req.end(); ++it) ++fields;
+  if (fields > state_->options.max_header_fields) {
+    return WriteAndFinish(std::make_shared<std::string>(
+                              PlainResponse(http::status::request_header_fields_too_large,
+                                            "too many header fields\n", false, request_id_)),
+                          false);
+  }
+
+  // Health checks answer here, without auth or a worker, so they work when the pool is full.
+  std::string_view target = req.target();
+  std::string_view path = target.substr(0, target.find('?'));
+  if ((req.method() == http::verb::get || req.method() == http::verb::head) &&
+      (path == "/health/live" || path == "/health/ready")) {
+    bool ok = path == "/health/live" || state_->ready.load();
+    bool keep_alive = req.keep_alive() && parser_->is_done() && !state_->stopping.load();
+    std::string bytes = PlainResponse(ok ? http::status::ok : http::status::service_unavailable,
+                                      ok ? "ok\n" : "not ready\n", keep_alive, request_id_);
+    if (req.method() == http::verb::head) bytes.resize(bytes.find("\r\n\r\n") + 4);
+    return WriteAndFinish(std::make_shared<std::string>(std::move(bytes)), keep_alive);
+  }
+
+  expects_continue_ = beast::iequals(req[http::field::expect], "100-continue");
+  continue_sent_ = false;
+  body_error_ = {};
+  if (!state_->pool.Submit([self = shared_from_this()] { self->Process(); })) {
+    api::RequestContext ctx{request_id_, remote_address_, false};
+    api::Response r;
+    try {
+      r = state_->handler.Overloaded(req, ctx);
+    } catch (const std::exception&) {
+      r.header.result(http::status::service_unavailable);
+    }
+    r.header.version(11);
+    r.header.set(http::field::server, "Strata");
+    r.header.set(http::field::date, HttpDate(std::chrono::system_clock::now()));
+    r.header.set("x-amz-request-id", request_id_);
+    r.header.set(http::field::content_length, std::to_string(r.body.size()));
+    // The body was not read: close rather than parse it as the next request.
+    SetKeepAlive(r.header, false);
+    return WriteAndFinish(std::make_shared<std::string>(HeaderBytes(r.header) + r.body), false);
+  }
+}
+
+void Connection::WriteAndFinish(std::shared_ptr<std::string> bytes, bool keep_alive) {
+  stream_.expires_after(state_->options.write_timeout);
+  asio::async_write(stream_, asio::buffer(*bytes),
+                    [self = shared_from_this(), bytes, keep_alive](error_code ec, size_t) {
+                      self->Finish(keep_alive && !ec);
+                    });
+}
+
+void Connection::Finish(bool keep_alive) {
+  if (keep_alive && !state_->stopping.load()) return DoReadHeader();
+  Close();
+}
+
+// ---- Worker: the request body -------------------------------------------------------------
+
+storage::Result<size_t> Connection::ReadBody(std::span<std::byte> out) {
+  if (body_error_) return body_error_;
+  if (out.empty()) return size_t{0};
+  if (expects_continue_ && !continue_sent_) {
+    // The handler reads the body only once the request is authenticated: now the client may
+    // send it.
+    continue_sent_ = true;
+    static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+    if (error_code ec = WriteBlocking({asio::buffer(kContinue.data(), kContinue.size())})) {
+      body_error_ = ec;
+      return ec;
+    }
+  }
+  auto p = std::make_shared<std::promise<storage::Result<size_t>>>();
+  auto f = p->get_future();
+  asio::post(stream_.get_executor(),
+             [self = shared_from_this(), out, p] { self->DoReadBody(out, p); });
+  while (f.wait_for(std::chrono::milliseconds(250)) != std::future_status::ready) {
+    if (state_->io_stopped.load()) {
+      body_error_ = asio::error::operation_aborted;
+      return body_error_;
+    }
+  }
+  storage::Result<size_t> r = f.get();
+  if (!r) body_error_ = r.error();
+  return r;
+}
+
+void Connection::DoReadBody(std::span<std::byte> out,
+                            std::shared_ptr<std::promise<storage::Result<size_t>>> p) {
+  if (closed_) return p->set_value(error_code(asio::error::operation_aborted));
+  if (parser_->is_done()) return p->set_value(size_t{0});
+  auto& body = parser_->get().body();
+  body.data = out.data();
+  body.size = out.size();
+  body.more = true;
+  stream_.expires_never();
+  body_reading_ = true;
+  body_timed_out_ = false;
+  const uint64_t gen = ++body_read_gen_;
+  body_timer_.expires_after(state_->options.body_timeout);
+  body_timer_.async_wait([self = shared_from_this(), gen](error_code ec) {
+    if (ec || gen != self->body_read_gen_ || !self->body_reading_) return;
+    self->body_timed_out_ = true;
+    error_code ignored;
+    self->stream_.socket().cancel(ignored);  // completes the read with operation_aborted
+  });
+  http::async_read_some(
+      stream_, buffer_, *parser_, [self = shared_from_this(), out, p](error_code ec, size_t) {
+        self->body_reading_ = false;
+        self->body_timer_.cancel();
+        auto& body = self->parser_->get().body();
+        size_t got = out.size() - body.size;
+        body.data = nullptr;  // never leave the parser pointing into the worker's buffer
+        body.size = 0;
+        if (ec == http::error::need_buffer) ec = {};
+        if (ec && self->body_timed_out_) ec = make_error_code(boost::system::errc::timed_out);
+        if (ec) return p->set_value(MapReadError(ec));
+        // Chunk headers and such can be consumed without yielding body bytes: read on.
+        if (got == 0 && !self->parser_->is_done()) return self->DoReadBody(out, p);
+        p->set_value(got);
+      });
+}
+
+// ---- Worker: running the request and writing the response ---------------------------------
+
+std::future<error_code> Connection::StartWrite(std::vector<asio::const_buffer> buffers) {
+  auto p = std::make_shared<std::promise<error_code>>();
+  auto f = p->get_future();
+  asio::post(stream_.get_executor(), [self = shared_from_this(), buffers = std::move(buffers), p] {
+    if (self->closed_) return p->set_value(asio::error::operation_aborted);
+    self->stream_.expires_after(self->state_->options.write_timeout);
+    asio::async_write(self->stream_, buffers, [self, p](error_code ec, size_t) {
+      self->stream_.expires_never();
+      p->set_value(ec);
+    });
+  });
+  return f;
+}
+
+error_code Connection::Wait(std::future<error_code>& f) {
+  while (f.wait_for(std::chrono::milliseconds(250)) != std::future_status::ready) {
+    // The I/O threads are gone: nobody will complete the operation (and none will touch the
+    // buffers any more).
+    if (state_->io_stopped.load()) return asio::error::operation_aborted;
+  }
+  return f.get();
+}
+
+error_code Connection::WriteBlocking(std::vector<asio::const_buffer> buffers) {
+  auto f = StartWrite(std::move(buffers));
+  return Wait(f);
+}
+
+bool Connection::DrainSmallRemainder() {
+  // Without "100 Continue" the client may never send the body: do not wait for it.
+  if (expects_continue_ && !continue_sent_) return false;
+  auto remaining = parser_->content_length_remaining();
+  if (!remaining || *remaining > state_->options.drain_limit) return false;
+  std::array<std::byte, 8192> sink;
+  for (;;) {
+    auto r = ReadBody(sink);
+    if (!r) return false;
+    if (*r == 0) return true;
+  }
+}
+
+error_code Connection::StreamBody(storage::ByteSource& source, uint64_t length, bool& complete) {
+  // Two buffers: the worker fills one from storage while the I/O thread sends the other, so
+  // memory stays at 2 x stream_buffer whatever the object size.
+  const size_t cap = state_->options.stream_buffer;
+  std::vector<std::byte> bufs[2] = {std::vector<std::byte>(cap), std::vector<std::byte>(cap)};
+  auto fill = [&](std::vector<std::byte>& buf, size_t& n) -> error_code {
+    n = 0;
+    size_t want = static_cast<size_t>(std::min<uint64_t>(cap, length));
+    while (n < want) {
+      auto r = source.Read(std::span(buf.data() + n, want - n));
+      if (!r) return r.error();
+      if (*r == 0) break;
+      n += *r;
+    }
+    return {};
+  };
+  complete = false;
+  size_t n = 0;
+  if (error_code ec = fill(bufs[0], n)) return ec;
+  int cur = 0;
+  while (n > 0) {
+    length -= n;
+    auto pending = StartWrite({asio::buffer(bufs[cur].data(), n)});
+    size_t next = 0;
+    error_code read_ec = length > 0 ? fill(bufs[1 - cur], next) : error_code{};
+    if (error_code ec = Wait(pending)) return ec;
+    if (read_ec) return read_ec;
+    n = next;
+    cur = 1 - cur;
+  }
+  complete = length == 0;
+  return {};
+}
+
+void Connection::Process() {
+  const auto& req = parser_->get();
+  const bool is_head = req.method() == http::verb::head;
+  api::RequestContext ctx{request_id_, remote_address_, false};
+  ConnectionBody body(*this);
+  api::Response r;
+  try {
+    r = state_->handler.Handle(req, body, ctx);
+  } catch (const std::exception& e) {
+    // The layers below promise not to throw; if one does, the client gets a 500 and we go on.
+    std::cerr << "strata: request " << request_id_ << " failed: " << e.what() << "\n";
+    r = api::Response{};
+    r.header.result(http::status::internal_server_error);
+    body_error_ = asio::error::operation_aborted;  // close after the response
+  }
+
+  bool keep_alive = req.keep_alive() && !state_->stopping.load() && !body_error_;
+  if (keep_alive && !parser_->is_done() && !DrainSmallRemainder()) keep_alive = false;
+  if (body_error_) keep_alive = false;
+
+  http::response_header<>& h = r.header;
+  h.version(11);
+  h.set(http::field::date, HttpDate(std::chrono::system_clock::now()));
+  h.set(http::field::server, "Strata");
+  h.set("x-amz-request-id", request_id_);
+  h.set("x-amz-id-2", state_->ids.HostId(request_id_));
+
+  error_code ec;
+  bool complete = true;
+  if (r.stream && !is_head && !BodylessStatus(h.result_int())) {
+    std::optional<uint64_t> length;
+    std::string_view cl = h[http::field::content_length];
+    uint64_t v = 0;
+    if (auto [ptr, e] = std::from_chars(cl.data(), cl.data() + cl.size(), v);
+        !cl.empty() && e == std::errc() && ptr == cl.data() + cl.size()) {
+      length = v;
+    }
+    // Without a length api/ broke its contract; delimit the body by closing the connection.
+    if (!length) keep_alive = false;
+    SetKeepAlive(h, keep_alive);
+    std::string head = HeaderBytes(h);
+    ec = WriteBlocking({asio::buffer(head)});
+    if (!ec) ec = StreamBody(*r.stream, length.value_or(UINT64_MAX), complete);
+    if (!length) complete = true;  // end of stream is the end of the body
+    if (ec && ec != asio::error::operation_aborted) {
+      std::cerr << "strata: request " << request_id_ << ": response stream failed after the "
+                << "header: " << ec.message() << "\n";
+    }
+  } else {
+    if (!BodylessStatus(h.result_int())) {
+      if (!is_head) {
+        h.set(http::field::content_length, std::to_string(r.body.size()));
+      } else if (h.find(http::field::content_length) == h.end()) {
+        h.set(http::field::content_length, "0");
+      }
+    } else {
+      h.erase(http::field::content_length);
+    }
+    SetKeepAlive(h, keep_alive);
+    std::string head = HeaderBytes(h);
+    std::vector<asio::const_buffer> buffers = {asio::buffer(head)};
+    if (!is_head && !r.body.empty() && !BodylessStatus(h.result_int())) {
+      buffers.push_back(asio::buffer(r.body));
+    }
+    ec = WriteBlocking(std::move(buffers));
+  }
+  r.stream.reset();  // release storage readers on the worker, not the I/O thread
+
+  // A failed or short response leaves the client to notice the short body: close.
+  const bool again = keep_alive && !ec && complete;
+  asio::post(stream_.get_executor(), [self = shared_from_this(), again] { self->Finish(again); });
+}
+
+}  // namespace strata::server

@@ -1,0 +1,134 @@
+#include "server/http_server.h"
+
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <csignal>
+#include <iostream>
+#include <thread>
+
+#include "server/connection.h"
+
+namespace strata::server {
+
+namespace asio = boost::asio;
+using asio::ip::tcp;
+using boost::system::error_code;
+
+HttpServer::HttpServer(HttpServerOptions options, RequestHandler& handler, WorkerPool& pool)
+    : state_(std::make_shared<ServerState>(std::move(options), handler, pool)),
+      ioc_(static_cast<int>(std::max<size_t>(1, state_->options.io_threads))),
+      acceptor_(asio::make_strand(ioc_)) {}
+
+HttpServer::~HttpServer() = default;
+
+error_code HttpServer::Listen() {
+  const HttpServerOptions& o = state_->options;
+  error_code ec;
+  asio::ip::address address = asio::ip::make_address(o.host, ec);
+  if (ec) {
+    // A host name (e.g. "localhost"): take its first address.
+    tcp::resolver resolver(ioc_);
+    auto results = resolver.resolve(o.host, std::to_string(o.port), ec);
+    if (ec) return ec;
+    if (results.empty()) return asio::error::host_not_found;
+    address = results.begin()->endpoint().address();
+  }
+  tcp::endpoint endpoint(address, o.port);
+  acceptor_.open(endpoint.protocol(), ec);
+  if (ec) return ec;
+  acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  if (ec) return ec;
+  acceptor_.bind(endpoint, ec);
+  if (ec) return ec;
+  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) return ec;
+  return {};
+}
+
+uint16_t HttpServer::local_port() const {
+  error_code ec;
+  return acceptor_.local_endpoint(ec).port();
+}
+
+void HttpServer::set_ready(bool ready) { state_->ready.store(ready); }
+
+void HttpServer::DoAccept() {
+  // Each connection gets its own strand: its handlers never run concurrently, even with several
+  // I/O threads.
+  acceptor_.async_accept(asio::make_strand(ioc_), [this](error_code ec, tcp::socket socket) {
+    if (ec) {
+      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
+      // EMFILE and friends: keep accepting (the next connection may fit).
+      std::cerr << "strata: accept failed: " << ec.message() << "\n";
+      return DoAccept();
+    }
+    if (state_->stopping.load()) return;
+    if (state_->connection_count() >= state_->options.max_connections) {
+      error_code ignored;
+      socket.close(ignored);  // over the limit: refuse by closing
+    } else {
+      std::make_shared<Connection>(std::move(socket), state_)->Start();
+    }
+    DoAccept();
+  });
+}
+
+void HttpServer::Run(bool handle_signals) {
+  std::optional<asio::signal_set> signals;
+  if (handle_signals) {
+    signals.emplace(ioc_, SIGINT, SIGTERM);
+    signals->async_wait([this](error_code ec, int signal) {
+      if (ec) return;
+      std::cerr << "strata: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
+                << " received, shutting down\n";
+      Stop();
+    });
+  }
+  asio::post(acceptor_.get_executor(), [this] { DoAccept(); });
+
+  std::vector<std::thread> extra;
+  for (size_t i = 1; i < state_->options.io_threads; ++i)
+    extra.emplace_back([this] { ioc_.run(); });
+  ioc_.run();
+  for (std::thread& t : extra) t.join();
+  // No handler runs any more: workers blocked on the socket must give up now.
+  state_->io_stopped.store(true);
+  signals.reset();
+}
+
+void HttpServer::Stop() {
+  asio::post(acceptor_.get_executor(), [this] { BeginShutdown(); });
+}
+
+void HttpServer::BeginShutdown() {
+  if (state_->stopping.exchange(true)) return;
+  state_->ready.store(false);
+  error_code ignored;
+  acceptor_.close(ignored);
+  for (auto& c : state_->Snapshot()) c->CloseIfIdle();
+  PollShutdown(std::chrono::steady_clock::now() + state_->options.shutdown_grace, false);
+}
+
+void HttpServer::PollShutdown(std::chrono::steady_clock::time_point deadline, bool forced) {
+  // Connections close themselves after their in-flight response; poll until none is left, or
+  // close the stragglers at the deadline.
+  if (state_->connection_count() == 0) return ioc_.stop();
+  if (!forced && std::chrono::steady_clock::now() >= deadline) {
+    std::cerr << "strata: shutdown grace period over, closing " << state_->connection_count()
+              << " connection(s)\n";
+    for (auto& c : state_->Snapshot()) c->ForceClose();
+    forced = true;
+    deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
+  } else if (forced && std::chrono::steady_clock::now() >= deadline) {
+    return ioc_.stop();  // a worker still inside a handler; Run()'s caller drains the pool
+  }
+  auto timer =
+      std::make_shared<asio::steady_timer>(acceptor_.get_executor(), std::chrono::milliseconds(50));
+  timer->async_wait(
+      [this, timer, deadline, forced](error_code) { PollShutdown(deadline, forced); });
+}
+
+}  // namespace strata::server

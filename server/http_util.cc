@@ -1,0 +1,56 @@
+#include "server/http_util.h"
+
+#include <ctime>
+#include <random>
+
+namespace strata::server {
+namespace {
+
+// splitmix64: a bijection, so distinct counter values give distinct ids.
+uint64_t Mix(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ull;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ull;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebull;
+  return x ^ (x >> 31);
+}
+
+std::string Hex(uint64_t v) {
+  static constexpr char kDigits[] = "0123456789ABCDEF";
+  std::string s(16, '0');
+  for (int i = 15; i >= 0; --i, v >>= 4) s[i] = kDigits[v & 0xf];
+  return s;
+}
+
+}  // namespace
+
+std::string HttpDate(std::chrono::system_clock::time_point t) {
+  static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                            "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  std::time_t tt = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&tt, &tm);
+  char buf[64];
+  std::snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
+                tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
+                tm.tm_sec);
+  return buf;
+}
+
+RequestIdGenerator::RequestIdGenerator() {
+  std::random_device rd;
+  seed_ = (static_cast<uint64_t>(rd()) << 32) ^ rd();
+}
+
+std::string RequestIdGenerator::Next() {
+  // Mix(seed + n) is injective in n, so ids are unique for 2^64 requests.
+  return Hex(Mix(seed_ + counter_.fetch_add(1, std::memory_order_relaxed)));
+}
+
+std::string RequestIdGenerator::HostId(const std::string& request_id) const {
+  uint64_t h = seed_;
+  for (char c : request_id) h = Mix(h ^ static_cast<unsigned char>(c));
+  return Hex(h) + Hex(Mix(h ^ seed_)) + Hex(Mix(h + 1));
+}
+
+}  // namespace strata::server

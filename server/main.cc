@@ -1,0 +1,203 @@
+// strata-server: reads the configuration, opens the storage stack (LevelDB index, drives, erasure
+// chunk store, object store), and serves S3 over HTTP until SIGTERM/SIGINT.
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "api/s3_api.h"
+#include "erasure/chunk_store.h"
+#include "erasure/drive.h"
+#include "server/config.h"
+#include "server/http_server.h"
+#include "server/request_handler.h"
+#include "server/worker_pool.h"
+#include "storage/metadata_store.h"
+#include "storage/object_store.h"
+
+namespace strata::server {
+namespace {
+
+namespace fs = std::filesystem;
+
+int Fail(const std::string& message) {
+  std::cerr << "strata-server: " << message << "\n";
+  return 1;
+}
+
+// Creates `dir` and checks that we can write into it, so a read-only or foreign folder fails at
+// startup with its name rather than at the first PUT.
+bool EnsureWritableDir(const std::string& dir, std::string& error) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) {
+    error = "cannot create folder \"" + dir + "\": " + ec.message();
+    return false;
+  }
+  fs::path probe = fs::path(dir) / ".strata-write-probe";
+  {
+    std::ofstream out(probe);
+    if (!out || !(out << "probe") || !out.flush()) {
+      error = "folder \"" + dir + "\" is not writable";
+      return false;
+    }
+  }
+  fs::remove(probe, ec);
+  return true;
+}
+
+std::string UrlHost(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+// Forwards to the S3 handler once the storage stack is open; the server binds before that and
+// serves nothing until Run().
+struct LateHandler final : RequestHandler {
+  api::Response Handle(const http::request_header<>& request, storage::ByteSource& body,
+                       const api::RequestContext& context) override {
+    return target->Handle(request, body, context);
+  }
+  api::Response Overloaded(const http::request_header<>& request,
+                           const api::RequestContext& context) override {
+    return target->Overloaded(request, context);
+  }
+  std::unique_ptr<RequestHandler> target;
+};
+
+int Main(int argc, char** argv) {
+  auto flags = ParseFlags(std::vector<std::string>(argv + 1, argv + argc));
+  if (!flags) {
+    std::cerr << "strata-server: " << flags.error().message << "\n\n" << UsageText();
+    return 2;
+  }
+  if (flags->help) {
+    std::cout << UsageText();
+    return 0;
+  }
+
+  std::string json_text;
+  if (flags->config) {
+    std::ifstream in(*flags->config, std::ios::binary);
+    if (!in) return Fail("cannot read config file \"" + *flags->config + "\"");
+    std::ostringstream ss;
+    ss << in.rdbuf();
+    json_text = ss.str();
+    if (json_text.empty()) return Fail("config file \"" + *flags->config + "\" is empty");
+  }
+  auto config = ParseConfig(json_text, *flags, std::thread::hardware_concurrency());
+  if (!config) {
+    return Fail("bad configuration" +
+                (flags->config ? " in \"" + *flags->config + "\"" : std::string()) + ": " +
+                config.error().message);
+  }
+  for (const std::string& w : config->warnings)
+    std::cerr << "strata-server: warning: " << w << "\n";
+
+  RootCredentials root = LoadRootCredentials([](const char* name) -> std::optional<std::string> {
+    const char* v = std::getenv(name);
+    return v ? std::optional<std::string>(v) : std::nullopt;
+  });
+  if (root.is_default) {
+    std::cerr << "\n"
+                 "*********************************************************************\n"
+                 "* WARNING: STRATA_ROOT_ACCESS_KEY / STRATA_ROOT_SECRET_KEY are unset. *\n"
+                 "* Using the PUBLIC development credentials printed below. Anyone who *\n"
+                 "* can reach this port can read and write everything. Set both       *\n"
+                 "* variables before exposing the server.                             *\n"
+                 "*********************************************************************\n\n";
+  }
+
+  // Bind first: a busy port fails fast, before the data folder is touched.
+  LateHandler handler;
+  // Workers block on disk and on request bodies; the queue bounds what waits beyond them.
+  WorkerPool pool(config->workers, std::max<size_t>(64, 8 * size_t{config->workers}));
+  HttpServerOptions http_options;
+  http_options.host = config->listen_host;
+  http_options.port = config->listen_port;
+  http_options.io_threads = std::thread::hardware_concurrency() > 1 ? 2 : 1;
+  HttpServer server(http_options, handler, pool);
+  if (auto ec = server.Listen()) {
+    return Fail("cannot listen on " + config->listen_host + ":" +
+                std::to_string(config->listen_port) + ": " + ec.message());
+  }
+
+  // The storage stack, bottom up.
+  std::string error;
+  if (!EnsureWritableDir(config->data_dir, error)) return Fail(error);
+  if (!EnsureWritableDir(config->index_dir, error)) return Fail(error);
+  auto index = storage::OpenLevelDbMetadataStore(config->index_dir);
+  if (!index) {
+    return Fail("cannot open the metadata index at \"" + config->index_dir +
+                "\": " + index.error().message() + " (is another strata-server using it?)");
+  }
+  std::vector<erasure::TierSpec> tiers;
+  for (const TierConfig& t : config->tiers) {
+    erasure::TierSpec spec;
+    spec.name = t.name;
+    spec.data_shards = t.data_shards;
+    spec.parity_shards = t.parity_shards;
+    spec.block_size = t.block_size;
+    for (const std::string& dir : t.drives) {
+      if (!EnsureWritableDir(dir, error)) return Fail("tier \"" + t.name + "\": " + error);
+      auto drive = erasure::OpenLocalDrive(dir);
+      if (!drive) {
+        return Fail("tier \"" + t.name + "\": cannot open drive \"" + dir +
+                    "\": " + drive.error().message());
+      }
+      spec.drives.push_back(std::move(*drive));
+    }
+    tiers.push_back(std::move(spec));
+  }
+  auto chunks = erasure::NewErasureChunkStore(std::move(tiers));
+  if (!chunks) return Fail("cannot build the erasure chunk store: " + chunks.error().message());
+
+  storage::StoreOptions store_options;
+  store_options.storage_class_tiers = config->storage_classes;
+  store_options.inline_threshold = config->inline_threshold;
+  std::unique_ptr<storage::ObjectStore> store =
+      storage::NewObjectStore(**index, **chunks, store_options);
+
+  api::ApiConfig api_config;
+  api_config.region = config->region;
+  api_config.virtual_host_domains = config->domains;
+  api_config.root = {root.access_key, root.secret_key};
+  api::S3Api s3(*store, api_config);
+  handler.target = NewS3RequestHandler(s3);
+
+  std::cout << "Strata listening on http://" << UrlHost(config->listen_host) << ":"
+            << server.local_port() << "\n"
+            << "  region:     " << config->region << "\n"
+            << "  data:       " << config->data_dir << " (index " << config->index_dir << ")\n";
+  for (const TierConfig& t : config->tiers) {
+    std::cout << "  tier " << t.name << ":"
+              << std::string(t.name.size() < 6 ? 6 - t.name.size() : 1, ' ') << t.data_shards << "+"
+              << t.parity_shards << " over " << t.drives.size() << " drives (" << t.drives.front()
+              << " ...)\n";
+  }
+  std::cout << "  classes:   ";
+  for (const auto& [cls, tier] : config->storage_classes) std::cout << " " << cls << "->" << tier;
+  std::cout << "\n  workers:    " << config->workers << "\n"
+            << "  access key: " << root.access_key << "\n";
+  if (root.is_default)
+    std::cout << "  secret key: " << root.secret_key << " (development default)\n";
+  std::cout << std::flush;
+
+  server.Run(/*handle_signals=*/true);
+  pool.Shutdown();  // finishes queued requests before the stack below is destroyed
+  std::cout << "Strata stopped\n";
+  return 0;
+}
+
+}  // namespace
+}  // namespace strata::server
+
+int main(int argc, char** argv) {
+  try {
+    return strata::server::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "strata-server: fatal: " << e.what() << "\n";
+    return 1;
+  }
+}
