@@ -1,83 +1,145 @@
-// Listing as one forward scan over "o/<bucket>\0<prefix>...". With a delimiter, the first key of
+// Listing as one forward scan over "<base><prefix>...". With a delimiter, the first entry of
 // each common prefix is turned into that prefix, and the cursor then seeks to the prefix's
-// successor: the keys under it are never visited.
+// successor: the entries under it are never visited. Objects ("o/<bucket>\0<key>") and uploads
+// ("u/<bucket>\0<key>\0<id>") share the walk; only how a page starts and what an entry becomes
+// differ.
 #include "storage/listing.h"
 
 #include <algorithm>
 
 #include "storage/metadata_keys.h"
 #include "storage/object_record.h"
+#include "storage/upload_record.h"
 
 namespace strata::storage {
 namespace {
 
-// The common prefix `key` rolls up into, or "" if it is listed as itself.
-std::string_view CommonPrefixOf(std::string_view key, const ListOptions& options) {
-  if (options.delimiter.empty()) return {};
-  size_t pos = key.find(options.delimiter, options.prefix.size());
+// The common prefix `name` rolls up into, or "" if it is listed as itself.
+std::string_view CommonPrefixOf(std::string_view name, std::string_view prefix,
+                                std::string_view delimiter) {
+  if (delimiter.empty()) return {};
+  size_t pos = name.find(delimiter, prefix.size());
   if (pos == std::string_view::npos) return {};
-  return key.substr(0, pos + options.delimiter.size());
+  return name.substr(0, pos + delimiter.size());
 }
 
 }  // namespace
 
-Result<ListResult> ListObjects(MetadataStore& metadata, std::string_view bucket,
-                               const ListOptions& options) {
-  const std::string bucket_prefix = ObjectRecordPrefix(bucket);
-  const uint32_t max_keys = std::min(options.max_keys, kMaxListKeys);
-  ListResult result;
+std::optional<std::string> ListingStart(std::string_view prefix, std::string_view delimiter,
+                                        std::string_view marker, std::string_view after_marker) {
+  if (marker.empty() || marker < prefix) return std::string(prefix);
+  std::string_view cp =
+      marker.starts_with(prefix) ? CommonPrefixOf(marker, prefix, delimiter) : std::string_view();
+  if (!cp.empty()) return PrefixSuccessor(cp);
+  std::string start(marker);
+  start.append(after_marker);
+  return start;
+}
 
-  // Where the page starts, as a key within the bucket: the prefix, or just after start_after.
-  // If start_after lies inside a common prefix (or is one), that whole prefix was already
-  // returned, so start after all of it.
-  std::string start = options.prefix;
-  bool exhausted = false;
-  if (!options.start_after.empty() && options.start_after >= options.prefix) {
-    std::string_view cp = options.start_after.starts_with(options.prefix)
-                              ? CommonPrefixOf(options.start_after, options)
-                              : std::string_view();
-    if (!cp.empty()) {
-      auto next = PrefixSuccessor(cp);
-      if (next) {
-        start = std::move(*next);
-      } else {
-        exhausted = true;
-      }
-    } else {
-      start = options.start_after;
-      start.push_back('\0');  // the smallest key greater than start_after
-    }
-  }
-
-  std::unique_ptr<Cursor> cursor = metadata.Scan(bucket_prefix + options.prefix);
-  if (exhausted) return result;
-  cursor->Seek(bucket_prefix + start);
-
+Result<bool> WalkListing(MetadataStore& metadata, const ListingScan& scan,
+                         const std::function<boost::system::error_code(
+                             std::string_view, std::string_view, std::string_view)>& on_entry,
+                         const std::function<void(std::string_view)>& on_prefix) {
+  std::unique_ptr<Cursor> cursor = metadata.Scan(scan.base + std::string(scan.prefix));
+  cursor->Seek(scan.base + scan.start);
+  bool truncated = false;
   size_t count = 0;
   while (cursor->Valid()) {
-    std::string_view key = cursor->key().substr(bucket_prefix.size());
-    if (count == max_keys) {
-      result.truncated = true;
+    std::string_view suffix = cursor->key().substr(scan.base.size());
+    std::string_view name = suffix.substr(0, suffix.find('\0'));
+    if (count == scan.max_entries) {
+      truncated = true;
       break;
     }
-    std::string_view cp = CommonPrefixOf(key, options);
+    ++count;
+    std::string_view cp = CommonPrefixOf(name, scan.prefix, scan.delimiter);
     if (!cp.empty()) {
-      result.common_prefixes.emplace_back(cp);
-      result.next_marker.assign(cp);
-      ++count;
+      on_prefix(cp);
       auto next = PrefixSuccessor(cp);
       if (!next) break;  // nothing sorts after this prefix
-      cursor->Seek(bucket_prefix + *next);
+      cursor->Seek(scan.base + *next);
       continue;
     }
-    auto record = DecodeObjectRecord(cursor->value(), /*with_payload=*/false);
-    if (!record) return record.error();
-    result.objects.push_back(ToObjectInfo(bucket, key, std::move(*record)));
-    result.next_marker.assign(key);
-    ++count;
+    if (auto ec = on_entry(name, suffix, cursor->value())) {
+      return Result<bool>(boost::system::in_place_error, ec);
+    }
     cursor->Next();
   }
-  if (auto ec = cursor->status()) return ec;
+  if (auto ec = cursor->status()) return Result<bool>(boost::system::in_place_error, ec);
+  return truncated;
+}
+
+Result<ListResult> ListObjects(MetadataStore& metadata, std::string_view bucket,
+                               const ListOptions& options) {
+  ListResult result;
+  // "\0" after the marker: the smallest key greater than it.
+  auto start = ListingStart(options.prefix, options.delimiter, options.start_after,
+                            std::string_view("\0", 1));
+  if (!start) return result;
+  ListingScan scan{ObjectRecordPrefix(bucket), options.prefix, options.delimiter, std::move(*start),
+                   std::min(options.max_keys, kMaxListKeys)};
+  auto truncated = WalkListing(
+      metadata, scan,
+      [&](std::string_view name, std::string_view, std::string_view value) {
+        auto record = DecodeObjectRecord(value, /*with_payload=*/false);
+        if (!record) return record.error();
+        result.objects.push_back(ToObjectInfo(bucket, name, std::move(*record)));
+        result.next_marker.assign(name);
+        return boost::system::error_code();
+      },
+      [&](std::string_view cp) {
+        result.common_prefixes.emplace_back(cp);
+        result.next_marker.assign(cp);
+      });
+  if (!truncated) return truncated.error();
+  result.truncated = *truncated;
+  return result;
+}
+
+Result<ListUploadsResult> ListUploads(MetadataStore& metadata, std::string_view bucket,
+                                      const ListUploadsOptions& options) {
+  ListUploadsResult result;
+  // Upload suffixes are "<key>\0<id>". After key_marker alone: past every "<key_marker>\0..."
+  // ("\x01" sorts right after them; keys never contain NUL). With an id marker: the smallest
+  // suffix greater than "<key_marker>\0<id>". S3 ignores upload_id_marker without key_marker.
+  std::string after = options.upload_id_marker.empty()
+                          ? std::string("\x01")
+                          : std::string(1, '\0') + options.upload_id_marker + std::string(1, '\0');
+  auto start = ListingStart(options.prefix, options.delimiter, options.key_marker, after);
+  if (!start) return result;
+  ListingScan scan{UploadRecordPrefix(bucket), options.prefix, options.delimiter, std::move(*start),
+                   std::min(options.max_uploads, kMaxListKeys)};
+  auto truncated = WalkListing(
+      metadata, scan,
+      [&](std::string_view name, std::string_view suffix, std::string_view value) {
+        std::string_view key, id;
+        if (!SplitUploadSuffix(suffix, key, id)) return make_error_code(Errc::kCorrupt);
+        auto record = DecodeUploadRecord(value);
+        if (!record) return record.error();
+        UploadInfo info;
+        info.bucket.assign(bucket);
+        info.key.assign(name);
+        info.upload_id.assign(id);
+        info.initiated = FromUnixMillis(record->initiated_ms);
+        info.storage_class = std::move(record->storage_class);
+        info.headers = std::move(record->headers);
+        info.checksum_algorithm = record->checksum_algorithm;
+        result.next_key_marker = info.key;
+        result.next_upload_id_marker = info.upload_id;
+        result.uploads.push_back(std::move(info));
+        return boost::system::error_code();
+      },
+      [&](std::string_view cp) {
+        result.common_prefixes.emplace_back(cp);
+        result.next_key_marker.assign(cp);
+        result.next_upload_id_marker.clear();
+      });
+  if (!truncated) return truncated.error();
+  result.truncated = *truncated;
+  if (!result.truncated) {
+    result.next_key_marker.clear();
+    result.next_upload_id_marker.clear();
+  }
   return result;
 }
 

@@ -1,6 +1,10 @@
-// ListObjects over the metadata index. Internal to storage/.
+// Listing over the metadata index: objects of a bucket and in-progress multipart uploads, both
+// as one forward scan with the same common-prefix skipping (WalkListing). Internal to storage/.
 #pragma once
 
+#include <functional>
+#include <optional>
+#include <string>
 #include <string_view>
 
 #include "storage/metadata_store.h"
@@ -8,12 +12,45 @@
 
 namespace strata::storage {
 
-// Pages are capped at this many entries whatever max_keys asks (as S3 does).
+// Pages are capped at this many entries whatever max_keys / max_uploads asks (as S3 does).
 inline constexpr uint32_t kMaxListKeys = 1000;
 
 // One page of the bucket's current objects. Does not check that the bucket exists.
 // Cost: O(page) cursor moves: each common prefix is skipped with one Seek.
 Result<ListResult> ListObjects(MetadataStore& metadata, std::string_view bucket,
                                const ListOptions& options);
+
+// One page of the bucket's in-progress uploads, by key then initiation time, with AWS marker
+// semantics: key_marker alone starts after every upload of that key; with upload_id_marker,
+// at the uploads of key_marker initiated after it. Does not check that the bucket exists.
+Result<ListUploadsResult> ListUploads(MetadataStore& metadata, std::string_view bucket,
+                                      const ListUploadsOptions& options);
+
+// The generic walk both use. The index keys of a namespace are `base` + suffix; an entry's
+// listed name is its suffix up to the first NUL (the whole suffix for objects, the key for
+// uploads), and prefix/delimiter apply to that name.
+struct ListingScan {
+  std::string base;
+  std::string_view prefix;
+  std::string_view delimiter;
+  std::string start;  // the first suffix to visit (see ListingStart)
+  uint32_t max_entries = kMaxListKeys;
+};
+
+// Where a page starts: at `prefix`, or after `marker`. If the marker lies inside (or is) a
+// common prefix, that whole prefix was returned already, so the page starts after all of it;
+// otherwise at marker + after_marker (the smallest suffix the caller means by "after").
+// nullopt: nothing can follow.
+std::optional<std::string> ListingStart(std::string_view prefix, std::string_view delimiter,
+                                        std::string_view marker, std::string_view after_marker);
+
+// Visits up to max_entries entries and common prefixes in index order. on_entry gets the
+// listed name, the whole suffix and the value; an error from it ends the walk. Returns whether
+// the page was truncated (another entry or prefix follows).
+Result<bool> WalkListing(
+    MetadataStore& metadata, const ListingScan& scan,
+    const std::function<boost::system::error_code(std::string_view name, std::string_view suffix,
+                                                  std::string_view value)>& on_entry,
+    const std::function<void(std::string_view common_prefix)>& on_prefix);
 
 }  // namespace strata::storage

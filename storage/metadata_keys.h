@@ -3,11 +3,14 @@
 //   b/<bucket>                          bucket record
 //   o/<bucket>\0<key>                   the current version of an object (what listing scans)
 //   v/<bucket>\0<key>\0<inverted id>    (planned, versioning) every version, newest first
+//   u/<bucket>\0<key>\0<upload id>      an in-progress multipart upload
+//   p/<upload id>\0<u32 big-endian>     one uploaded part of it
 //
 // Bucket names never contain NUL, so "o/<bucket>\0" is a prefix of exactly one bucket's
 // objects, and a forward scan from it yields that bucket's keys in byte order.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -20,6 +23,21 @@ std::string_view BucketRecordPrefix();  // "b/": every bucket record
 // The prefix shared by every object record of a bucket.
 std::string ObjectRecordPrefix(std::string_view bucket);
 std::string ObjectRecordKey(std::string_view bucket, std::string_view key);
+
+// In-progress multipart uploads of a bucket, in (key, upload id) order: listing uploads is a
+// forward scan like listing objects. Upload ids sort by initiation time (upload_id.h).
+std::string UploadRecordPrefix(std::string_view bucket);
+std::string UploadRecordKey(std::string_view bucket, std::string_view key,
+                            std::string_view upload_id);
+// Splits the part of an upload record key after UploadRecordPrefix into key and upload id;
+// false if there is no separator.
+bool SplitUploadSuffix(std::string_view suffix, std::string_view& key, std::string_view& upload_id);
+
+// An upload's parts, in part-number order (the number is 4 bytes big-endian).
+std::string PartRecordPrefix(std::string_view upload_id);
+std::string PartRecordKey(std::string_view upload_id, uint32_t part_number);
+// The part number of a key under PartRecordPrefix(upload_id); 0 if malformed.
+uint32_t PartNumberOfKey(std::string_view key, std::string_view upload_id);
 
 // The smallest string greater than every string that starts with `prefix`, or nullopt if
 // there is none (prefix empty or all 0xff bytes). Listing seeks here to skip a common prefix.

@@ -29,9 +29,8 @@ class InlineObjectReader final : public ObjectReader {
 
 class BlobObjectReader final : public ObjectReader {
  public:
-  BlobObjectReader(ObjectInfo info, std::unique_ptr<erasure::BlobReader> blob,
-                   BlobLeases::Lease lease)
-      : info_(std::move(info)), blob_(std::move(blob)), lease_(std::move(lease)) {}
+  BlobObjectReader(ObjectInfo info, std::unique_ptr<erasure::BlobReader> blob)
+      : info_(std::move(info)), blob_(std::move(blob)) {}
 
   const ObjectInfo& info() const override { return info_; }
 
@@ -44,8 +43,81 @@ class BlobObjectReader final : public ObjectReader {
 
  private:
   ObjectInfo info_;
-  std::unique_ptr<erasure::BlobReader> blob_;  // destroyed before the lease ends
-  BlobLeases::Lease lease_;
+  std::unique_ptr<erasure::BlobReader> blob_;
+};
+
+// A multipart object: part i covers [starts_[i], starts_[i] + size). ReadAt finds the first part
+// by binary search and continues into the next ones until `out` is full or the object ends.
+// Only the most recently used part's blob is open, so memory and descriptors stay bounded
+// whatever the part count; sequential reads open each part once.
+class PartsObjectReader final : public ObjectReader {
+ public:
+  PartsObjectReader(ObjectInfo info, PartList parts, erasure::ChunkStore& chunks, PartPins::Pin pin)
+      : info_(std::move(info)), parts_(std::move(parts)), chunks_(chunks), pin_(std::move(pin)) {
+    starts_.reserve(parts_.parts.size());
+    uint64_t at = 0;
+    for (const auto& p : parts_.parts) {
+      starts_.push_back(at);
+      at += p.size;
+    }
+  }
+
+  const ObjectInfo& info() const override { return info_; }
+
+  Result<size_t> ReadAt(uint64_t offset, std::span<std::byte> out) override {
+    if (offset >= info_.size || out.empty()) return size_t{0};
+    out = out.first(std::min<uint64_t>(out.size(), info_.size - offset));
+    // The last part starting at or before offset (parts may be empty: upper_bound skips them).
+    size_t index = std::upper_bound(starts_.begin(), starts_.end(), offset) - starts_.begin() - 1;
+    size_t done = 0;
+    while (done < out.size() && index < starts_.size()) {
+      const PartEntry& part = parts_.parts[index];
+      uint64_t within = offset + done - starts_[index];
+      if (within >= part.size) {
+        ++index;
+        continue;
+      }
+      size_t want = std::min<uint64_t>(out.size() - done, part.size - within);
+      auto piece = out.subspan(done, want);
+      if (part.kind == PayloadKind::kInline) {
+        std::memcpy(piece.data(), part.data.data() + within, want);
+      } else if (auto ec = ReadBlobPart(index, within, piece)) {
+        return ec;
+      }
+      done += want;
+    }
+    return done;
+  }
+
+ private:
+  // Fills `out` from part `index` at `within`, opening the part's blob if it is not the open one.
+  boost::system::error_code ReadBlobPart(size_t index, uint64_t within, std::span<std::byte> out) {
+    if (!open_ || open_index_ != index) {
+      open_.reset();
+      auto ref = erasure::BlobRef::Decode(parts_.parts[index].data);
+      if (!ref || ref->size != parts_.parts[index].size) return make_error_code(Errc::kCorrupt);
+      auto blob = chunks_.Open(*ref);
+      if (!blob) return blob.error();
+      open_ = std::move(*blob);
+      open_index_ = index;
+    }
+    size_t done = 0;
+    while (done < out.size()) {
+      auto n = open_->ReadAt(within + done, out.subspan(done));
+      if (!n) return n.error();
+      if (*n == 0) return make_error_code(Errc::kCorrupt);  // blob shorter than the record says
+      done += *n;
+    }
+    return {};
+  }
+
+  ObjectInfo info_;
+  PartList parts_;
+  std::vector<uint64_t> starts_;
+  erasure::ChunkStore& chunks_;
+  PartPins::Pin pin_;  // declared before open_: released after it is closed
+  std::unique_ptr<erasure::BlobReader> open_;
+  size_t open_index_ = 0;
 };
 
 // Reads [first, first + length) in order. ReadAt is called with at most kMaxPiece bytes so a
@@ -85,9 +157,14 @@ std::unique_ptr<ObjectReader> NewInlineObjectReader(ObjectInfo info, std::string
 }
 
 std::unique_ptr<ObjectReader> NewBlobObjectReader(ObjectInfo info,
-                                                  std::unique_ptr<erasure::BlobReader> blob,
-                                                  BlobLeases::Lease lease) {
-  return std::make_unique<BlobObjectReader>(std::move(info), std::move(blob), std::move(lease));
+                                                  std::unique_ptr<erasure::BlobReader> blob) {
+  return std::make_unique<BlobObjectReader>(std::move(info), std::move(blob));
+}
+
+std::unique_ptr<ObjectReader> NewPartsObjectReader(ObjectInfo info, PartList parts,
+                                                   erasure::ChunkStore& chunks, PartPins::Pin pin) {
+  return std::make_unique<PartsObjectReader>(std::move(info), std::move(parts), chunks,
+                                             std::move(pin));
 }
 
 std::unique_ptr<ByteSource> NewRangeSource(std::unique_ptr<ObjectReader> reader, uint64_t first,

@@ -2,6 +2,8 @@
 //   u8 format(1) | varint size | varint zigzag(last_modified_ms) | lp etag | lp version_id
 //   | lp storage_class | u8 checksum algorithm | lp checksum | varint header count
 //   | (lp name, lp value)* | u8 payload kind | lp payload
+// Payload kind 2 (kParts, added for multipart uploads) is additive: format 1 records written
+// before it never carry it, so the format byte is unchanged.
 // Bucket record, format 1: u8 format(1) | varint zigzag(created_ms) | lp region.
 // (lp = varint length + bytes.) The payload comes last so listing can stop short of it.
 #include "storage/object_record.h"
@@ -97,14 +99,74 @@ Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payloa
   }
   uint8_t kind = 0;
   std::string_view payload;
-  if (!d.GetByte(kind) || kind > static_cast<uint8_t>(PayloadKind::kBlob) ||
+  if (!d.GetByte(kind) || kind > static_cast<uint8_t>(PayloadKind::kParts) ||
       !d.GetLengthPrefixed(payload) || !d.done()) {
     return Corrupt();
   }
   r.payload_kind = static_cast<PayloadKind>(kind);
   if (r.payload_kind == PayloadKind::kInline && payload.size() != r.size) return Corrupt();
-  if (with_payload) r.payload.assign(payload);
+  if (!with_payload) return r;
+  if (r.payload_kind != PayloadKind::kParts) {
+    r.payload.assign(payload);
+    return r;
+  }
+  auto parts = DecodePartList(payload);
+  if (!parts) return parts.error();
+  uint64_t total = 0;
+  for (const auto& p : parts->parts) total += p.size;  // each <= 2^64 / 10000: cannot wrap
+  if (parts->parts.empty() || total != r.size) return Corrupt();
+  r.parts = std::move(*parts);
   return r;
+}
+
+std::string EncodePartList(const PartList& list) {
+  std::string out;
+  size_t estimate = 8 + list.upload_id.size();
+  for (const auto& p : list.parts)
+    estimate += 16 + p.md5.size() + p.checksum.size() + p.data.size();
+  out.reserve(estimate);
+  PutLengthPrefixed(out, list.upload_id);
+  PutVarint64(out, list.parts.size());
+  for (const auto& p : list.parts) {
+    PutVarint64(out, p.part_number);
+    PutVarint64(out, p.size);
+    PutLengthPrefixed(out, p.md5);
+    PutLengthPrefixed(out, p.checksum);
+    out.push_back(static_cast<char>(p.kind));
+    PutLengthPrefixed(out, p.data);
+  }
+  return out;
+}
+
+Result<PartList> DecodePartList(std::string_view bytes) {
+  Decoder d(bytes);
+  PartList list;
+  uint64_t count = 0;
+  if (!d.GetLengthPrefixed(list.upload_id) || !d.GetVarint64(count)) return Corrupt();
+  // A part takes at least 21 bytes (16 of them the MD5): a claimed count cannot over-allocate.
+  if (count > kMaxPartNumber || count > d.remaining() / 21) return Corrupt();
+  list.parts.reserve(count);
+  uint64_t previous = 0;
+  for (uint64_t i = 0; i < count; ++i) {
+    PartEntry p;
+    uint64_t number = 0;
+    uint8_t kind = 0;
+    if (!d.GetVarint64(number) || !d.GetVarint64(p.size) || !d.GetLengthPrefixed(p.md5) ||
+        !d.GetLengthPrefixed(p.checksum) || !d.GetByte(kind) || !d.GetLengthPrefixed(p.data)) {
+      return Corrupt();
+    }
+    if (number <= previous || number > kMaxPartNumber || p.size > kMaxPartSize ||
+        p.md5.size() != 16 || kind > static_cast<uint8_t>(PayloadKind::kBlob)) {
+      return Corrupt();
+    }
+    p.kind = static_cast<PayloadKind>(kind);
+    if (p.kind == PayloadKind::kInline && p.data.size() != p.size) return Corrupt();
+    p.part_number = static_cast<uint32_t>(number);
+    previous = number;
+    list.parts.push_back(std::move(p));
+  }
+  if (!d.done()) return Corrupt();
+  return list;
 }
 
 std::string EncodeBlobLabel(std::string_view bucket, std::string_view key,
@@ -114,6 +176,17 @@ std::string EncodeBlobLabel(std::string_view bucket, std::string_view key,
   PutLengthPrefixed(out, bucket);
   PutLengthPrefixed(out, key);
   PutLengthPrefixed(out, version_id);
+  return out;
+}
+
+std::string EncodePartBlobLabel(std::string_view bucket, std::string_view key,
+                                std::string_view upload_id, uint32_t part_number) {
+  std::string out;
+  out.push_back(static_cast<char>(kPartBlobLabelFormat));
+  PutLengthPrefixed(out, bucket);
+  PutLengthPrefixed(out, key);
+  PutLengthPrefixed(out, upload_id);
+  PutVarint64(out, part_number);
   return out;
 }
 
@@ -128,6 +201,15 @@ ObjectInfo ToObjectInfo(std::string_view bucket, std::string_view key, ObjectRec
   info.storage_class = std::move(record.storage_class);
   info.headers = std::move(record.headers);
   info.checksum = std::move(record.checksum);
+  info.parts.reserve(record.parts.parts.size());
+  for (auto& p : record.parts.parts) {
+    PartSummary summary;
+    summary.part_number = p.part_number;
+    summary.size = p.size;
+    summary.etag = HexEncode(p.md5);
+    if (!p.checksum.empty()) summary.checksum = {info.checksum.algorithm, std::move(p.checksum)};
+    info.parts.push_back(std::move(summary));
+  }
   return info;
 }
 

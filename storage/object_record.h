@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "storage/object_store.h"
 
@@ -18,6 +19,24 @@ inline constexpr uint8_t kObjectRecordFormatV1 = 1;
 enum class PayloadKind : uint8_t {
   kInline = 0,  // the bytes themselves are the payload
   kBlob = 1,    // the payload is an erasure::BlobRef::Encode()
+  kParts = 2,   // the payload is a part list (EncodePartList): a completed multipart upload
+};
+
+// One part of a multipart object, as the object record stores it.
+struct PartEntry {
+  uint32_t part_number = 0;
+  uint64_t size = 0;
+  std::string md5;                        // raw, 16 bytes
+  std::string checksum;                   // raw; the algorithm is the object's (empty: none)
+  PayloadKind kind = PayloadKind::kBlob;  // kInline or kBlob
+  std::string data;  // the bytes (kInline) or erasure::BlobRef::Encode() (kBlob)
+};
+
+// The payload of a kParts record: the upload it came from (unique per completed object: it
+// names the object's part blobs for deferred deletion) and its parts in ascending order.
+struct PartList {
+  std::string upload_id;
+  std::vector<PartEntry> parts;
 };
 
 struct BucketRecord {
@@ -34,7 +53,10 @@ struct ObjectRecord {
   HeaderList headers;
   Checksum checksum;
   PayloadKind payload_kind = PayloadKind::kInline;
+  // kInline, kBlob: the payload bytes. kParts: EncodePartList(parts) when encoding; decoding
+  // with the payload fills `parts` instead (and leaves `payload` empty).
   std::string payload;
+  PartList parts;
 };
 
 std::string EncodeBucketRecord(const BucketRecord& record);
@@ -46,6 +68,14 @@ std::string EncodeObjectRecord(const ObjectRecord& record);
 // payload is validated but not copied (listing needs only the metadata).
 Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payload);
 
+// Part list codec (the kParts payload):
+//   lp upload_id | varint n | n x (varint part_number | varint size | lp md5 | lp checksum
+//   | u8 kind | lp data)
+// Decoding checks: part numbers strictly ascending in 1..kMaxPartNumber, 16-byte MD5s, kind
+// inline or blob, inline data of the stated size; kCorrupt otherwise.
+std::string EncodePartList(const PartList& list);
+Result<PartList> DecodePartList(std::string_view bytes);
+
 // The label written into every shard header of an object's blob, so the index can be rebuilt
 // from the drives: u8 format(1) | lp bucket | lp key | lp version_id. Size, digests and headers
 // are known only after the body streamed; they live in the object record.
@@ -53,7 +83,13 @@ inline constexpr uint8_t kBlobLabelFormatV1 = 1;
 std::string EncodeBlobLabel(std::string_view bucket, std::string_view key,
                             std::string_view version_id);
 
-// The ObjectInfo a record describes.
+// The label of a part's blob (format 2): u8 2 | lp bucket | lp key | lp upload_id
+// | varint part_number. A part becomes part of an object only through the object record.
+inline constexpr uint8_t kPartBlobLabelFormat = 2;
+std::string EncodePartBlobLabel(std::string_view bucket, std::string_view key,
+                                std::string_view upload_id, uint32_t part_number);
+
+// The ObjectInfo a record describes (with `parts` filled for a decoded kParts record).
 ObjectInfo ToObjectInfo(std::string_view bucket, std::string_view key, ObjectRecord record);
 
 int64_t ToUnixMillis(TimePoint t);

@@ -246,6 +246,10 @@ struct StoreOptions {
   uint64_t inline_threshold = 16 * 1024;
   // Object size limit for a single PUT.
   uint64_t max_object_size = 5ull << 30;
+  // Multipart part size limits (kEntityTooLarge above the max on upload; kEntityTooSmall below
+  // the min, for all parts but the last, on completion). Settable for tests.
+  uint64_t max_part_size = kMaxPartSize;
+  uint64_t min_part_size = kMinPartSize;
 };
 
 // The object store over a metadata index and a chunk store (both not owned; must outlive it).

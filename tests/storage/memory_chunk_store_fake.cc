@@ -41,20 +41,18 @@ class MemoryBlobWriter final : public erasure::BlobWriter {
 
 class MemoryBlobReader final : public erasure::BlobReader {
  public:
-  MemoryBlobReader(const MemoryChunkStore& store, erasure::BlobRef ref)
-      : store_(store), ref_(std::move(ref)) {}
-  uint64_t size() const override { return ref_.size; }
+  explicit MemoryBlobReader(std::shared_ptr<const std::string> data) : data_(std::move(data)) {}
+  uint64_t size() const override { return data_->size(); }
 
   erasure::Result<size_t> ReadAt(uint64_t offset, std::span<std::byte> out) override {
-    auto bytes = store_.Load(ref_.blob_id, offset, out.size());
-    if (!bytes) return make_error_code(Errc::kNotFound);
-    std::memcpy(out.data(), bytes->data(), bytes->size());
-    return bytes->size();
+    if (offset >= data_->size()) return size_t{0};
+    size_t n = std::min<uint64_t>(out.size(), data_->size() - offset);
+    std::memcpy(out.data(), data_->data() + offset, n);
+    return n;
   }
 
  private:
-  const MemoryChunkStore& store_;
-  erasure::BlobRef ref_;
+  std::shared_ptr<const std::string> data_;  // pinned: outlives a Delete
 };
 
 }  // namespace
@@ -73,9 +71,9 @@ erasure::Result<std::unique_ptr<erasure::BlobWriter>> MemoryChunkStore::Create(
 
 erasure::Result<std::unique_ptr<erasure::BlobReader>> MemoryChunkStore::Open(
     const erasure::BlobRef& ref) {
-  std::lock_guard lock(mu_);
-  if (!blobs_.count(ref.blob_id)) return make_error_code(Errc::kNotFound);
-  return std::unique_ptr<erasure::BlobReader>(std::make_unique<MemoryBlobReader>(*this, ref));
+  auto data = Pin(ref.blob_id);
+  if (!data) return make_error_code(Errc::kNotFound);
+  return std::unique_ptr<erasure::BlobReader>(std::make_unique<MemoryBlobReader>(std::move(data)));
 }
 
 boost::system::error_code MemoryChunkStore::Delete(const erasure::BlobRef& ref) {
@@ -103,17 +101,14 @@ erasure::BlobRef MemoryChunkStore::Store(const std::string& tier, std::string da
   ref.parity_shards = 0;
   ref.block_size = 4096;
   ref.size = data.size();
-  blobs_[ref.blob_id] = std::move(data);
+  blobs_[ref.blob_id] = std::make_shared<const std::string>(std::move(data));
   return ref;
 }
 
-std::optional<std::string> MemoryChunkStore::Load(const std::string& blob_id, uint64_t offset,
-                                                  size_t n) const {
+std::shared_ptr<const std::string> MemoryChunkStore::Pin(const std::string& blob_id) const {
   std::lock_guard lock(mu_);
   auto it = blobs_.find(blob_id);
-  if (it == blobs_.end()) return std::nullopt;
-  if (offset >= it->second.size()) return std::string();
-  return it->second.substr(offset, n);
+  return it == blobs_.end() ? nullptr : it->second;
 }
 
 }  // namespace strata::storage::testing

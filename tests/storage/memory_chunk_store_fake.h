@@ -1,11 +1,13 @@
 // An in-memory erasure::ChunkStore for storage tests: blobs are strings, written only on
-// Commit, and read by id on every ReadAt (as the real store reads shards by name), so a deleted
-// blob stops being readable. Counts live blobs and open writers so tests can check for leaks,
+// Commit. Like the real store's readers (which open every shard file at Open), a reader pins
+// the bytes it opened: Delete removes the blob from the store (Open fails from then on) but an
+// open reader keeps reading it. Counts live blobs and open writers so tests can check for leaks,
 // and fails chosen calls on request. Thread-safe.
 #pragma once
 
 #include <atomic>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -47,15 +49,15 @@ class MemoryChunkStore final : public erasure::ChunkStore {
   void WriterClosed() { --open_writers_; }
   void AddAppended(uint64_t n) { bytes_appended_ += n; }
   erasure::BlobRef Store(const std::string& tier, std::string data);
-  // nullopt if the blob is gone.
-  std::optional<std::string> Load(const std::string& blob_id, uint64_t offset, size_t n) const;
+  // nullptr if the blob is gone.
+  std::shared_ptr<const std::string> Pin(const std::string& blob_id) const;
 
  private:
   const std::set<std::string> tiers_;
   mutable std::mutex mu_;
-  std::map<std::string, std::string> blobs_;    // GUARDED_BY(mu_)
-  std::vector<erasure::Placement> placements_;  // GUARDED_BY(mu_)
-  uint64_t next_id_ = 0;                        // GUARDED_BY(mu_)
+  std::map<std::string, std::shared_ptr<const std::string>> blobs_;  // GUARDED_BY(mu_)
+  std::vector<erasure::Placement> placements_;                       // GUARDED_BY(mu_)
+  uint64_t next_id_ = 0;                                             // GUARDED_BY(mu_)
   std::atomic<size_t> open_writers_{0};
   std::atomic<uint64_t> bytes_appended_{0};
   std::atomic<int> fail_append_at_{-1};

@@ -1,0 +1,48 @@
+// The values of the multipart index entries: one upload record per in-progress upload and one
+// part record per uploaded part, in a compact versioned binary encoding (see README.md).
+// Internal to storage/.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+#include "storage/object_record.h"
+#include "storage/object_store.h"
+
+namespace strata::storage {
+
+// The first byte of every upload and part record. On disk: never renumber.
+inline constexpr uint8_t kUploadRecordFormatV1 = 1;
+inline constexpr uint8_t kPartRecordFormatV1 = 1;
+
+// What CreateMultipartUpload fixed for the final object. Bucket, key and upload id are in the
+// index key, not repeated here.
+struct UploadRecord {
+  int64_t initiated_ms = 0;
+  std::string storage_class;
+  ChecksumAlgorithm checksum_algorithm = ChecksumAlgorithm::kNone;
+  HeaderList headers;
+};
+
+// One uploaded part. Small parts (up to StoreOptions::inline_threshold) keep their bytes here.
+struct PartRecord {
+  uint64_t size = 0;
+  int64_t last_modified_ms = 0;
+  std::string md5;                        // raw, 16 bytes
+  Checksum checksum;                      // the part's checksum (algorithm = the upload's)
+  PayloadKind kind = PayloadKind::kBlob;  // kInline or kBlob
+  std::string data;  // the bytes (kInline) or erasure::BlobRef::Encode() (kBlob)
+};
+
+//   u8 1 | varint zigzag(initiated_ms) | lp storage_class | u8 algorithm | varint n
+//   | n x (lp name, lp value)
+std::string EncodeUploadRecord(const UploadRecord& record);
+Result<UploadRecord> DecodeUploadRecord(std::string_view bytes);  // kCorrupt on junk
+
+//   u8 1 | varint size | varint zigzag(last_modified_ms) | lp md5 | u8 algorithm | lp checksum
+//   | u8 kind | lp data
+std::string EncodePartRecord(const PartRecord& record);
+Result<PartRecord> DecodePartRecord(std::string_view bytes);  // kCorrupt on junk
+
+}  // namespace strata::storage
