@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Installs what tools/bench/run.py needs, idempotently, into tools/bench/.bin (gitignored):
+#   - Debian packages: nginx-light (the null server), iperf3 (a loopback reference), zstd (reads
+#     warp's output), g++ and libisal-dev (ec_speed), openssl (hash speed)
+#   - .bin/loadgen    our load generator (Go; minio-go pinned in loadgen/go.mod + go.sum)
+#   - .bin/ec_speed   ISA-L encode speed (ec_speed.cc)
+#   - .bin/warp       MinIO's warp, only with --with-warp (validates loadgen; ~1 min to build)
+# Needs Go >= 1.21 on PATH (or in /usr/local/go/bin).
+set -euo pipefail
+cd "$(dirname "$0")"
+
+WARP_VERSION=v1.0.0
+# The module's hash (go.sum "h1:" form), checked ourselves: the checksum database does not
+# answer for this module from here, so GONOSUMDB is set for it alone.
+WARP_SUM="h1:woAI+71OyvDQoI6U0xeL9NvX2TxZHXpgGHexU4R6K9Y="
+
+with_warp=0
+for arg in "$@"; do
+  case "$arg" in
+    --with-warp) with_warp=1 ;;
+    *) echo "usage: $0 [--with-warp]" >&2; exit 2 ;;
+  esac
+done
+
+packages=(nginx-light iperf3 zstd g++ libisal-dev openssl)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "installing: ${missing[*]}"
+  sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
+    "${missing[@]}"
+fi
+
+export PATH="$PATH:/usr/local/go/bin"
+if ! command -v go >/dev/null; then
+  echo "Go is not installed: install Go >= 1.21 (Debian 12's golang-go is 1.19, too old)" >&2
+  exit 1
+fi
+
+mkdir -p .bin
+echo "building .bin/loadgen"
+(cd loadgen && go build -trimpath -o ../.bin/loadgen .)
+
+echo "building .bin/ec_speed"
+g++ -O2 -std=c++20 -Wall -Wextra ec_speed.cc -lisal -o .bin/ec_speed
+
+if ((with_warp)) && [[ ! -x .bin/warp ]]; then
+  echo "building .bin/warp ${WARP_VERSION}"
+  info=$(GONOSUMDB=github.com/minio/warp GOFLAGS=-mod=mod \
+    go mod download -json "github.com/minio/warp@${WARP_VERSION}")
+  sum=$(printf '%s' "$info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Sum"])')
+  dir=$(printf '%s' "$info" | python3 -c 'import json,sys; print(json.load(sys.stdin)["Dir"])')
+  if [[ "$sum" != "$WARP_SUM" ]]; then
+    echo "warp ${WARP_VERSION}: hash $sum, expected $WARP_SUM" >&2
+    exit 1
+  fi
+  # The module cache is read-only; build from a copy. Dependencies are checked against
+  # warp's own go.sum.
+  src=$(mktemp -d)
+  trap 'rm -rf "$src"' EXIT
+  cp -r "$dir"/. "$src"
+  chmod -R u+w "$src"
+  (cd "$src" && go build -trimpath -o "$OLDPWD/.bin/warp" .)
+fi
+echo "tools/bench ready: .bin/$(ls .bin | tr '\n' ' ')"

@@ -1,0 +1,328 @@
+#!/usr/bin/env python3
+"""Renders tools/bench results (the JSON run.py writes) as Markdown tables.
+
+    tools/bench/report.py bench-results.json            # tables on stdout
+    tools/bench/report.py bench-results.json --png p.png  # also a plot (needs matplotlib)
+
+Ratios (see README.md): "vs null" is Strata's ops/s over nginx's for the same operation, size
+and concurrency with the same client; "vs limit" is Strata's rate over the machine limit that
+bounds that line (named in brackets).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
+LARGE = MIB  # from this size on, a line is judged by MB/s, below by ops/s
+
+
+def human_size(n: int) -> str:
+    for unit, v in (("GiB", GIB), ("MiB", MIB), ("KiB", KIB)):
+        if n >= v and n % v == 0:
+            return f"{n // v} {unit}"
+    return f"{n} B"
+
+
+def num(v, digits: int = 1) -> str:
+    if v is None:
+        return "–"
+    if isinstance(v, float) and v >= 1000:
+        return f"{v:,.0f}"
+    return f"{v:,.{digits}f}" if isinstance(v, float) else f"{v:,}"
+
+
+def ratio(v) -> str:
+    return "–" if v is None else f"{v:.2f}"
+
+
+def key(r: dict) -> tuple:
+    return (r.get("op"), r.get("size"), r.get("concurrency"))
+
+
+def limit_for(r: dict, res: dict) -> tuple[float | None, str]:
+    """The machine limit that bounds this line, in the unit the line is judged by."""
+    lim = res.get("limits") or {}
+    loop = (lim.get("loopback_tcp") or {}).get("mb_per_s")
+    disk = (lim.get("disk") or {}).get("write_fsync_mb_per_s")
+    fsync = (lim.get("fsync_4k") or {}).get("per_s")
+    if (r.get("concurrency") or 1) > 1 and (lim.get("fsync_4k_16") or {}).get("per_s"):
+        fsync = lim["fsync_4k_16"]["per_s"]
+    overhead = res.get("ec_overhead") or 2.0
+    op, size = r.get("op"), r.get("size") or 0
+    if op == "put" and size >= LARGE and disk:
+        cap = disk / overhead
+        if loop and loop < cap:
+            return loop, "loopback"
+        return cap, f"disk/{overhead:g}"
+    if op == "put" and size < LARGE and fsync:
+        return fsync, "fsync"
+    if op == "get" and size >= LARGE and loop:
+        return loop, "loopback"
+    return None, ""
+
+
+def line_ratios(r: dict, res: dict, null_by_key: dict) -> tuple[float | None, str]:
+    n = null_by_key.get(key(r))
+    vs_null = None
+    if n and n.get("ops_per_s") and "error" not in r:
+        vs_null = r.get("ops_per_s", 0) / n["ops_per_s"]
+    cap, name = limit_for(r, res)
+    vs_limit = ""
+    if cap and "error" not in r:
+        have = r.get("mb_per_s") if (r.get("size") or 0) >= LARGE else r.get("ops_per_s")
+        if have is not None:
+            vs_limit = f"{have / cap:.2f} ({name})"
+    return vs_null, vs_limit
+
+
+def bench_table(rows: list[dict], res: dict, null_by_key: dict) -> list[str]:
+    out = [
+        "| size | conc | ops/s | MB/s | p50 ms | p99 ms | p99.9 ms | server CPU % | client CPU % "
+        "| null ops/s | vs null | vs limit | errors |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
+    ]
+    for r in rows:
+        if "error" in r:
+            out.append(f"| {human_size(r.get('size', 0))} | {r.get('concurrency')} | "
+                       f"error: {r['error']} |||||||||||")
+            continue
+        lat = r.get("latency_ms") or {}
+        n = null_by_key.get(key(r)) or {}
+        vs_null, vs_limit = line_ratios(r, res, null_by_key)
+        mb = num(r.get("mb_per_s")) if r.get("op") in ("put", "get") else "–"
+        errs = str(r.get("errors", 0))
+        if r.get("errors"):
+            errs += f" ({(r.get('first_error') or '')[:60]})"
+        out.append(
+            f"| {human_size(r['size']) if r.get('op') != 'list' else '1000 keys'} "
+            f"| {r.get('concurrency')} | {num(r.get('ops_per_s'))} | {mb} "
+            f"| {num(lat.get('p50'), 2)} | {num(lat.get('p99'), 2)} | {num(lat.get('p999'), 2)} "
+            f"| {num(r.get('server_cpu_pct'))} | {num(r.get('client_cpu_pct'))} "
+            f"| {num(n.get('ops_per_s'))} | {ratio(vs_null)} | {vs_limit or '–'} | {errs} |")
+    return out
+
+
+def limits_table(lim: dict) -> list[str]:
+    if not lim:
+        return []
+    loop = lim.get("loopback_tcp") or {}
+    disk = lim.get("disk") or {}
+    fs = lim.get("fsync_4k") or {}
+    fs16 = lim.get("fsync_4k_16") or {}
+    isal = lim.get("isal_encode_mb_per_s") or {}
+    rows = [
+        ("loopback TCP", f"{num(loop.get('mb_per_s'))} MB/s",
+         "best of " + ", ".join(f"{k.replace('_', ' ')} {v}" for k, v in
+                                (loop.get("all") or {}).items())),
+        ("sequential write + fsync", f"{num(disk.get('write_fsync_mb_per_s'))} MB/s",
+         f"{human_size(disk.get('bytes', 0))} in 1 MiB writes, then fsync"),
+        ("sequential read", f"{num(disk.get('read_mb_per_s'))} MB/s", disk.get("read_tool", "")),
+        ("4 KiB write + fsync, 1 thread", f"{num(fs.get('per_s'))} /s",
+         f"{fs.get('latency_ms')} ms each"),
+        ("4 KiB write + fsync, 16 threads", f"{num(fs16.get('per_s'))} /s",
+         "one file each; the limit for small PUTs at concurrency > 1"),
+        ("MD5, one core", f"{num(lim.get('md5_mb_per_s'))} MB/s", "openssl speed -evp md5"),
+        ("SHA-256, one core", f"{num(lim.get('sha256_mb_per_s'))} MB/s",
+         "openssl speed -evp sha256"),
+    ]
+    for scheme, v in isal.items():
+        rows.append((f"ISA-L encode {scheme}, one core", f"{num(v)} MB/s",
+                     "ec_encode_data, 1 MiB stripes, data bytes"))
+    out = ["| limit | value | how |", "|---|---:|---|"]
+    out += [f"| {a} | {b} | {c} |" for a, b, c in rows]
+    return out
+
+
+def listing_summary(lst: dict | None) -> str:
+    if not lst:
+        return "listing: not run"
+    if lst.get("error"):
+        return f"listing: error: {lst['error']}"
+    pages = ", ".join(f"{p['position']} {p['ms_median']} ms" for p in lst.get("pages", []))
+    return (f"listing {lst.get('keys')} keys: pages {pages}; full listing "
+            f"{num(lst.get('keys_per_s'))} keys/s; delimiter {lst.get('delimiter_prefixes')} "
+            f"prefixes in {lst.get('delimiter_listing_s')} s")
+
+
+def listing_table(lst: dict) -> list[str]:
+    pop = lst.get("populate") or {}
+    out = ["| measure | value |", "|---|---:|"]
+    if pop:
+        out.append(f"| populate ({num(lst.get('keys'))} keys, {pop.get('size', 0)} B, "
+                   f"c{pop.get('concurrency')}) | {num(pop.get('ops_per_s'))} PUT/s, "
+                   f"p99 {num((pop.get('latency_ms') or {}).get('p99'), 2)} ms |")
+    if lst.get("error"):
+        out.append(f"| error | {lst['error'][:200]} |")
+    for p in lst.get("pages", []):
+        out.append(f"| 1000-key page at {p['position']} (start-after, median of 5) | "
+                   f"{p['ms_median']} ms ({p['keys']} keys) |")
+    if lst.get("full_listing_keys") is not None:
+        fp = lst.get("full_listing_page_ms") or {}
+        out.append(f"| full flat listing | {num(lst.get('full_listing_keys'))} keys in "
+                   f"{lst.get('full_listing_s')} s = **{num(lst.get('keys_per_s'))} keys/s** |")
+        out.append(f"| full listing page latency p50 / p99 / max | {fp.get('p50')} / "
+                   f"{fp.get('p99')} / {fp.get('max')} ms |")
+        dp = lst.get("delimiter_page_ms") or {}
+        out.append(f"| delimiter '/' over the bucket | {lst.get('delimiter_prefixes')} prefixes "
+                   f"in {lst.get('delimiter_pages')} page(s), {lst.get('delimiter_listing_s')} s "
+                   f"(page p50 {dp.get('p50')} ms) |")
+        out.append(f"| delimiter '/' inside one prefix | "
+                   f"{lst.get('delimiter_in_prefix_page_ms')} ms |")
+        out.append(f"| CPU server / client | {num(lst.get('server_cpu_pct'))} % / "
+                   f"{num(lst.get('client_cpu_pct'))} % |")
+    return out
+
+
+def targets(res: dict, null_by_key: dict) -> list[str]:
+    """Issue 8's targets, for the lines this run measured."""
+    by = {key(r): r for r in res.get("strata", []) if "error" not in r}
+    out = ["| target (issue 8) | measured | met |", "|---|---|:-:|"]
+
+    def row(name: str, measured: str, ok: bool | None) -> None:
+        out.append(f"| {name} | {measured} | {'–' if ok is None else ('yes' if ok else 'no')} |")
+
+    g = by.get(("get", 4 * KIB, 16))
+    if g:
+        n = null_by_key.get(key(g))
+        r = g["ops_per_s"] / n["ops_per_s"] if n and n.get("ops_per_s") else None
+        p99 = (g.get("latency_ms") or {}).get("p99")
+        row("4 KiB GET c16 ≥ 0.60 of null, p99 < 1 ms",
+            f"{ratio(r)} of null, p99 {p99} ms",
+            None if r is None else (r >= 0.6 and p99 is not None and p99 < 1))
+    p = by.get(("put", 4 * KIB, 16))
+    if p:
+        row("4 KiB PUT c16 > 5,000/s", f"{num(p['ops_per_s'])}/s", p["ops_per_s"] > 5000)
+    p = by.get(("put", 64 * MIB, 2))
+    if p:
+        row("64 MiB PUT c2 ≥ 1,000 MB/s", f"{num(p.get('mb_per_s'))} MB/s",
+            (p.get("mb_per_s") or 0) >= 1000)
+    for c in (1, 2, 16, 64):
+        g = by.get(("get", 64 * MIB, c))
+        if g:
+            n = null_by_key.get(key(g))
+            r = g["ops_per_s"] / n["ops_per_s"] if n and n.get("ops_per_s") else None
+            row(f"64 MiB GET c{c} ≥ 0.85 of null", f"{ratio(r)} of null",
+                None if r is None else r >= 0.85)
+    lst = res.get("listing") or {}
+    if lst.get("pages"):
+        worst = max(p["ms_median"] for p in lst["pages"])
+        row(f"1000-key page < 10 ms at any position ({num(lst.get('keys'))} keys)",
+            f"worst {worst} ms", worst < 10)
+    if lst.get("keys_per_s"):
+        row(f"full listing > 500,000 keys/s ({num(lst.get('keys'))} keys)",
+            f"{num(lst['keys_per_s'])} keys/s", lst["keys_per_s"] > 500_000)
+    rss = res.get("server_max_rss_mb")
+    if rss:
+        row("server RSS (informative; targets need 64 × 1 GiB uploads)", f"max {rss} MiB", None)
+    return out if len(out) > 2 else []
+
+
+def render(res: dict) -> str:
+    null_by_key = {key(r): r for r in res.get("null", []) if "error" not in r}
+    m = res.get("machine") or {}
+    out = [f"## Strata benchmark ({res.get('mode')}, {res.get('date')})", ""]
+    out.append(f"Machine: {m.get('cpu', '?')}, {m.get('cores')} cores, "
+               f"{m.get('memory_gib')} GiB RAM, disk {m.get('disk', '?')}, "
+               f"kernel {m.get('kernel')}{', ' + m['os'] if m.get('os') else ''}. "
+               f"{res.get('duration_s')} s per line; PUT bodies {res.get('payload')}; "
+               f"client and server share the machine.")
+    if m.get("loadavg_start") is not None:
+        out.append(f"Load average (1 min) at start {m['loadavg_start']:.1f}, at end "
+                   f"{m.get('loadavg_end', 0):.1f}: anything above 0 is other work competing "
+                   "for the same cores.")
+    out += ["", f"Command: `{res.get('command')}`", ""]
+    if res.get("limits"):
+        out += ["### Machine limits", ""] + limits_table(res["limits"]) + [""]
+    fams = [("put", "PUT"), ("get", "GET"), ("head", "HEAD"), ("delete", "DELETE"),
+            ("list", "LIST (ListObjectsV2, 1000-key page of a 1000-key prefix)")]
+    for op, title in fams:
+        rows = [r for r in res.get("strata", []) if r.get("op") == op]
+        if not rows:
+            rows = [r for r in res.get("null", []) if r.get("op") == op]
+            if not rows:
+                continue
+            title += " (null server only)"
+            out += [f"### {title}", ""] + bench_table(rows, {}, {}) + [""]
+            continue
+        out += [f"### {title}", ""] + bench_table(rows, res, null_by_key) + [""]
+    if res.get("listing"):
+        out += [f"### Listing a bucket of {num(res['listing'].get('keys'))} keys "
+                f"over {res['listing'].get('prefixes')} prefixes", ""]
+        out += listing_table(res["listing"]) + [""]
+    mp = res.get("multipart")
+    if mp is not None:
+        out += ["### Multipart upload", ""]
+        if mp.get("available"):
+            out.append(f"{human_size(mp['size'])} in {human_size(mp['part_size'])} parts, "
+                       f"{mp['parallel']} in parallel: **{num(mp.get('mb_per_s'))} MB/s** "
+                       f"({mp.get('elapsed_s')} s), server CPU {num(mp.get('server_cpu_pct'))} %, "
+                       f"client CPU {num(mp.get('client_cpu_pct'))} %, server RSS after "
+                       f"{mp.get('server_rss_mb')} MiB.")
+        else:
+            out.append(f"not available: {(mp.get('error') or '')[:200]}")
+        out.append("")
+    t = targets(res, null_by_key)
+    if t:
+        out += ["### Targets", ""] + t + [""]
+    wv = res.get("warp_validation")
+    if wv:
+        out += ["### loadgen validated against warp", ""]
+        if not wv.get("available"):
+            out.append(f"not run: {wv.get('error')}")
+        else:
+            out += ["| workload | tool | ops/s | p50 ms | p99 ms | p99.9 ms |",
+                    "|---|---|---:|---:|---:|---:|"]
+            for ln in wv["lines"]:
+                name = f"{ln['op'].upper()} {human_size(ln['size'])} c{ln['concurrency']}"
+                for tool in ("warp", "loadgen"):
+                    r = ln[tool]
+                    lat = r.get("latency_ms") or {}
+                    out.append(f"| {name} | {tool} | {num(r.get('ops_per_s'))} | "
+                               f"{lat.get('p50')} | {lat.get('p99')} | {lat.get('p999')} |")
+        out.append("")
+    out.append(f"Total run time {res.get('total_s')} s.")
+    return "\n".join(out)
+
+
+def plot(res: dict, path: Path) -> None:
+    try:
+        import matplotlib
+
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("matplotlib is not installed; no plot", file=sys.stderr)
+        return
+    null_by_key = {key(r): r for r in res.get("null", []) if "error" not in r}
+    rows = [r for r in res.get("strata", []) if "error" not in r and r.get("op") != "list"]
+    labels = [f"{r['op']} {human_size(r['size'])} c{r['concurrency']}" for r in rows]
+    ratios = [line_ratios(r, res, null_by_key)[0] or 0 for r in rows]
+    fig, ax = plt.subplots(figsize=(10, max(3, len(rows) * 0.3)))
+    ax.barh(labels, ratios)
+    ax.axvline(1.0, color="gray", linestyle="--")
+    ax.set_xlabel("Strata ops/s ÷ null server (nginx) ops/s")
+    ax.invert_yaxis()
+    fig.tight_layout()
+    fig.savefig(path, dpi=100)
+    print(f"plot written to {path}", file=sys.stderr)
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("results", type=Path)
+    ap.add_argument("--png", type=Path, help="also plot the ratios to the null server")
+    a = ap.parse_args()
+    res = json.loads(a.results.read_text())
+    print(render(res))
+    if a.png:
+        plot(res, a.png)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,768 @@
+#!/usr/bin/env python3
+"""Strata benchmark suite: one command, machine limits + S3 workloads + a null HTTP server.
+
+    tools/bench/install.sh            # once: Debian packages, loadgen, ec_speed (warp optional)
+    tools/bench/run.py --quick        # smoke run (~1-2 minutes): what CI may run
+    tools/bench/run.py                # full matrix (long)
+
+Starts strata-server on a temporary data folder (or uses --endpoint), measures the machine's
+limits (loopback TCP, disk write+fsync and read, 4 KiB fsync rate, MD5/SHA-256 per core, ISA-L
+encode), runs the same load against nginx as a null server (the box's HTTP ceiling), runs the
+workloads against Strata, prints Markdown tables and writes JSON (--out).
+See tools/bench/README.md for what each number means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import json
+import mmap
+import os
+import platform
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent.parent
+BIN = HERE / ".bin"
+sys.path.insert(0, str(HERE))
+import report  # noqa: E402  (tools/bench/report.py renders tables from the JSON)
+
+ALL_WORKLOADS = ["limits", "null", "put", "get", "head", "delete", "list", "listing", "multipart"]
+OPTIONAL_WORKLOADS = ["warp"]
+KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
+
+
+def log(msg: str) -> None:
+    print(msg, file=sys.stderr, flush=True)
+
+
+def parse_size(s: str) -> int:
+    m = re.fullmatch(r"\s*(\d+)\s*(GiB|MiB|KiB|G|M|K|B)?\s*", s)
+    if not m:
+        raise argparse.ArgumentTypeError(f"bad size {s!r}")
+    mult = {"GiB": GIB, "G": GIB, "MiB": MIB, "M": MIB, "KiB": KIB, "K": KIB, "B": 1, None: 1}
+    return int(m.group(1)) * mult[m.group(2)]
+
+
+def human_size(n: int) -> str:
+    for unit, v in (("GiB", GIB), ("MiB", MIB), ("KiB", KIB)):
+        if n >= v and n % v == 0:
+            return f"{n // v}{unit}"
+    return f"{n}B"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_http(url: str, timeout: float = 15.0) -> bool:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=1) as r:
+                if r.status < 500:
+                    return True
+        except urllib.error.HTTPError as e:  # any HTTP answer means it is up
+            if e.code < 500:
+                return True
+        except OSError:
+            pass
+        time.sleep(0.1)
+    return False
+
+
+def rss_mb(pid: int) -> float | None:
+    try:
+        for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return round(int(line.split()[1]) / 1024, 1)
+    except OSError:
+        pass
+    return None
+
+
+# ---------------------------------------------------------------- machine description
+
+
+def machine_info(data_dir: Path) -> dict:
+    info: dict = {"kernel": platform.release(), "cores": os.cpu_count()}
+    try:
+        out = subprocess.run(["lscpu"], capture_output=True, text=True).stdout
+        for line in out.splitlines():
+            k, _, v = line.partition(":")
+            if k.strip() == "Model name":
+                info["cpu"] = v.strip()
+            if k.strip() == "Hypervisor vendor":
+                info["hypervisor"] = v.strip()
+    except OSError:
+        pass
+    try:
+        mem = Path("/proc/meminfo").read_text().split("\n")[0].split()[1]
+        info["memory_gib"] = round(int(mem) / 1024 / 1024, 1)
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        df = subprocess.run(["df", "-hT", str(data_dir)], capture_output=True, text=True).stdout
+        dev, fstype, size = df.splitlines()[1].split()[:3]
+        info["disk"] = f"{dev} ({fstype}, {size})"
+        base = os.path.basename(os.path.realpath(dev))
+        rot = Path(f"/sys/block/{base}/queue/rotational")
+        if rot.exists():
+            info["disk"] += ", rotational" if rot.read_text().strip() == "1" else ", non-rotational"
+    except (OSError, IndexError, ValueError):
+        pass
+    try:
+        info["os"] = Path("/etc/debian_version").read_text().strip()
+        info["os"] = "Debian " + info["os"]
+    except OSError:
+        pass
+    return info
+
+
+# ---------------------------------------------------------------- machine limits
+
+
+def limit_loopback(seconds: float) -> dict:
+    """Loopback TCP throughput: the best of loadgen's own Go sender/receiver with 1 and 2
+    streams (256 KiB writes, the client's network stack) and iperf3 (1 stream) when installed."""
+    out: dict = {}
+    exe = BIN / "loadgen"
+    if exe.exists():
+        for streams in (1, 2):
+            r = subprocess.run([str(exe), "loopback", "-streams", str(streams), "-duration",
+                                f"{seconds}s"], capture_output=True, text=True, timeout=120)
+            try:
+                out[f"go_{streams}_stream"] = json.loads(r.stdout)["mb_per_s"]
+            except (ValueError, KeyError):
+                pass
+    if shutil.which("iperf3"):
+        port = free_port()
+        srv = subprocess.Popen(["iperf3", "-s", "-1", "-p", str(port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            time.sleep(0.3)
+            r = subprocess.run(["iperf3", "-c", "127.0.0.1", "-p", str(port), "-t",
+                                str(max(1, int(seconds))), "-J"],
+                               capture_output=True, text=True, timeout=seconds + 30)
+            bps = json.loads(r.stdout)["end"]["sum_received"]["bits_per_second"]
+            out["iperf3_1_stream"] = round(bps / 8 / 1e6, 1)
+        except (subprocess.SubprocessError, KeyError, ValueError) as e:
+            log(f"  iperf3 failed ({e})")
+        finally:
+            srv.kill()
+            srv.wait()
+    if out:
+        best = max(out, key=out.get)
+        return {"mb_per_s": out[best], "tool": best.replace("_", " "), "all": out}
+    return {"mb_per_s": None, "tool": "none"}
+
+
+def limit_disk(data_dir: Path, size: int) -> dict:
+    """Sequential write of `size` bytes in 1 MiB writes + fsync (time includes the fsync);
+    then, with the file's pages dropped from the page cache, a sequential read."""
+    path = data_dir / "bench-disk.tmp"
+    chunk = os.urandom(MIB)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        start = time.time()
+        for _ in range(size // MIB):
+            os.write(fd, chunk)
+        os.fsync(fd)
+        write_s = time.time() - start
+    finally:
+        os.close(fd)
+    fd = os.open(path, os.O_RDONLY)
+    read_tool = "buffered read after posix_fadvise(DONTNEED)"
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+        try:  # O_DIRECT when the file system supports it: certain not to hit the cache
+            dfd = os.open(path, os.O_RDONLY | os.O_DIRECT)
+            os.close(fd)
+            fd = dfd
+            read_tool = "O_DIRECT read"
+        except OSError:
+            pass
+        buf = mmap.mmap(-1, MIB)  # page aligned, as O_DIRECT needs
+        start = time.time()
+        total = 0
+        while True:
+            n = os.readv(fd, [buf])
+            if n <= 0:
+                break
+            total += n
+        read_s = time.time() - start
+    finally:
+        os.close(fd)
+        path.unlink(missing_ok=True)
+    return {
+        "write_fsync_mb_per_s": round(size / write_s / 1e6, 1),
+        "read_mb_per_s": round(total / read_s / 1e6, 1),
+        "bytes": size,
+        "read_tool": read_tool,
+    }
+
+
+def limit_fsync(data_dir: Path, seconds: float, threads: int = 1) -> dict:
+    """4 KiB appends, each followed by fsync, for `seconds`, by `threads` threads each on its
+    own file (concurrent fsyncs share journal commits, as a server's concurrent PUTs do)."""
+    counts = [0] * threads
+
+    def worker(i: int) -> None:
+        path = data_dir / f"bench-fsync-{i}.tmp"
+        block = os.urandom(4096)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        try:
+            end = time.time() + seconds
+            while time.time() < end:
+                os.write(fd, block)
+                os.fsync(fd)
+                counts[i] += 1
+        finally:
+            os.close(fd)
+            path.unlink(missing_ok=True)
+
+    start = time.time()
+    ts = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for t in ts:
+        t.start()
+    for t in ts:
+        t.join()
+    el = time.time() - start
+    n = sum(counts)
+    return {"per_s": round(n / el, 0), "latency_ms": round(el * threads / max(n, 1) * 1000, 3),
+            "threads": threads}
+
+
+def limit_hash(algo: str, seconds: int) -> float | None:
+    """openssl speed -evp ALGO over 1 MiB buffers, one core, in MB/s."""
+    try:
+        out = subprocess.run(["openssl", "speed", "-evp", algo, "-bytes", str(MIB), "-seconds",
+                              str(seconds)], capture_output=True, text=True, timeout=60).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for line in out.splitlines():
+        f = line.split()
+        if f and f[0].lower() == algo and f[-1].endswith("k"):
+            return round(float(f[-1][:-1]) / 1000, 1)  # openssl prints 1000s of bytes/s
+    return None
+
+
+def limit_isal(seconds: float) -> dict | None:
+    exe = BIN / "ec_speed"
+    if not exe.exists():
+        return None
+    out = subprocess.run([str(exe), "--seconds", str(seconds)], capture_output=True, text=True)
+    try:
+        return json.loads(out.stdout)["isal_encode_mb_per_s"]
+    except (ValueError, KeyError):
+        return None
+
+
+def measure_limits(data_dir: Path, quick: bool) -> dict:
+    secs = 1 if quick else 3
+    lim: dict = {}
+    log("limits: loopback TCP")
+    lim["loopback_tcp"] = limit_loopback(secs)
+    log("limits: disk write+fsync / read")
+    lim["disk"] = limit_disk(data_dir, 256 * MIB if quick else GIB)
+    log("limits: 4 KiB fsync rate")
+    lim["fsync_4k"] = limit_fsync(data_dir, secs)
+    lim["fsync_4k_16"] = limit_fsync(data_dir, secs, threads=16)
+    log("limits: MD5 / SHA-256 (openssl speed)")
+    lim["md5_mb_per_s"] = limit_hash("md5", secs)
+    lim["sha256_mb_per_s"] = limit_hash("sha256", secs)
+    log("limits: ISA-L encode")
+    lim["isal_encode_mb_per_s"] = limit_isal(secs / 2)
+    return lim
+
+
+# ---------------------------------------------------------------- servers
+
+
+class Strata:
+    """strata-server on a temporary data folder."""
+
+    def __init__(self, binary: Path, data_dir: Path, access: str, secret: str):
+        self.port = free_port()
+        self.endpoint = f"127.0.0.1:{self.port}"
+        self.data_dir = data_dir
+        self.log_path = data_dir.parent / "strata-server.log"
+        env = dict(os.environ, STRATA_ROOT_ACCESS_KEY=access, STRATA_ROOT_SECRET_KEY=secret)
+        self.logf = open(self.log_path, "w")
+        self.proc = subprocess.Popen([str(binary), "--listen", self.endpoint, "--data",
+                                      str(data_dir)], env=env, stdout=self.logf,
+                                     stderr=subprocess.STDOUT)
+        if not wait_http(f"http://{self.endpoint}/health/ready"):
+            self.stop()
+            raise RuntimeError(f"strata-server did not become ready; see {self.log_path}")
+
+    @property
+    def pids(self) -> list[int]:
+        return [self.proc.pid]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+
+
+NGINX_CONF = """\
+daemon off;
+master_process on;
+user root;
+worker_processes auto;
+pid {d}/nginx.pid;
+error_log {d}/error.log warn;
+events {{ worker_connections 4096; }}
+http {{
+    access_log off;
+    client_body_temp_path {d}/body;
+    proxy_temp_path {d}/proxy;
+    fastcgi_temp_path {d}/fastcgi;
+    uwsgi_temp_path {d}/uwsgi;
+    scgi_temp_path {d}/scgi;
+    client_max_body_size 0;
+    # PUT bodies are read into memory before the answer (mirror_request_body below): a null
+    # server that answered before reading would let the client stop sending.
+    client_body_buffer_size 128m;
+    # sendfile from this VM's ext4 measured slower (1.0 GB/s) than reads into 1 MiB buffers
+    # (2.2 GB/s) for 64 MiB GETs: the null server should show the box's best.
+    sendfile off;
+    output_buffers 2 1m;
+    tcp_nodelay on;
+    keepalive_requests 10000000;
+    keepalive_timeout 120s;
+    default_type application/octet-stream;
+    server {{
+        listen 127.0.0.1:{port} backlog=4096 reuseport;
+        root {d}/www;
+        location / {{
+            if ($request_method = PUT) {{ rewrite ^ /_put last; }}
+            if ($request_method = DELETE) {{ return 204; }}
+        }}
+        # The mirror module reads the whole request body before the content phase; the static
+        # module then refuses PUT (405), which error_page turns into an empty 200.
+        location = /_put {{
+            mirror /_mirror;
+            mirror_request_body on;
+            error_page 405 =200 /_ok;
+        }}
+        location = /_mirror {{ internal; return 204; }}
+        location = /_ok {{ internal; return 200; }}
+    }}
+}}
+"""
+
+
+class Nginx:
+    """nginx as the null server: GET/HEAD serve a static file, PUT reads the body into memory
+    and answers 200, DELETE answers 204."""
+
+    BUCKET = "null"
+
+    def __init__(self, work: Path, sizes: list[int]):
+        self.dir = work / "nginx"
+        (self.dir / "www" / self.BUCKET).mkdir(parents=True, exist_ok=True)
+        for s in sizes:
+            p = self.dir / "www" / self.BUCKET / self.key(s)
+            with open(p, "wb") as f:
+                chunk = os.urandom(min(s, MIB))
+                left = s
+                while left > 0:
+                    f.write(chunk[: min(left, len(chunk))])
+                    left -= len(chunk)
+        self.port = free_port()
+        self.endpoint = f"127.0.0.1:{self.port}"
+        (self.dir / "nginx.conf").write_text(NGINX_CONF.format(d=self.dir, port=self.port))
+        exe = shutil.which("nginx") or "/usr/sbin/nginx"
+        self.proc = subprocess.Popen([exe, "-c", str(self.dir / "nginx.conf"), "-p",
+                                      str(self.dir)], stdout=subprocess.DEVNULL,
+                                     stderr=subprocess.PIPE)
+        if not wait_http(f"http://{self.endpoint}/"):
+            self.stop()
+            raise RuntimeError("nginx did not start: " + (self.dir / "error.log").read_text()
+                               if (self.dir / "error.log").exists() else "nginx did not start")
+
+    @staticmethod
+    def key(size: int) -> str:
+        return f"obj-{size}"
+
+    @property
+    def pids(self) -> list[int]:
+        pids = [self.proc.pid]
+        try:
+            children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text()
+            pids += [int(p) for p in children.split()]
+        except OSError:
+            pass
+        return pids
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGQUIT)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+
+# ---------------------------------------------------------------- load generator
+
+
+class Loadgen:
+    def __init__(self, endpoint: str, access: str, secret: str, signed: bool, quiet: bool):
+        self.exe = BIN / "loadgen"
+        if not self.exe.exists():
+            raise SystemExit(f"{self.exe} is missing: run tools/bench/install.sh first")
+        self.endpoint, self.access, self.secret = endpoint, access, secret
+        self.signed, self.quiet = signed, quiet
+
+    def run(self, sub: str, args: list[str], pids: list[int], endpoint: str | None = None,
+            bucket: str = "bench", timeout: float = 1800) -> dict:
+        cmd = [str(self.exe), sub, "-endpoint", endpoint or self.endpoint, "-access-key",
+               self.access, "-secret-key", self.secret, "-bucket", bucket,
+               "-server-pid", ",".join(map(str, pids))]
+        if self.signed:
+            cmd.append("-signed-payload")
+        if self.quiet:
+            cmd.append("-quiet")
+        cmd += args
+        try:
+            out = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=None, text=True,
+                                 timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return {"error": f"timed out after {timeout:.0f}s"}
+        lines = [l for l in out.stdout.splitlines() if l.startswith("{")]
+        if not lines:
+            return {"error": f"loadgen exited {out.returncode} without a result"}
+        return json.loads(lines[-1])
+
+
+def bench_line(lg: Loadgen, op: str, size: int, conc: int, duration: float, pids: list[int],
+               endpoint: str | None = None, bucket: str = "bench",
+               null_key: str | None = None) -> dict:
+    args = ["-op", op, "-size", str(size), "-concurrency", str(conc), "-duration",
+            f"{duration}s"]
+    if null_key:
+        args += ["-null-key", null_key]
+    r = lg.run("bench", args, pids, endpoint=endpoint, bucket=bucket,
+               timeout=duration * 4 + 600)
+    r.setdefault("op", op)
+    r.setdefault("size", size)
+    r.setdefault("concurrency", conc)
+    return r
+
+
+def fmt_line(r: dict) -> str:
+    if "error" in r:
+        return f"error: {r['error']}"
+    lat = r.get("latency_ms") or {}
+    s = f"{r.get('ops_per_s', 0):>9.1f} ops/s"
+    if r.get("mb_per_s"):
+        s += f" {r['mb_per_s']:>8.1f} MB/s"
+    s += f"  p50 {lat.get('p50', '-')} p99 {lat.get('p99', '-')} ms"
+    s += f"  cpu srv {r.get('server_cpu_pct')}% cli {r.get('client_cpu_pct')}%"
+    if r.get("errors"):
+        s += f"  errors {r['errors']} ({r.get('first_error', '')[:80]})"
+    return s
+
+
+# ---------------------------------------------------------------- warp validation
+
+
+def warp_validate(endpoint: str, access: str, secret: str, pids: list[int], duration: float,
+                  work: Path, lg: Loadgen) -> dict:
+    """Runs warp and loadgen on the same workloads (4 KiB PUT and GET at concurrency 16)
+    and reports both, so loadgen's numbers can be checked against warp's."""
+    warp = BIN / "warp"
+    if not warp.exists():
+        return {"available": False, "error": "tools/bench/.bin/warp not installed "
+                "(tools/bench/install.sh --with-warp)"}
+    if not shutil.which("zstd"):
+        return {"available": False, "error": "zstd (Debian) is needed to read warp's output"}
+    out: dict = {"available": True, "lines": []}
+    for op in ("put", "get"):
+        bench = work / f"warp-{op}"
+        cmd = [str(warp), op, "--host", endpoint, "--access-key", access, "--secret-key",
+               secret, "--obj.size", "4KiB", "--concurrent", "16", "--duration",
+               f"{int(duration)}s", "--noclear", "--disable-sha256-payload",
+               "--bucket", f"warp-{op}", "--benchdata", str(bench), "--no-color"]
+        if op == "get":
+            cmd += ["--objects", "256"]
+        log(f"  warp {op} 4KiB c16")
+        subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                       timeout=duration * 4 + 300)
+        w = parse_warp(Path(str(bench) + ".csv.zst"), op.upper())
+        own = bench_line(lg, op, 4 * KIB, 16, duration, pids)
+        out["lines"].append({"op": op, "size": 4 * KIB, "concurrency": 16, "warp": w,
+                             "loadgen": own})
+    return out
+
+
+def parse_warp(path: Path, op: str) -> dict:
+    """Throughput and latency percentiles from warp's per-operation CSV (--benchdata).
+    Like warp's analysis, only operations inside the window where every thread was running
+    count."""
+    if not path.exists():
+        return {"error": f"warp wrote no {path.name}"}
+    text = subprocess.run(["zstd", "-dc", str(path)], capture_output=True, text=True).stdout
+    rows = [l.split("\t") for l in text.splitlines()]
+    if len(rows) < 2:
+        return {"error": "warp recorded no operations"}
+    head = rows[0]
+    ix = {k: i for i, k in enumerate(head)}
+
+    def ts(s: str) -> float:
+        # 2026-11-25T12:20:11.591408354Z -> seconds (nanoseconds trimmed to microseconds)
+        main, _, frac = s.rstrip("Z").partition(".")
+        t = datetime.datetime.fromisoformat(main).replace(tzinfo=datetime.timezone.utc)
+        return t.timestamp() + float("0." + (frac or "0"))
+
+    ops = [r for r in rows[1:] if len(r) == len(head) and r[ix["op"]] == op]
+    errors = sum(1 for r in ops if r[ix["error"]])
+    ok = [r for r in ops if not r[ix["error"]]]
+    by_thread: dict[str, list[tuple[float, float]]] = {}
+    for r in ok:
+        by_thread.setdefault(r[ix["thread"]], []).append((ts(r[ix["start"]]), ts(r[ix["end"]])))
+    lo = max(min(s for s, _ in v) for v in by_thread.values())
+    hi = min(max(e for _, e in v) for v in by_thread.values())
+    inside = [r for r in ok if ts(r[ix["start"]]) >= lo and ts(r[ix["end"]]) <= hi]
+    durs = sorted(int(r[ix["duration_ns"]]) / 1e6 for r in inside)
+    n = len(durs)
+
+    def rank(q: float) -> float:
+        return round(durs[max(0, -(-int(q * n * 1000) // 1000) - 1)], 3) if n else 0.0
+
+    el = hi - lo
+    return {
+        "ops": n, "errors": errors, "window_s": round(el, 3),
+        "ops_per_s": round(n / el, 1) if el > 0 else 0.0,
+        "latency_ms": {"p50": rank(0.5), "p90": rank(0.9), "p99": rank(0.99),
+                       "p999": rank(0.999), "max": round(durs[-1], 3) if n else 0.0},
+    }
+
+
+# ---------------------------------------------------------------- main
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--quick", action="store_true",
+                    help="smoke run: a few seconds per workload, a reduced matrix")
+    ap.add_argument("--workloads", default=",".join(ALL_WORKLOADS),
+                    help=f"comma-separated, from {','.join(ALL_WORKLOADS + OPTIONAL_WORKLOADS)}")
+    ap.add_argument("--duration", type=float, help="seconds per line (default 10, --quick 2)")
+    ap.add_argument("--sizes", help="object sizes, e.g. 4KiB,64MiB (default 4KiB,64KiB,1MiB,"
+                    "64MiB; --quick 4KiB,64MiB)")
+    ap.add_argument("--concurrency", help="e.g. 1,16 (default 1,16,64; --quick 16)")
+    ap.add_argument("--listing-keys", type=int, help="keys for the listing workload "
+                    "(default 1000000; --quick 10000)")
+    ap.add_argument("--listing-prefixes", type=int, default=1000)
+    ap.add_argument("--multipart-size", type=parse_size,
+                    help="multipart object size (default 1GiB; --quick 128MiB)")
+    ap.add_argument("--part-size", type=parse_size, default=16 * MIB)
+    ap.add_argument("--part-parallel", type=int, default=8)
+    ap.add_argument("--endpoint", help="use a running server at HOST:PORT instead of starting one")
+    ap.add_argument("--server-pid", type=int, help="with --endpoint: pid to report CPU for")
+    ap.add_argument("--access-key", default=os.environ.get("AWS_ACCESS_KEY_ID", "benchadmin"))
+    ap.add_argument("--secret-key", default=os.environ.get("AWS_SECRET_ACCESS_KEY",
+                                                           "bench-secret-key-1234"))
+    ap.add_argument("--server-bin", type=Path, help="strata-server binary (default: the newest "
+                    "of build*/bin/strata-server)")
+    ap.add_argument("--data-root", type=Path, default=Path(tempfile.gettempdir()),
+                    help="folder for the temporary data dir (and the disk limits)")
+    ap.add_argument("--ec-overhead", type=float, default=2.0,
+                    help="bytes written per byte stored by the server's default tier "
+                    "(2.0 for the embedded default's 2+2)")
+    ap.add_argument("--signed-payload", action="store_true",
+                    help="sign PUT bodies (aws-chunked) instead of UNSIGNED-PAYLOAD")
+    ap.add_argument("--out", type=Path, default=Path("bench-results.json"))
+    ap.add_argument("--keep-data", action="store_true")
+    a = ap.parse_args()
+
+    quick = a.quick
+    duration = a.duration or (2.0 if quick else 10.0)
+    sizes = [parse_size(s) for s in (a.sizes or ("4KiB,64MiB" if quick else
+                                                "4KiB,64KiB,1MiB,64MiB")).split(",")]
+    concs = [int(c) for c in (a.concurrency or ("16" if quick else "1,16,64")).split(",")]
+    listing_keys = a.listing_keys or (10_000 if quick else 1_000_000)
+    mp_size = a.multipart_size or (128 * MIB if quick else GIB)
+    workloads = [w.strip() for w in a.workloads.split(",") if w.strip()]
+    for w in workloads:
+        if w not in ALL_WORKLOADS + OPTIONAL_WORKLOADS:
+            ap.error(f"unknown workload {w!r}")
+
+    # The matrix. The issue's large-object targets are at 2 streams: add that line for the
+    # largest size. DELETE of large objects measures the same index work as small ones, so
+    # it runs at the smallest and largest size only.
+    lines: list[tuple[str, int, int]] = []
+    for op in ("put", "get", "head", "delete"):
+        if op not in workloads:
+            continue
+        op_sizes = sizes if op != "delete" else sorted({min(sizes), max(sizes)})
+        for s in op_sizes:
+            cs = list(concs)
+            if s >= 64 * MIB and op in ("put", "get") and 2 not in cs:
+                cs = sorted(cs + [2])
+            if quick and s >= 64 * MIB:
+                cs = [2]
+            for c in cs:
+                lines.append((op, s, c))
+    if "list" in workloads:
+        lines += [("list", 4 * KIB, c) for c in concs]
+
+    quiet = not sys.stderr.isatty()
+    work = Path(tempfile.mkdtemp(prefix="strata-bench-", dir=a.data_root))
+    data_dir = work / "data"
+    data_dir.mkdir()
+    results: dict = {
+        "schema": 1,
+        "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+        "command": " ".join([Path(sys.argv[0]).as_posix()] + sys.argv[1:]),
+        "mode": "quick" if quick else "full",
+        "duration_s": duration,
+        "payload": "aws-chunked signed" if a.signed_payload else "UNSIGNED-PAYLOAD",
+        "ec_overhead": a.ec_overhead,
+        "machine": machine_info(data_dir),
+        "limits": None,
+        "null": [],
+        "strata": [],
+        "listing": None,
+        "multipart": None,
+        "warp_validation": None,
+    }
+    t_start = time.time()
+    results["machine"]["loadavg_start"] = os.getloadavg()[0]
+    server: Strata | None = None
+    try:
+        if "limits" in workloads:
+            results["limits"] = measure_limits(data_dir, quick)
+            lim = results["limits"]
+            log(f"  loopback {lim['loopback_tcp']['mb_per_s']} MB/s, disk write+fsync "
+                f"{lim['disk']['write_fsync_mb_per_s']} MB/s, read {lim['disk']['read_mb_per_s']}"
+                f" MB/s, fsync {lim['fsync_4k']['per_s']}/s (16 threads {lim['fsync_4k_16']['per_s']}/s), md5 {lim['md5_mb_per_s']} MB/s,"
+                f" sha256 {lim['sha256_mb_per_s']} MB/s, isa-l {lim['isal_encode_mb_per_s']}")
+
+        lg = Loadgen(a.endpoint or "", a.access_key, a.secret_key, a.signed_payload, quiet)
+
+        if "null" in workloads and lines:
+            if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+                log("null: nginx is not installed (tools/bench/install.sh); skipped")
+            else:
+                nginx = Nginx(work, sorted({s for _, s, _ in lines}))
+                try:
+                    for op, s, c in lines:
+                        if op == "list":
+                            continue
+                        log(f"null  {op:6} {human_size(s):>6} c{c}")
+                        r = bench_line(lg, op, s, c, duration, nginx.pids, nginx.endpoint,
+                                       Nginx.BUCKET, null_key=Nginx.key(s))
+                        log("      " + fmt_line(r))
+                        results["null"].append(r)
+                finally:
+                    nginx.stop()
+
+        pids: list[int] = []
+        if a.endpoint:
+            lg.endpoint = a.endpoint
+            pids = [a.server_pid] if a.server_pid else []
+        elif any(w in workloads for w in ("put", "get", "head", "delete", "list", "listing",
+                                           "multipart", "warp")):
+            binary = a.server_bin or newest_server_binary()
+            if binary is None:
+                raise SystemExit("no strata-server binary: build it or pass --server-bin")
+            results["server_binary"] = str(binary)
+            server = Strata(binary, data_dir, a.access_key, a.secret_key)
+            lg.endpoint = server.endpoint
+            pids = server.pids
+
+        max_rss = 0.0
+        for op, s, c in lines:
+            log(f"strata {op:6} {human_size(s):>6} c{c}")
+            r = bench_line(lg, op, s, c, duration, pids)
+            if server:
+                r["server_rss_mb"] = rss_mb(server.proc.pid)
+                max_rss = max(max_rss, r["server_rss_mb"] or 0)
+            log("      " + fmt_line(r))
+            results["strata"].append(r)
+            if server and server.proc.poll() is not None:
+                raise RuntimeError(f"strata-server exited ({server.proc.returncode}); see "
+                                   f"{server.log_path}")
+
+        if "listing" in workloads:
+            log(f"strata listing: populating {listing_keys} keys over {a.listing_prefixes} "
+                "prefixes")
+            pop = lg.run("populate", ["-keys", str(listing_keys), "-prefixes",
+                                      str(a.listing_prefixes), "-concurrency", "32"], pids,
+                         bucket="listing", timeout=3600)
+            log("      " + fmt_line(pop))
+            lst = {"populate": pop}
+            if not pop.get("errors") and "error" not in pop:
+                lst.update(lg.run("listing", ["-keys", str(listing_keys), "-prefixes",
+                                              str(a.listing_prefixes)], pids, bucket="listing",
+                                  timeout=3600))
+            results["listing"] = lst
+            log("      " + report.listing_summary(lst))
+
+        if "multipart" in workloads:
+            log(f"strata multipart {human_size(mp_size)} in {human_size(a.part_size)} parts, "
+                f"{a.part_parallel} in parallel")
+            mp = lg.run("multipart", ["-size", str(mp_size), "-part-size", str(a.part_size),
+                                      "-parallel", str(a.part_parallel)], pids,
+                        bucket="multipart", timeout=1800)
+            if server:
+                mp["server_rss_mb"] = rss_mb(server.proc.pid)
+            results["multipart"] = mp
+            log("      " + (f"{mp.get('mb_per_s')} MB/s" if mp.get("available") else
+                            f"not available: {mp.get('error', '')[:120]}"))
+
+        if "warp" in workloads:
+            log("warp validation")
+            results["warp_validation"] = warp_validate(lg.endpoint, a.access_key, a.secret_key,
+                                                       pids, duration, work, lg)
+        if server:
+            results["server_max_rss_mb"] = max_rss
+    finally:
+        if server:
+            server.stop()
+        results["total_s"] = round(time.time() - t_start, 1)
+        results["machine"]["loadavg_end"] = os.getloadavg()[0]
+        a.out.write_text(json.dumps(results, indent=1) + "\n")
+        if not a.keep_data:
+            shutil.rmtree(work, ignore_errors=True)
+        else:
+            log(f"data kept in {work}")
+
+    print(report.render(results))
+    log(f"results written to {a.out} ({results['total_s']} s)")
+    failed = [r for r in results["strata"] if "error" in r]
+    return 1 if failed else 0
+
+
+def newest_server_binary() -> Path | None:
+    cands = [p for p in REPO.glob("build*/bin/strata-server") if p.is_file()]
+    return max(cands, key=lambda p: p.stat().st_mtime) if cands else None
+
+
+if __name__ == "__main__":
+    sys.exit(main())
