@@ -24,14 +24,18 @@ uint32_t LoadLe32(const std::byte* p) {
 class ErasureBlobReader final : public BlobReader {
  public:
   ErasureBlobReader(const Tier& tier, const BlobRef& ref,
-                    std::vector<std::unique_ptr<ChunkReader>> chunks)
+                    std::vector<std::unique_ptr<ChunkReader>> chunks, DamageSink* sink)
       : tier_(tier),
+        sink_(sink),
         ref_(ref),
         layout_(ref.data_shards, ref.block_size, ref.size),
         shards_(chunks.size()),
         have_(chunks.size(), 0),
         tried_(chunks.size(), 0) {
-    for (size_t i = 0; i < chunks.size(); ++i) shards_[i].chunk = std::move(chunks[i]);
+    for (size_t i = 0; i < chunks.size(); ++i) {
+      shards_[i].chunk = std::move(chunks[i]);
+      if (shards_[i].chunk == nullptr) Damaged(static_cast<uint32_t>(i));
+    }
   }
 
   uint64_t size() const override { return ref_.size; }
@@ -64,6 +68,7 @@ class ErasureBlobReader final : public BlobReader {
     std::unique_ptr<ChunkReader> chunk;  // null: could not be opened
     bool checked = false;                // header verified
     bool bad = false;                    // header or size wrong: never use
+    bool reported = false;               // told the damage sink
     uint64_t header_length = 0;
   };
 
@@ -110,8 +115,21 @@ class ErasureBlobReader final : public BlobReader {
     return {};
   }
 
-  // Reads shard i's block of stripe s into its slot; true only if it passed its CRC.
+  // Reports shard i to the heal sink, once per reader.
+  void Damaged(uint32_t i) {
+    if (sink_ == nullptr || shards_[i].reported) return;
+    shards_[i].reported = true;
+    sink_->ReportDamage(ref_, i);
+  }
+
   bool TryLoad(uint32_t i, uint64_t s, uint64_t len) {
+    const bool ok = TryLoadBlock(i, s, len);
+    if (!ok) Damaged(i);
+    return ok;
+  }
+
+  // Reads shard i's block of stripe s into its slot; true only if it passed its CRC.
+  bool TryLoadBlock(uint32_t i, uint64_t s, uint64_t len) {
     Shard& shard = shards_[i];
     if (shard.chunk == nullptr || shard.bad) return false;
     if (!shard.checked) {
@@ -153,6 +171,7 @@ class ErasureBlobReader final : public BlobReader {
   }
 
   const Tier& tier_;
+  DamageSink* const sink_;
   const BlobRef ref_;
   const BlobLayout layout_;
   std::vector<Shard> shards_;
@@ -166,7 +185,8 @@ class ErasureBlobReader final : public BlobReader {
 
 }  // namespace
 
-Result<std::unique_ptr<BlobReader>> OpenBlobReader(const Tier& tier, const BlobRef& ref) {
+Result<std::unique_ptr<BlobReader>> OpenBlobReader(const Tier& tier, const BlobRef& ref,
+                                                   DamageSink* sink) {
   // Open every shard now, so later deletes or overwrites cannot change what this reader sees.
   const uint32_t n = tier.set_width();
   std::vector<std::unique_ptr<ChunkReader>> chunks(n);
@@ -183,7 +203,7 @@ Result<std::unique_ptr<BlobReader>> OpenBlobReader(const Tier& tier, const BlobR
   }
   if (opened == 0 && all_not_found) return make_error_code(Errc::kNotFound);
   if (opened < ref.data_shards) return make_error_code(Errc::kReadQuorumLost);
-  return std::unique_ptr<BlobReader>(new ErasureBlobReader(tier, ref, std::move(chunks)));
+  return std::unique_ptr<BlobReader>(new ErasureBlobReader(tier, ref, std::move(chunks), sink));
 }
 
 }  // namespace strata::erasure

@@ -4,14 +4,17 @@
 // corrupt.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <span>
 #include <string>
 #include <vector>
 
 #include "erasure/drive.h"
+#include "erasure/drive_format.h"
 #include "erasure/errors.h"
 
 namespace strata::erasure {
@@ -64,6 +67,87 @@ class BlobReader {
   [[nodiscard]] virtual Result<size_t> ReadAt(uint64_t offset, std::span<std::byte> out) = 0;
 };
 
+// What HealBlob found and did. Shard indexes in [0, k+m); missing and corrupt are disjoint.
+struct HealReport {
+  std::string blob_id;
+  uint32_t shards = 0;              // k + m
+  std::vector<uint32_t> missing;    // absent, unopenable, or header/size not this blob's
+  std::vector<uint32_t> corrupt;    // present, but some block failed its CRC32C
+  std::vector<uint32_t> rewritten;  // rebuilt and durably replaced on its own drive
+  std::vector<uint32_t> failed;     // damaged and could not be rewritten (drive error/offline)
+  uint64_t bytes_read = 0;
+  uint64_t bytes_written = 0;
+
+  bool damaged() const { return !missing.empty() || !corrupt.empty(); }
+  // True when every shard is good now (nothing was damaged, or all of it was rewritten).
+  bool healthy() const { return failed.empty(); }
+};
+
+// Cumulative counters of heal and scrub work, for metrics. A snapshot; monotonic.
+struct MaintenanceCounters {
+  uint64_t blobs_scanned = 0;        // blobs verified by scrub passes
+  uint64_t blobs_healed = 0;         // blobs with damage that were fully repaired (any source)
+  uint64_t blobs_unrecoverable = 0;  // fewer than k good shards, or shards that decode to nothing
+  uint64_t blobs_heal_failed = 0;    // damaged, not fully repaired (drive errors): retried later
+  uint64_t shards_rewritten = 0;
+  uint64_t bytes_read = 0;     // by heal and scrub
+  uint64_t bytes_written = 0;  // by heal
+  uint64_t temp_files_removed = 0;
+  uint64_t heal_queued = 0;   // blobs queued by readers that found damage
+  uint64_t heal_dropped = 0;  // not queued because the queue was full
+  uint64_t scrub_passes = 0;  // completed passes
+};
+
+struct ScrubOptions {
+  // Bytes per second read by the pass (0: unlimited). Keeps scrub from starving foreground I/O.
+  uint64_t max_bytes_per_second = 0;
+  // Temp files (interrupted writes) older than this are removed from <drive>/tmp.
+  std::chrono::seconds temp_max_age = std::chrono::minutes(60);
+  // Blobs with a shard younger than this are skipped: they may still be committing or deleting.
+  std::chrono::seconds grace = std::chrono::minutes(5);
+  // Verify and report only; rewrite nothing (temp files are still removed).
+  bool dry_run = false;
+};
+
+// One blob seen by a scrub pass, handed to the progress callback.
+struct ScrubBlob {
+  enum class Outcome {
+    kHealthy = 0,        // every shard verified
+    kHealed = 1,         // damage found and fully repaired
+    kHealFailed = 2,     // damage found, not (fully) repaired: drive errors; retried next pass
+    kUnrecoverable = 3,  // fewer than k good shards: an orphan or lost data; left untouched
+    kSkipped = 4,        // younger than the grace period
+  };
+  std::string blob_id;
+  std::string tier;
+  uint32_t set_index = 0;
+  std::string label;  // from a shard header ("" if none was readable)
+  uint64_t size = 0;  // from a shard footer (0 if none was readable)
+  Outcome outcome = Outcome::kHealthy;
+  HealReport report;  // what the heal found and did (empty for kSkipped)
+};
+
+// Totals of one scrub pass.
+struct ScrubReport {
+  uint64_t blobs_scanned = 0;
+  uint64_t blobs_healthy = 0;
+  uint64_t blobs_healed = 0;
+  uint64_t blobs_heal_failed = 0;
+  uint64_t blobs_unrecoverable = 0;
+  uint64_t blobs_skipped = 0;
+  uint64_t shards_rewritten = 0;
+  uint64_t bytes_read = 0;
+  uint64_t bytes_written = 0;
+  uint64_t temp_files_removed = 0;
+  std::vector<DriveStatus> drives;  // the identity re-check at the start of the pass
+  // True when the pass saw every blob and left every one fully redundant.
+  bool clean() const { return blobs_heal_failed == 0 && blobs_unrecoverable == 0; }
+};
+
+// Called after each blob; return false to stop the pass early (ScrubAll then returns what it
+// has). Runs on the scrubbing thread.
+using ScrubProgress = std::function<bool(const ScrubBlob& blob, const ScrubReport& so_far)>;
+
 // Thread-safe.
 class ChunkStore {
  public:
@@ -76,6 +160,51 @@ class ChunkStore {
   // reading (see BlobReader).
   [[nodiscard]] virtual boost::system::error_code Delete(const BlobRef& ref) = 0;
   virtual bool HasTier(std::string_view tier) const = 0;
+
+  // --- Durability: heal and scrub. Defaults say "not supported" (kInvalidArgument) so that
+  // stores without redundancy (test fakes) need not implement them.
+
+  // Reads every shard of the blob, verifies every block's CRC32C, rebuilds missing or corrupt
+  // shards from the good ones and rewrites them atomically on their own drives. Never touches a
+  // good shard. kNotFound if no shard exists; kReadQuorumLost if some stripe has fewer than k
+  // good blocks (nothing is written then). Serialised with Delete of the same blob, so a heal
+  // never resurrects a deleted blob.
+  [[nodiscard]] virtual Result<HealReport> HealBlob(const BlobRef& ref) {
+    (void)ref;
+    return make_error_code(Errc::kInvalidArgument);
+  }
+  // One scrub pass over every drive of every tier: re-checks drive identities (formats replaced
+  // empty drives, takes refused ones offline), enumerates every shard file, groups them by blob,
+  // verifies and heals each blob, removes stale temp files. Blobs with fewer than k good shards
+  // are reported (kUnrecoverable), never deleted. progress may be empty. One pass at a time:
+  // a second concurrent call waits.
+  [[nodiscard]] virtual Result<ScrubReport> ScrubAll(const ScrubOptions& options,
+                                                     const ScrubProgress& progress) {
+    (void)options;
+    (void)progress;
+    return make_error_code(Errc::kInvalidArgument);
+  }
+  virtual MaintenanceCounters Counters() const { return {}; }
+  // The identity verdict on every drive, tier by tier, set by set, in slot order.
+  virtual std::vector<DriveStatus> DriveStatuses() const { return {}; }
+  // Stops background heal and scrub threads (also done by the destructor). Idempotent.
+  virtual void StopBackgroundWork() {}
+};
+
+struct ChunkStoreOptions {
+  // Drive identity: read/write <drive>/strata.format and refuse foreign or swapped drives.
+  // Off by default only because older tests count every file in a drive folder.
+  bool check_drive_identity = false;
+  // Deployment id to require (empty: the one most drives carry, or a new one).
+  std::string deployment_id;
+  // Background healer: readers that find a missing or corrupt shard queue the blob; one thread
+  // heals queued blobs at most heal_bytes_per_second (0: unlimited).
+  bool start_healer = true;
+  size_t heal_queue_capacity = 4096;
+  uint64_t heal_bytes_per_second = 64ull << 20;
+  // Background scrubber: a pass every scrub_interval (0: never), throttled by scrub.
+  std::chrono::seconds scrub_interval{0};
+  ScrubOptions scrub;
 };
 
 // A tier: a named class of drives with one erasure scheme. Drives are split, in order, into
@@ -88,7 +217,10 @@ struct TierSpec {
   std::vector<std::unique_ptr<Drive>> drives;
 };
 
-// Builds the erasure-coded chunk store over the given tiers.
-Result<std::unique_ptr<ChunkStore>> NewErasureChunkStore(std::vector<TierSpec> tiers);
+// Builds the erasure-coded chunk store over the given tiers. With check_drive_identity, drives
+// that are refused or fail are kept in their slot but offline (see DriveStatuses()): the store
+// still opens, and serves what quorum allows.
+Result<std::unique_ptr<ChunkStore>> NewErasureChunkStore(std::vector<TierSpec> tiers,
+                                                         ChunkStoreOptions options = {});
 
 }  // namespace strata::erasure

@@ -1,6 +1,7 @@
 // One disk (or folder standing in for one). The seam for fakes: tests wrap a Drive to fail calls.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -17,6 +18,13 @@ namespace strata::erasure {
 struct ChunkId {
   std::string blob_id;  // IsValidBlobId(): [0-9a-z], 2..64 chars: safe as a file name.
   uint32_t shard_index = 0;
+};
+
+// A committed chunk as listed by Drive::ListChunks().
+struct ChunkInfo {
+  ChunkId id;
+  uint64_t size = 0;
+  std::chrono::system_clock::time_point modified;  // last write (for the scrubber's grace period)
 };
 
 // True if id is a well-formed blob id: 2 to 64 characters of [0-9a-z]. Drives reject others
@@ -80,11 +88,47 @@ class Drive {
     if (!reader) return reader.error();
     return (*reader)->size();
   }
+
+  // --- Identity and maintenance (heal, scrub). Added after the first milestone; the defaults
+  // say "not supported" (kInvalidArgument), and the chunk store then skips the feature for this
+  // drive, so simple fakes need not implement them.
+
+  // The drive's format record (a few hundred bytes, see drive_format.h), as written by
+  // WriteFormatRecord. kNotFound if the drive has none; kCorrupt if it is larger than 64 KiB.
+  [[nodiscard]] virtual Result<std::string> ReadFormatRecord() {
+    return make_error_code(Errc::kInvalidArgument);
+  }
+  // Atomically replaces the format record (temp, fsync, rename, fsync dir). Creates the drive's
+  // folders if they are missing. Afterwards the drive may recreate its own sub-folders if they
+  // vanish (a formatted drive is known to be ours and mounted).
+  [[nodiscard]] virtual boost::system::error_code WriteFormatRecord(std::string_view bytes) {
+    (void)bytes;
+    return make_error_code(Errc::kInvalidArgument);
+  }
+  // True if the drive holds at least one committed chunk.
+  [[nodiscard]] virtual Result<bool> HasChunks() {
+    return Result<bool>(boost::system::in_place_error, make_error_code(Errc::kInvalidArgument));
+  }
+  // Committed chunks whose blob id starts with `prefix` (exactly 2 chars of [0-9a-z]), in no
+  // particular order; files that are not well-formed chunk names are skipped. An empty list if
+  // there are none.
+  [[nodiscard]] virtual Result<std::vector<ChunkInfo>> ListChunks(std::string_view prefix) {
+    (void)prefix;
+    return make_error_code(Errc::kInvalidArgument);
+  }
+  // Removes temp files (chunks being written) last modified longer than max_age ago; returns
+  // how many it removed. Writers in progress are younger than any sane max_age.
+  [[nodiscard]] virtual Result<uint64_t> RemoveStaleTemp(std::chrono::seconds max_age) {
+    (void)max_age;
+    return make_error_code(Errc::kInvalidArgument);
+  }
 };
 
 // A drive backed by a folder of the local file system, created if missing. Layout:
+//   <dir>/strata.format                                                format record (identity)
 //   <dir>/chunks/<first 2 chars of blob id>/<blob id>.<shard index>   committed chunks
 //   <dir>/tmp/                                                         chunks being written
+// Once formatted, a drive whose chunks/ or tmp/ vanished recreates them on the next write.
 Result<std::unique_ptr<Drive>> OpenLocalDrive(const std::string& dir);
 
 }  // namespace strata::erasure

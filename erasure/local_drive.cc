@@ -1,5 +1,6 @@
 // Drive over a local folder. Durability follows the classic recipe: write a temp file,
 // fdatasync it, rename it to its final name, fsync the directory (Garage: src/block/manager.rs).
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
@@ -8,13 +9,16 @@
 #include <algorithm>
 #include <atomic>
 #include <cerrno>
+#include <charconv>
 #include <climits>
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <system_error>
 #include <vector>
 
 #include "erasure/drive.h"
+#include "erasure/drive_format.h"
 
 namespace strata::erasure {
 namespace {
@@ -70,12 +74,13 @@ class LocalChunkReader final : public ChunkReader {
 class LocalChunkWriter final : public ChunkWriter {
  public:
   LocalChunkWriter(int fd, std::string tmp_path, std::string final_dir, std::string final_path,
-                   std::string chunks_dir)
+                   std::string chunks_dir, std::function<bool()> recreate_chunks)
       : fd_(fd),
         tmp_path_(std::move(tmp_path)),
         final_dir_(std::move(final_dir)),
         final_path_(std::move(final_path)),
-        chunks_dir_(std::move(chunks_dir)) {}
+        chunks_dir_(std::move(chunks_dir)),
+        recreate_chunks_(std::move(recreate_chunks)) {}
 
   ~LocalChunkWriter() override {
     if (fd_ >= 0) ::close(fd_);
@@ -124,7 +129,11 @@ class LocalChunkWriter final : public ChunkWriter {
     fd_ = -1;
     if (rc != 0) return ErrnoToError(errno == ENOENT ? EIO : errno);
     // The prefix directory appears on first use; a new directory entry must be synced too.
-    if (::mkdir(final_dir_.c_str(), 0755) == 0) {
+    int rc_mkdir = ::mkdir(final_dir_.c_str(), 0755);
+    if (rc_mkdir != 0 && errno == ENOENT && recreate_chunks_ && recreate_chunks_()) {
+      rc_mkdir = ::mkdir(final_dir_.c_str(), 0755);  // chunks/ vanished on a formatted drive
+    }
+    if (rc_mkdir == 0) {
       if (auto ec = SyncDir(chunks_dir_)) return ec;
     } else if (errno != EEXIST) {
       return ErrnoToError(errno == ENOENT ? EIO : errno);
@@ -143,13 +152,17 @@ class LocalChunkWriter final : public ChunkWriter {
   const std::string final_dir_;
   const std::string final_path_;
   const std::string chunks_dir_;
-  std::vector<iovec> iov_;  // reused across appends
+  const std::function<bool()> recreate_chunks_;  // true if it made chunks/ again
+  std::vector<iovec> iov_;                       // reused across appends
 };
 
 class LocalDrive final : public Drive {
  public:
   explicit LocalDrive(std::string dir)
-      : dir_(std::move(dir)), chunks_dir_(dir_ + "/chunks"), tmp_dir_(dir_ + "/tmp") {}
+      : dir_(std::move(dir)),
+        chunks_dir_(dir_ + "/chunks"),
+        tmp_dir_(dir_ + "/tmp"),
+        format_path_(dir_ + "/" + kFormatFileName) {}
 
   const std::string& path() const override { return dir_; }
 
@@ -158,12 +171,16 @@ class LocalDrive final : public Drive {
     const std::string suffix = id.blob_id + "." + std::to_string(id.shard_index);
     const std::string tmp_path =
         tmp_dir_ + "/" + suffix + "." + std::to_string(tmp_counter_.fetch_add(1)) + ".tmp";
-    const int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == ENOENT && RecreateDir(tmp_dir_)) {
+      fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    }
     // ENOENT here means our tmp/ folder vanished: the drive is broken, not the chunk missing.
     if (fd < 0) return ErrnoToError(errno == ENOENT ? EIO : errno);
     const std::string final_dir = PrefixDir(id.blob_id);
     return std::unique_ptr<ChunkWriter>(
-        new LocalChunkWriter(fd, tmp_path, final_dir, final_dir + "/" + suffix, chunks_dir_));
+        new LocalChunkWriter(fd, tmp_path, final_dir, final_dir + "/" + suffix, chunks_dir_,
+                             [this] { return RecreateDir(chunks_dir_); }));
   }
 
   Result<std::unique_ptr<ChunkReader>> OpenChunk(const ChunkId& id) override {
@@ -195,7 +212,153 @@ class LocalDrive final : public Drive {
     return static_cast<uint64_t>(st.st_size);
   }
 
+  Result<std::string> ReadFormatRecord() override {
+    const int fd = ::open(format_path_.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return ErrnoToError(errno);
+    std::string out(kMaxFormatRecordSize + 1, '\0');
+    size_t done = 0;
+    while (done < out.size()) {
+      const ssize_t n = ::read(fd, out.data() + done, out.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        const int err = errno;
+        ::close(fd);
+        return ErrnoToError(err == ENOENT ? EIO : err);
+      }
+      if (n == 0) break;
+      done += static_cast<size_t>(n);
+    }
+    ::close(fd);
+    if (done > kMaxFormatRecordSize) return make_error_code(Errc::kCorrupt);
+    out.resize(done);
+    return out;
+  }
+
+  boost::system::error_code WriteFormatRecord(std::string_view bytes) override {
+    for (const std::string& d : {dir_, chunks_dir_, tmp_dir_}) {
+      if (::mkdir(d.c_str(), 0755) != 0 && errno != EEXIST) return ErrnoToError(errno);
+    }
+    const std::string tmp_path =
+        tmp_dir_ + "/format." + std::to_string(tmp_counter_.fetch_add(1)) + ".tmp";
+    const int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return ErrnoToError(errno == ENOENT ? EIO : errno);
+    size_t done = 0;
+    while (done < bytes.size()) {
+      const ssize_t n = ::write(fd, bytes.data() + done, bytes.size() - done);
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        const int err = errno;
+        ::close(fd);
+        ::unlink(tmp_path.c_str());
+        return ErrnoToError(err == ENOENT ? EIO : err);
+      }
+      done += static_cast<size_t>(n);
+    }
+    const bool synced = ::fdatasync(fd) == 0;
+    const int err = errno;
+    const bool closed = ::close(fd) == 0;
+    if (!synced || !closed || ::rename(tmp_path.c_str(), format_path_.c_str()) != 0) {
+      ::unlink(tmp_path.c_str());
+      return ErrnoToError(!synced ? err : EIO);
+    }
+    return SyncDir(dir_);
+  }
+
+  Result<bool> HasChunks() override {
+    DIR* top = ::opendir(chunks_dir_.c_str());
+    if (top == nullptr) {
+      if (errno == ENOENT) return Result<bool>(false);
+      return Result<bool>(boost::system::in_place_error, ErrnoToError(errno));
+    }
+    bool found = false;
+    while (!found) {
+      const dirent* e = ::readdir(top);
+      if (e == nullptr) break;
+      if (e->d_name[0] == '.') continue;
+      const std::string sub = chunks_dir_ + "/" + e->d_name;
+      DIR* inner = ::opendir(sub.c_str());
+      if (inner == nullptr) continue;
+      while (const dirent* f = ::readdir(inner)) {
+        if (f->d_name[0] != '.') {
+          found = true;
+          break;
+        }
+      }
+      ::closedir(inner);
+    }
+    ::closedir(top);
+    return found;
+  }
+
+  Result<std::vector<ChunkInfo>> ListChunks(std::string_view prefix) override {
+    if (prefix.size() != 2 || !IsValidBlobId(prefix)) {
+      return make_error_code(Errc::kInvalidArgument);
+    }
+    std::vector<ChunkInfo> out;
+    const std::string dir = chunks_dir_ + "/" + std::string(prefix);
+    DIR* d = ::opendir(dir.c_str());
+    if (d == nullptr) {
+      if (errno == ENOENT) return out;
+      return ErrnoToError(errno);
+    }
+    while (const dirent* e = ::readdir(d)) {
+      const std::string_view name(e->d_name);
+      // <blob id>.<shard index>: anything else (editor droppings, ".", "..") is not ours.
+      const size_t dot = name.rfind('.');
+      if (dot == std::string_view::npos || dot + 1 >= name.size() || name.size() - dot > 4) {
+        continue;
+      }
+      ChunkInfo info;
+      info.id.blob_id = std::string(name.substr(0, dot));
+      if (!IsValidBlobId(info.id.blob_id) || info.id.blob_id.compare(0, 2, prefix) != 0) continue;
+      const auto digits = name.substr(dot + 1);
+      auto [ptr, ec] =
+          std::from_chars(digits.data(), digits.data() + digits.size(), info.id.shard_index);
+      if (ec != std::errc() || ptr != digits.data() + digits.size() || info.id.shard_index > 254) {
+        continue;
+      }
+      struct stat st;
+      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode)) {
+        continue;  // vanished meanwhile (deleted), or not a regular file
+      }
+      info.size = static_cast<uint64_t>(st.st_size);
+      info.modified = std::chrono::system_clock::time_point(
+          std::chrono::duration_cast<std::chrono::system_clock::duration>(
+              std::chrono::seconds(st.st_mtim.tv_sec) +
+              std::chrono::nanoseconds(st.st_mtim.tv_nsec)));
+      out.push_back(std::move(info));
+    }
+    ::closedir(d);
+    return out;
+  }
+
+  Result<uint64_t> RemoveStaleTemp(std::chrono::seconds max_age) override {
+    DIR* d = ::opendir(tmp_dir_.c_str());
+    if (d == nullptr) return errno == ENOENT ? Result<uint64_t>(uint64_t{0}) : ErrnoToError(errno);
+    const auto cutoff = std::chrono::system_clock::now() - max_age;
+    uint64_t removed = 0;
+    while (const dirent* e = ::readdir(d)) {
+      if (e->d_name[0] == '.') continue;
+      struct stat st;
+      if (::fstatat(::dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0 || !S_ISREG(st.st_mode))
+        continue;
+      const auto modified = std::chrono::system_clock::from_time_t(st.st_mtim.tv_sec);
+      if (modified >= cutoff) continue;
+      if (::unlinkat(::dirfd(d), e->d_name, 0) == 0) ++removed;
+    }
+    ::closedir(d);
+    return removed;
+  }
+
  private:
+  // Recreates a sub-folder that vanished, but only on a formatted drive: an unmounted drive's
+  // mount point must not silently fill the root file system.
+  bool RecreateDir(const std::string& d) {
+    struct stat st;
+    if (::stat(format_path_.c_str(), &st) != 0) return false;
+    return ::mkdir(d.c_str(), 0755) == 0 || errno == EEXIST;
+  }
+
   std::string PrefixDir(const std::string& blob_id) const {
     return chunks_dir_ + "/" + blob_id.substr(0, 2);
   }
@@ -206,6 +369,7 @@ class LocalDrive final : public Drive {
   const std::string dir_;
   const std::string chunks_dir_;
   const std::string tmp_dir_;
+  const std::string format_path_;
   std::atomic<uint64_t> tmp_counter_{0};
 };
 

@@ -104,6 +104,22 @@ class FaultyDrive final : public Drive {
     if (auto ec = plan_->OnCall(DriveOp::kDelete)) return ec;
     return base_->DeleteChunk(id);
   }
+  Result<std::string> ReadFormatRecord() override {
+    if (auto ec = plan_->OnCall(DriveOp::kFormat)) return ec;
+    return base_->ReadFormatRecord();
+  }
+  boost::system::error_code WriteFormatRecord(std::string_view bytes) override {
+    if (auto ec = plan_->OnCall(DriveOp::kFormat)) return ec;
+    return base_->WriteFormatRecord(bytes);
+  }
+  Result<bool> HasChunks() override { return base_->HasChunks(); }
+  Result<std::vector<ChunkInfo>> ListChunks(std::string_view prefix) override {
+    if (auto ec = plan_->OnCall(DriveOp::kList)) return ec;
+    return base_->ListChunks(prefix);
+  }
+  Result<uint64_t> RemoveStaleTemp(std::chrono::seconds max_age) override {
+    return base_->RemoveStaleTemp(max_age);
+  }
 
  private:
   std::unique_ptr<Drive> base_;

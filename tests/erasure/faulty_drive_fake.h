@@ -11,7 +11,8 @@
 
 namespace strata::erasure::testing {
 
-enum class DriveOp { kCreate, kAppend, kCommit, kOpen, kRead, kDelete, kCount };
+// kList: ListChunks; kFormat: ReadFormatRecord and WriteFormatRecord.
+enum class DriveOp { kCreate, kAppend, kCommit, kOpen, kRead, kDelete, kList, kFormat, kCount };
 
 // Thread-safe.
 class FaultPlan {

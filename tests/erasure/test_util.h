@@ -8,6 +8,9 @@
 #include <catch2/catch.hpp>
 #include <cstddef>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <map>
 #include <random>
 #include <string>
 #include <vector>
@@ -49,6 +52,31 @@ inline std::vector<std::string> FilesUnder(const std::string& dir) {
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir, ec)) {
     if (e.is_regular_file()) out.push_back(e.path().string());
   }
+  return out;
+}
+
+inline std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// XORs one byte of a file in place with 0x5a.
+inline void FlipByte(const std::string& path, uint64_t offset) {
+  std::fstream f(path, std::ios::in | std::ios::out | std::ios::binary);
+  REQUIRE(f);
+  f.seekg(static_cast<std::streamoff>(offset));
+  char c = 0;
+  f.read(&c, 1);
+  c = static_cast<char>(c ^ 0x5a);
+  f.seekp(static_cast<std::streamoff>(offset));
+  f.write(&c, 1);
+  REQUIRE(f);
+}
+
+// Every regular file under dir with its bytes (to check that nothing changed).
+inline std::map<std::string, std::string> Snapshot(const std::string& dir) {
+  std::map<std::string, std::string> out;
+  for (const auto& f : FilesUnder(dir)) out[f] = ReadFile(f);
   return out;
 }
 
