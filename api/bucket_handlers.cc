@@ -1,7 +1,6 @@
 #include "api/bucket_handlers.h"
 
 #include <pugixml.hpp>
-#include <vector>
 
 #include "api/bucket_name.h"
 #include "api/http_date.h"
@@ -10,27 +9,6 @@
 
 namespace strata::api {
 namespace {
-
-// Element name without any namespace prefix ("s3:LocationConstraint" -> "LocationConstraint").
-std::string_view LocalName(const pugi::xml_node& node) {
-  std::string_view name = node.name();
-  size_t colon = name.find(':');
-  return colon == std::string_view::npos ? name : name.substr(colon + 1);
-}
-
-// Reads the whole body, refusing more than `limit` bytes; memory stays bounded by the limit
-// whatever the client declared.
-Result<std::string> ReadBounded(storage::ByteSource& body, size_t limit) {
-  std::string out;
-  std::vector<std::byte> buffer(16 * 1024);
-  while (true) {
-    auto n = body.Read(buffer);
-    if (!n) return n.error();
-    if (*n == 0) return out;
-    if (out.size() + *n > limit) return make_error_code(S3Errc::kMalformedXML);
-    out.append(reinterpret_cast<const char*>(buffer.data()), *n);
-  }
-}
 
 Response Empty(http::status status) {
   Response response;
@@ -60,11 +38,11 @@ Result<std::string> ParseLocationConstraint(std::string_view xml) {
   pugi::xml_parse_result parsed = doc.load_buffer(xml.data(), xml.size(), pugi::parse_default);
   if (!parsed) return make_error_code(S3Errc::kMalformedXML);
   pugi::xml_node root = doc.document_element();
-  if (!root || LocalName(root) != "CreateBucketConfiguration") {
+  if (!root || XmlLocalName(root.name()) != "CreateBucketConfiguration") {
     return make_error_code(S3Errc::kMalformedXML);
   }
   for (pugi::xml_node child : root.children()) {
-    if (child.type() == pugi::node_element && LocalName(child) == "LocationConstraint") {
+    if (child.type() == pugi::node_element && XmlLocalName(child.name()) == "LocationConstraint") {
       return std::string(child.text().get());
     }
   }
@@ -77,7 +55,7 @@ HandlerResult CreateBucket(HandlerContext& ctx) {
 
   std::string constraint;
   if (ctx.body != nullptr) {
-    auto xml = ReadBounded(*ctx.body, kMaxBucketConfigurationBytes);
+    auto xml = ReadXmlBody(*ctx.body, kMaxBucketConfigurationBytes);
     if (!xml) return xml.error();
     // Some SDKs send an empty body, or only whitespace, when no configuration is given.
     if (xml->find_first_not_of(" \t\r\n") != std::string::npos) {

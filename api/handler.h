@@ -22,7 +22,7 @@ struct HandlerContext {
   const ParsedTarget& target;
   const Route& route;
   const AuthContext& auth;
-  // The verified request body; set for PUT operations only (the others ignore any body).
+  // The verified request body; set only for operations that read one (TakesBody in s3_api.cc).
   PayloadSource* body = nullptr;
   // A failing handler may add headers to the error response (Content-Range on 416) and
   // replace the table's message with a more specific one.

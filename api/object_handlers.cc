@@ -3,9 +3,10 @@
 #include <array>
 
 #include "api/conditional.h"
-#include "api/http_date.h"
 #include "api/http_range.h"
+#include "api/object_headers.h"
 #include "api/request_headers.h"
+#include "api/upload_body.h"
 #include "storage/body_source.h"
 #include "storage/checksum.h"
 
@@ -13,14 +14,6 @@ namespace strata::api {
 namespace {
 
 using storage::ChecksumAlgorithm;
-
-constexpr std::array<ChecksumAlgorithm, 5> kAlgorithms = {
-    ChecksumAlgorithm::kCrc32, ChecksumAlgorithm::kCrc32c, ChecksumAlgorithm::kCrc64Nvme,
-    ChecksumAlgorithm::kSha1, ChecksumAlgorithm::kSha256};
-
-// Request headers stored with the object and returned on GET/HEAD (besides x-amz-meta-*).
-constexpr std::array<std::string_view, 5> kStoredHeaders = {
-    "content-disposition", "content-language", "cache-control", "expires", "content-type"};
 
 // GetObject's response-* query overrides and the header each replaces.
 constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kResponseOverrides = {{
@@ -32,220 +25,53 @@ constexpr std::array<std::pair<std::string_view, std::string_view>, 6> kResponse
     {"response-content-encoding", "content-encoding"},
 }};
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
-std::string Quoted(std::string_view etag) { return "\"" + std::string(etag) + "\""; }
-
-// Content-Encoding without the "aws-chunked" token, which describes the transfer, not the
-// object ("" when it was the only token).
-std::string StoredContentEncoding(std::string_view value) {
-  std::string out;
-  while (true) {
-    size_t comma = value.find(',');
-    std::string_view token = Trim(value.substr(0, comma));
-    if (!token.empty() && AsciiLower(token) != "aws-chunked") {
-      if (!out.empty()) out += ",";
-      out += token;
-    }
-    if (comma == std::string_view::npos) return out;
-    value.remove_prefix(comma + 1);
-  }
-}
-
-bool IsStreaming(PayloadKind kind) {
-  return kind == PayloadKind::kStreamingSigned || kind == PayloadKind::kStreamingSignedTrailer ||
-         kind == PayloadKind::kStreamingUnsignedTrailer;
-}
-
-// Transfer-Encoding: chunked (its last coding must be chunked, RFC 9112).
-bool IsHttpChunked(const http::request_header<>& request) {
-  auto te = HeaderValue(request, "transfer-encoding");
-  if (!te) return false;
-  std::string value = AsciiLower(Trim(*te));
-  return value.ends_with("chunked");
-}
-
-// Content-MD5 and the x-amz-checksum-* family into the spec the digesting body checks.
-Result<storage::DigestSpec> ReadDigestSpec(HandlerContext& ctx) {
-  storage::DigestSpec spec;
-  const auto& request = ctx.request;
-  if (auto md5 = HeaderValue(request, "content-md5")) {
-    auto raw = storage::Base64Decode(Trim(*md5));
-    if (!raw || raw->size() != 16) return Fail(ctx, S3Errc::kInvalidDigest).error();
-    spec.expected_md5 = std::move(*raw);
-  }
-
-  // A checksum value in a header. More than one is refused, as AWS does.
-  for (ChecksumAlgorithm a : kAlgorithms) {
-    auto value = HeaderValue(request, storage::ChecksumHeaderName(a));
-    if (!value) continue;
-    if (spec.algorithm != ChecksumAlgorithm::kNone) {
-      return Fail(ctx, S3Errc::kInvalidRequest, "Expecting a single x-amz-checksum- header")
-          .error();
-    }
-    auto raw = storage::Base64Decode(Trim(*value));
-    // AWS answers InvalidRequest, not InvalidDigest, for a checksum of the wrong shape.
-    if (!raw || raw->size() != storage::ChecksumSize(a)) {
-      return Fail(
-                 ctx, S3Errc::kInvalidRequest,
-                 "Value for " + std::string(storage::ChecksumHeaderName(a)) + " header is invalid.")
-          .error();
-    }
-    spec.algorithm = a;
-    spec.expected_checksum = std::move(*raw);
-  }
-
-  // A checksum promised in the trailer of an aws-chunked body.
-  if (auto trailer = HeaderValue(request, "x-amz-trailer")) {
-    std::string name = AsciiLower(Trim(*trailer));
-    ChecksumAlgorithm trailer_algorithm = ChecksumAlgorithm::kNone;
-    for (ChecksumAlgorithm a : kAlgorithms) {
-      if (name == storage::ChecksumHeaderName(a)) trailer_algorithm = a;
-    }
-    if (trailer_algorithm == ChecksumAlgorithm::kNone) {
-      return Fail(ctx, S3Errc::kInvalidRequest,
-                  "The value specified in the x-amz-trailer header is not supported")
-          .error();
-    }
-    if (spec.algorithm != ChecksumAlgorithm::kNone) {
-      return Fail(ctx, S3Errc::kInvalidRequest, "Expecting a single x-amz-checksum- header")
-          .error();
-    }
-    if (ctx.auth.payload != PayloadKind::kStreamingSignedTrailer &&
-        ctx.auth.payload != PayloadKind::kStreamingUnsignedTrailer) {
-      return Fail(ctx, S3Errc::kInvalidRequest,
-                  "x-amz-trailer requires a STREAMING-*-TRAILER x-amz-content-sha256")
-          .error();
-    }
-    spec.algorithm = trailer_algorithm;
-    PayloadSource* body = ctx.body;
-    spec.trailing_checksum = [body, name]() -> std::optional<std::string> {
-      std::optional<std::string> text = body->Trailer(name);
-      if (!text) return std::nullopt;
-      // A malformed value cannot match; the digesting body then answers BadDigest.
-      return storage::Base64Decode(Trim(*text));
-    };
-  }
-
-  // The algorithm alone: we compute the checksum and return it (no value to verify).
-  if (auto sdk = HeaderValue(request, "x-amz-sdk-checksum-algorithm")) {
-    auto a = storage::ParseChecksumAlgorithm(Trim(*sdk));
-    if (!a || *a == ChecksumAlgorithm::kNone) {
-      return Fail(ctx, S3Errc::kInvalidRequest,
-                  "Value for x-amz-sdk-checksum-algorithm header is invalid.")
-          .error();
-    }
-    if (spec.algorithm == ChecksumAlgorithm::kNone) {
-      spec.algorithm = *a;
-    } else if (spec.algorithm != *a) {
-      return Fail(ctx, S3Errc::kInvalidRequest,
-                  "Value for x-amz-sdk-checksum-algorithm header is invalid.")
-          .error();
-    }
-  }
-  return spec;
-}
-
-// The headers stored with the object: the representation headers and user metadata.
-Result<storage::HeaderList> ReadStoredHeaders(HandlerContext& ctx) {
-  storage::HeaderList headers;
-  for (std::string_view name : kStoredHeaders) {
-    if (auto value = HeaderValue(ctx.request, name)) {
-      headers.emplace_back(std::string(name), std::string(*value));
-    }
-  }
-  if (!HeaderValue(ctx.request, "content-type")) {
-    headers.emplace_back("content-type", "binary/octet-stream");
-  }
-  if (auto encoding = HeaderValue(ctx.request, "content-encoding")) {
-    std::string stored = StoredContentEncoding(*encoding);
-    if (!stored.empty()) headers.emplace_back("content-encoding", std::move(stored));
-  }
-  size_t metadata_bytes = 0;
-  const size_t first_meta = headers.size();
-  for (const auto& field : ctx.request) {
-    std::string name = AsciiLower(field.name_string());
-    if (!name.starts_with("x-amz-meta-")) continue;
-    metadata_bytes += name.size() - 11 + field.value().size();
-    if (metadata_bytes > kMaxUserMetadataBytes) return Fail(ctx, S3Errc::kMetadataTooLarge).error();
-    // Repeated names are joined with ',' (one header per name comes back).
-    bool merged = false;
-    for (size_t i = first_meta; i < headers.size(); ++i) {
-      if (headers[i].first == name) {
-        headers[i].second += ",";
-        headers[i].second += field.value();
-        merged = true;
-      }
-    }
-    if (!merged) headers.emplace_back(std::move(name), std::string(field.value()));
-  }
-  return headers;
-}
-
-void SetChecksumHeader(http::response_header<>& header, const storage::Checksum& checksum) {
-  if (checksum.algorithm == ChecksumAlgorithm::kNone) return;
-  header.set(storage::ChecksumHeaderName(checksum.algorithm),
-             storage::Base64Encode(checksum.value));
-}
-
-// ETag, Last-Modified and the validators every GET/HEAD/304 answer carries.
-void SetValidators(http::response_header<>& header, const storage::ObjectInfo& info) {
-  header.set(http::field::etag, Quoted(info.etag));
-  header.set(http::field::last_modified, FormatHttpDate(info.last_modified));
-}
-
-Preconditions ReadPreconditions(const http::request_header<>& request) {
-  Preconditions p;
-  if (auto v = HeaderValue(request, "if-match")) p.if_match = std::string(*v);
-  if (auto v = HeaderValue(request, "if-none-match")) p.if_none_match = std::string(*v);
-  if (auto v = HeaderValue(request, "if-modified-since")) p.if_modified_since = ParseHttpDate(*v);
-  if (auto v = HeaderValue(request, "if-unmodified-since")) {
-    p.if_unmodified_since = ParseHttpDate(*v);
-  }
-  return p;
-}
-
 }  // namespace
 
 HandlerResult PutObject(HandlerContext& ctx) {
   if (ctx.route.key.size() > kMaxKeyLength) return Fail(ctx, S3Errc::kKeyTooLongError);
 
   // Size first: refuse before reading a byte of an upload we would not keep.
-  const bool streaming = IsStreaming(ctx.auth.payload);
-  if (streaming && !HeaderValue(ctx.request, "x-amz-decoded-content-length")) {
-    return Fail(ctx, S3Errc::kMissingContentLength);
-  }
-  std::optional<uint64_t> length = ctx.body->declared_length();
-  if (!length && !IsHttpChunked(ctx.request)) return Fail(ctx, S3Errc::kMissingContentLength);
-  if (length && *length > kMaxPutObjectSize) return Fail(ctx, S3Errc::kEntityTooLarge);
-
+  if (boost::system::error_code ec = CheckUploadLength(ctx, kMaxPutObjectSize)) return ec;
   auto spec = ReadDigestSpec(ctx);
   if (!spec) return spec.error();
   auto headers = ReadStoredHeaders(ctx);
   if (!headers) return headers.error();
+  auto condition = ReadWriteCondition(ctx);
+  if (!condition) return condition.error();
 
   storage::PutOptions options;
   options.headers = std::move(*headers);
+  options.condition = std::move(*condition);
   if (auto storage_class = HeaderValue(ctx.request, "x-amz-storage-class")) {
-    options.storage_class = std::string(Trim(*storage_class));
+    options.storage_class = std::string(TrimSpaces(*storage_class));
   }
   std::unique_ptr<storage::BodySource> body = storage::NewDigestingSource(*ctx.body, *spec);
   auto info = ctx.store.Put(ctx.route.bucket, ctx.route.key, *body, options);
-  if (!info) return info.error();
+  if (!info) return WriteConditionError(ctx, info.error(), options.condition);
 
   Response response;
   response.header.result(http::status::ok);
-  response.header.set(http::field::etag, Quoted(info->etag));
+  response.header.set(http::field::etag, QuotedEtag(info->etag));
   SetChecksumHeader(response.header, info->checksum);
   return response;
 }
 
 HandlerResult GetObject(HandlerContext& ctx) {
   const bool head = ctx.route.operation == Operation::kHeadObject;
+  // ?partNumber=N reads one part of a multipart object (part 1 is the whole of any other).
+  std::optional<uint32_t> part_number;
+  if (auto text = ctx.target.Query("partNumber")) {
+    part_number = ParsePartNumber(*text);
+    if (!part_number) {
+      return Fail(ctx, S3Errc::kInvalidArgument,
+                  "Part number must be an integer between 1 and 10000, inclusive");
+    }
+    if (HeaderValue(ctx.request, "range")) {
+      return Fail(ctx, S3Errc::kInvalidRequest,
+                  "Cannot specify both Range header and partNumber query parameter");
+    }
+  }
+
   // HEAD needs no reader: metadata only.
   std::unique_ptr<storage::ObjectReader> reader;
   storage::ObjectInfo info;
@@ -273,21 +99,39 @@ HandlerResult GetObject(HandlerContext& ctx) {
       break;
   }
 
-  RangeResult range = EvaluateRange(HeaderValue(ctx.request, "range").value_or(""), info.size);
-  if (range.outcome == RangeOutcome::kUnsatisfiable) {
-    ctx.error_headers.set(http::field::content_range, UnsatisfiedContentRange(info.size));
-    return Fail(ctx, S3Errc::kInvalidRange);
-  }
   uint64_t first = 0;
   uint64_t length = info.size;
+  bool whole = true;
   Response response;
-  if (range.outcome == RangeOutcome::kPartial) {
-    first = range.first;
-    length = range.length;
+  response.header.result(http::status::ok);
+  if (part_number && !info.parts.empty()) {
+    if (*part_number > info.parts.size()) return Fail(ctx, S3Errc::kInvalidPartNumber);
+    auto part = storage::PartRange(info, *part_number);
+    if (!part) return part.error();
+    first = part->first;
+    length = part->length;
+    whole = false;
+    // S3 answers a part of a multipart object as a partial response of the whole.
     response.header.result(http::status::partial_content);
-    response.header.set(http::field::content_range, ContentRange(first, length, info.size));
-  } else {
-    response.header.result(http::status::ok);
+    if (length > 0) {
+      response.header.set(http::field::content_range, ContentRange(first, length, info.size));
+    }
+    response.header.set("x-amz-mp-parts-count", std::to_string(info.parts.size()));
+  } else if (part_number && *part_number != 1) {
+    return Fail(ctx, S3Errc::kInvalidPartNumber);
+  } else if (!part_number) {
+    RangeResult range = EvaluateRange(HeaderValue(ctx.request, "range").value_or(""), info.size);
+    if (range.outcome == RangeOutcome::kUnsatisfiable) {
+      ctx.error_headers.set(http::field::content_range, UnsatisfiedContentRange(info.size));
+      return Fail(ctx, S3Errc::kInvalidRange);
+    }
+    if (range.outcome == RangeOutcome::kPartial) {
+      first = range.first;
+      length = range.length;
+      whole = false;
+      response.header.result(http::status::partial_content);
+      response.header.set(http::field::content_range, ContentRange(first, length, info.size));
+    }
   }
 
   SetValidators(response.header, info);
@@ -296,12 +140,20 @@ HandlerResult GetObject(HandlerContext& ctx) {
   if (info.storage_class != "STANDARD" && !info.storage_class.empty()) {
     response.header.set("x-amz-storage-class", info.storage_class);
   }
-  // A stored checksum covers the whole object only, so a range never carries it.
+  // A stored checksum covers what it was computed over: the whole object (for a multipart object
+  // the composite of its parts) or one part. A byte range never carries one.
   auto mode = HeaderValue(ctx.request, "x-amz-checksum-mode");
-  if (mode && AsciiLower(Trim(*mode)) == "enabled" && range.outcome == RangeOutcome::kFull &&
-      info.checksum.algorithm != ChecksumAlgorithm::kNone) {
-    SetChecksumHeader(response.header, info.checksum);
-    response.header.set("x-amz-checksum-type", "FULL_OBJECT");
+  if (mode && AsciiLower(TrimSpaces(*mode)) == "enabled") {
+    if (whole && info.checksum.algorithm != ChecksumAlgorithm::kNone) {
+      SetChecksumHeader(response.header, info.checksum, info.parts.size());
+      response.header.set("x-amz-checksum-type", info.parts.empty() ? "FULL_OBJECT" : "COMPOSITE");
+    } else if (part_number && !info.parts.empty()) {
+      const storage::PartSummary& part = info.parts[*part_number - 1];
+      if (part.checksum.algorithm != ChecksumAlgorithm::kNone) {
+        SetChecksumHeader(response.header, part.checksum);
+        response.header.set("x-amz-checksum-type", "FULL_OBJECT");
+      }
+    }
   }
   for (const auto& [param, header] : kResponseOverrides) {
     auto value = ctx.target.Query(param);
@@ -323,7 +175,19 @@ HandlerResult GetObject(HandlerContext& ctx) {
 }
 
 HandlerResult DeleteObject(HandlerContext& ctx) {
-  if (boost::system::error_code ec = ctx.store.Delete(ctx.route.bucket, ctx.route.key)) return ec;
+  boost::system::error_code ec;
+  if (auto if_match = HeaderValue(ctx.request, "if-match")) {
+    // Conditional delete: only the version the client names (checked atomically by storage).
+    storage::WriteCondition condition;
+    std::string_view etag = UnquoteEtag(*if_match);
+    if (etag.empty()) return Fail(ctx, S3Errc::kInvalidArgument, "Invalid If-Match value.");
+    condition.if_match = std::string(etag);
+    ec = WriteConditionError(ctx, ctx.store.DeleteIf(ctx.route.bucket, ctx.route.key, condition),
+                             condition);
+  } else {
+    ec = ctx.store.Delete(ctx.route.bucket, ctx.route.key);
+  }
+  if (ec) return ec;
   Response response;
   response.header.result(http::status::no_content);
   return response;

@@ -32,4 +32,28 @@ std::string AsciiLower(std::string_view text) {
   return out;
 }
 
+std::string_view TrimSpaces(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+std::string QuotedEtag(std::string_view etag) { return "\"" + std::string(etag) + "\""; }
+
+std::string_view UnquoteEtag(std::string_view etag) {
+  etag = TrimSpaces(etag);
+  if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') {
+    etag = etag.substr(1, etag.size() - 2);
+  }
+  return etag;
+}
+
+std::optional<uint32_t> ParsePartNumber(std::string_view text) {
+  // At most 5 digits: "0010000" is refused rather than parsed, so no value can overflow.
+  if (text.size() > 5) return std::nullopt;
+  std::optional<uint64_t> n = ParseDecimal(text);
+  if (!n || *n < 1 || *n > 10000) return std::nullopt;
+  return static_cast<uint32_t>(*n);
+}
+
 }  // namespace strata::api

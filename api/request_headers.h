@@ -19,4 +19,17 @@ std::optional<uint64_t> ParseDecimal(std::string_view text);
 // ASCII lower-case copy.
 std::string AsciiLower(std::string_view text);
 
+// Without leading and trailing spaces and tabs.
+std::string_view TrimSpaces(std::string_view text);
+
+// An entity tag as S3 sends it: the unquoted value in double quotes.
+std::string QuotedEtag(std::string_view etag);
+
+// An entity tag as a client sent it (in a header or an XML element), without surrounding spaces
+// and double quotes.
+std::string_view UnquoteEtag(std::string_view etag);
+
+// A part number ("partNumber", "part-number-marker"): decimal 1..10000, as S3 accepts.
+std::optional<uint32_t> ParsePartNumber(std::string_view text);
+
 }  // namespace strata::api

@@ -19,15 +19,14 @@ std::string ToLower(std::string_view s) {
 bool IEquals(std::string_view a, std::string_view b) { return ToLower(a) == ToLower(b); }
 
 // Every query parameter AWS treats as a subresource (an operation of its own) that we do not
-// implement yet. Serving the plain operation instead would be wrong (PUT ?tagging would
-// overwrite the object with the tagging document), so each answers NotImplemented.
+// implement yet (the ones we do, kServedSubresources, are checked per operation). Serving the plain
+// operation instead would be wrong (PUT ?tagging would overwrite the object with the tagging
+// document), so each answers NotImplemented.
 constexpr std::string_view kUnsupportedSubresources[] = {
     "accelerate",
     "acl",
     "analytics",
-    "attributes",
     "cors",
-    "delete",
     "encryption",
     "intelligent-tiering",
     "inventory",
@@ -52,28 +51,57 @@ constexpr std::string_view kUnsupportedSubresources[] = {
     "session",
     "tagging",
     "torrent",
-    "uploadId",
-    "uploads",
     "versioning",
     "versions",
     "website",
     "renameObject",
-    "partNumber",
     "abac",
     "inventoryConfiguration",
     "journalTable",
 };
 
+// Subresources we serve; each belongs to the operations that use it, and anywhere else answers
+// NotImplemented (PUT /b?uploads must not create a bucket).
+constexpr std::string_view kServedSubresources[] = {"uploads", "uploadId", "partNumber", "delete",
+                                                    "attributes"};
+
+// The served subresources each operation consumes.
+bool UsesSubresource(Operation op, std::string_view name) {
+  switch (op) {
+    case Operation::kCreateMultipartUpload:
+    case Operation::kListMultipartUploads:
+      return name == "uploads";
+    case Operation::kUploadPart:
+    case Operation::kUploadPartCopy:
+      return name == "uploadId" || name == "partNumber";
+    case Operation::kCompleteMultipartUpload:
+    case Operation::kAbortMultipartUpload:
+    case Operation::kListParts:
+      return name == "uploadId";
+    case Operation::kDeleteObjects:
+      return name == "delete";
+    case Operation::kGetObjectAttributes:
+      return name == "attributes";
+    case Operation::kGetObject:
+    case Operation::kHeadObject:
+      return name == "partNumber";
+    default:
+      return false;
+  }
+}
+
 // Request headers that ask for a feature we do not implement; ignoring them would silently
-// give the client something else than it asked for.
+// give the client something else than it asked for. Checked on object writes (PUT, and POST
+// ?uploads, whose headers shape the completed object) and bucket creation.
 bool HasUnsupportedPutHeader(const http::request_header<>& request, bool object_level) {
   for (const auto& field : request) {
     std::string name = ToLower(field.name_string());
     if (object_level) {
-      if (name == "x-amz-copy-source" || name == "x-amz-tagging" ||
-          name.starts_with("x-amz-object-lock-") || name == "x-amz-website-redirect-location" ||
-          name.starts_with("x-amz-server-side-encryption") || name == "if-match" ||
-          name == "if-none-match" || name == "x-amz-write-offset-bytes") {
+      // x-amz-tagging-directive: REPLACE on a copy needs tagging too; COPY copies nothing.
+      if (name == "x-amz-tagging" || name.starts_with("x-amz-object-lock-") ||
+          name == "x-amz-website-redirect-location" ||
+          name.starts_with("x-amz-server-side-encryption") || name == "x-amz-write-offset-bytes" ||
+          (name == "x-amz-tagging-directive" && !IEquals(field.value(), "COPY"))) {
         return true;
       }
     } else if (name == "x-amz-bucket-object-lock-enabled") {
@@ -91,6 +119,18 @@ bool HasUnsupportedPutHeader(const http::request_header<>& request, bool object_
 
 Route Unsupported(S3Errc error, std::string bucket = {}, std::string key = {}) {
   return Route{Operation::kUnsupported, error, std::move(bucket), std::move(key)};
+}
+
+// A served subresource the chosen operation does not use names something we do not do.
+Route CheckSubresources(Route route, const ParsedTarget& target) {
+  for (const auto& [name, value] : target.query) {
+    for (std::string_view sub : kServedSubresources) {
+      if (name == sub && !UsesSubresource(route.operation, sub)) {
+        return Unsupported(S3Errc::kNotImplemented, std::move(route.bucket), std::move(route.key));
+      }
+    }
+  }
+  return route;
 }
 
 }  // namespace
@@ -119,6 +159,26 @@ std::string_view OperationName(Operation op) {
       return "HeadObject";
     case Operation::kDeleteObject:
       return "DeleteObject";
+    case Operation::kCopyObject:
+      return "CopyObject";
+    case Operation::kDeleteObjects:
+      return "DeleteObjects";
+    case Operation::kGetObjectAttributes:
+      return "GetObjectAttributes";
+    case Operation::kCreateMultipartUpload:
+      return "CreateMultipartUpload";
+    case Operation::kUploadPart:
+      return "UploadPart";
+    case Operation::kUploadPartCopy:
+      return "UploadPartCopy";
+    case Operation::kCompleteMultipartUpload:
+      return "CompleteMultipartUpload";
+    case Operation::kAbortMultipartUpload:
+      return "AbortMultipartUpload";
+    case Operation::kListParts:
+      return "ListParts";
+    case Operation::kListMultipartUploads:
+      return "ListMultipartUploads";
     case Operation::kUnsupported:
       return "Unsupported";
   }
@@ -165,8 +225,8 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
   const bool service_level = route.bucket.empty();
   const bool object_level = !route.key.empty();
   if (method != http::verb::get && method != http::verb::head && method != http::verb::put &&
-      method != http::verb::delete_) {
-    // POST (DeleteObjects, multipart, browser uploads), OPTIONS (CORS), and anything unknown.
+      method != http::verb::delete_ && method != http::verb::post) {
+    // OPTIONS (CORS), and anything unknown.
     return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
   }
 
@@ -181,14 +241,15 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
   }
 
   if (service_level) {
-    if (method != http::verb::get) {
-      return Unsupported(S3Errc::kMethodNotAllowed);
-    }
+    if (method == http::verb::post) return Unsupported(S3Errc::kNotImplemented);
+    if (method != http::verb::get) return Unsupported(S3Errc::kMethodNotAllowed);
     route.operation = Operation::kListBuckets;
-    return route;
+    return CheckSubresources(std::move(route), target);
   }
 
-  if (method == http::verb::put && HasUnsupportedPutHeader(request, object_level)) {
+  const bool object_write =
+      method == http::verb::put || (method == http::verb::post && target.HasQuery("uploads"));
+  if (object_write && HasUnsupportedPutHeader(request, object_level)) {
     return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
   }
 
@@ -197,6 +258,8 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
       case http::verb::get:
         if (target.HasQuery("location")) {
           route.operation = Operation::kGetBucketLocation;
+        } else if (target.HasQuery("uploads")) {
+          route.operation = Operation::kListMultipartUploads;
         } else if (target.Query("list-type") == "2") {
           route.operation = Operation::kListObjectsV2;
         } else {
@@ -209,6 +272,13 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
       case http::verb::put:
         route.operation = Operation::kCreateBucket;
         break;
+      case http::verb::post:
+        // POST /bucket without ?delete is a browser-form upload: not implemented.
+        if (!target.HasQuery("delete")) {
+          return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
+        }
+        route.operation = Operation::kDeleteObjects;
+        break;
       default:
         route.operation = Operation::kDeleteBucket;
         break;
@@ -216,24 +286,50 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
     if (route.operation != Operation::kGetBucketLocation && target.HasQuery("location")) {
       return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
     }
-    return route;
+    return CheckSubresources(std::move(route), target);
   }
 
+  const bool has_upload_id = target.HasQuery("uploadId");
   switch (method) {
     case http::verb::get:
-      route.operation = Operation::kGetObject;
+      if (has_upload_id) {
+        route.operation = Operation::kListParts;
+      } else if (target.HasQuery("attributes")) {
+        route.operation = Operation::kGetObjectAttributes;
+      } else {
+        route.operation = Operation::kGetObject;
+      }
       break;
     case http::verb::head:
       route.operation = Operation::kHeadObject;
       break;
-    case http::verb::put:
-      route.operation = Operation::kPutObject;
+    case http::verb::put: {
+      const bool copy = request.find("x-amz-copy-source") != request.end();
+      if (has_upload_id || target.HasQuery("partNumber")) {
+        // A part needs both; either alone names no operation.
+        if (!has_upload_id || !target.HasQuery("partNumber")) {
+          return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
+        }
+        route.operation = copy ? Operation::kUploadPartCopy : Operation::kUploadPart;
+      } else {
+        route.operation = copy ? Operation::kCopyObject : Operation::kPutObject;
+      }
+      break;
+    }
+    case http::verb::post:
+      if (target.HasQuery("uploads")) {
+        route.operation = Operation::kCreateMultipartUpload;
+      } else if (has_upload_id) {
+        route.operation = Operation::kCompleteMultipartUpload;
+      } else {
+        return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
+      }
       break;
     default:
-      route.operation = Operation::kDeleteObject;
+      route.operation = has_upload_id ? Operation::kAbortMultipartUpload : Operation::kDeleteObject;
       break;
   }
-  return route;
+  return CheckSubresources(std::move(route), target);
 }
 
 }  // namespace strata::api

@@ -23,6 +23,16 @@ enum class Operation {
   kGetObject,
   kHeadObject,
   kDeleteObject,
+  kCopyObject,
+  kDeleteObjects,
+  kGetObjectAttributes,
+  kCreateMultipartUpload,
+  kUploadPart,
+  kUploadPartCopy,
+  kCompleteMultipartUpload,
+  kAbortMultipartUpload,
+  kListParts,
+  kListMultipartUploads,
   kUnsupported,  // a real request we do not serve: see Route::error
 };
 
@@ -43,11 +53,14 @@ std::string VirtualHostBucket(std::string_view host,
                               std::span<const std::string> virtual_host_domains);
 
 // Routes by method, Host and target. Virtual-hosted style when the Host names a bucket under a
-// configured domain (the whole path is then the key), else path style "/bucket/key". Query
-// parameters that name an S3 subresource we do not implement (acl, tagging, uploads, ...),
-// x-amz-copy-source on PUT, POST and unknown methods give kUnsupported/NotImplemented. Other
-// query parameters (list options, response-*, X-Amz-* auth, x-id) are not subresources and are
-// handled, or ignored, by the operation. Pure; thread-safe.
+// configured domain (the whole path is then the key), else path style "/bucket/key".
+// Subresources we serve: POST ?uploads, PUT ?partNumber&uploadId (with x-amz-copy-source:
+// UploadPartCopy), POST/DELETE/GET ?uploadId, GET bucket ?uploads, POST bucket ?delete, GET
+// ?attributes, GET/HEAD ?partNumber; PUT with x-amz-copy-source is CopyObject. A subresource
+// we do not implement (acl, tagging, ...), one used where it means nothing (PUT bucket
+// ?uploads), feature headers we do not implement, and unknown methods give
+// kUnsupported/NotImplemented. Other query parameters (list options, response-*, X-Amz-* auth,
+// x-id) are not subresources and are handled, or ignored, by the operation. Pure; thread-safe.
 Route RouteRequest(const boost::beast::http::request_header<>& request, const ParsedTarget& target,
                    std::span<const std::string> virtual_host_domains);
 

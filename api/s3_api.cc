@@ -4,9 +4,13 @@
 
 #include <exception>
 
+#include "api/batch_delete.h"
 #include "api/bucket_handlers.h"
+#include "api/copy_handlers.h"
 #include "api/handler.h"
 #include "api/list_handlers.h"
+#include "api/multipart_handlers.h"
+#include "api/object_attributes.h"
 #include "api/object_handlers.h"
 #include "api/router.h"
 #include "api/sigv4.h"
@@ -19,7 +23,7 @@ struct S3Api::Impl {
   ApiConfig config;
 
   Response Handle(const http::request_header<>& request, storage::ByteSource& body,
-                  const RequestContext& context);
+                  const RequestContext& context, std::string_view& operation);
   HandlerResult Dispatch(HandlerContext& ctx);
 };
 
@@ -44,8 +48,11 @@ Response ErrorResponse(S3Errc e, const http::request_header<>& request, std::str
   return response;
 }
 
+// Operations that read a request body (the others ignore any body they are sent).
 bool TakesBody(Operation op) {
-  return op == Operation::kPutObject || op == Operation::kCreateBucket;
+  return op == Operation::kPutObject || op == Operation::kCreateBucket ||
+         op == Operation::kUploadPart || op == Operation::kCompleteMultipartUpload ||
+         op == Operation::kDeleteObjects;
 }
 
 }  // namespace
@@ -59,7 +66,10 @@ Response S3Api::Handle(const http::request_header<>& request, storage::ByteSourc
                        const RequestContext& context) {
   // Nothing may escape to the server's worker: a bug or a library exception becomes a 500.
   try {
-    return impl_->Handle(request, body, context);
+    std::string_view operation;  // for the server's metrics and access log
+    Response response = impl_->Handle(request, body, context, operation);
+    response.operation = operation;
+    return response;
   } catch (const std::exception&) {
   } catch (...) {
   }
@@ -73,7 +83,7 @@ Response S3Api::Handle(const http::request_header<>& request, storage::ByteSourc
 }
 
 Response S3Api::Impl::Handle(const http::request_header<>& request, storage::ByteSource& body,
-                             const RequestContext& context) {
+                             const RequestContext& context, std::string_view& operation) {
   std::optional<ParsedTarget> target = ParseTarget(request.target());
   if (!target) {
     // The resource is left empty: the target could not be decoded.
@@ -81,6 +91,7 @@ Response S3Api::Impl::Handle(const http::request_header<>& request, storage::Byt
   }
   const std::string& resource = target->path;
   Route route = RouteRequest(request, *target, config.virtual_host_domains);
+  operation = OperationName(route.operation);
 
   // Authenticate before anything else is revealed: an anonymous or badly signed request learns
   // nothing about which operations or buckets exist, not even NotImplemented.
@@ -138,6 +149,26 @@ HandlerResult S3Api::Impl::Dispatch(HandlerContext& ctx) {
       return GetObject(ctx);
     case Operation::kDeleteObject:
       return DeleteObject(ctx);
+    case Operation::kCopyObject:
+      return CopyObject(ctx);
+    case Operation::kDeleteObjects:
+      return DeleteObjects(ctx);
+    case Operation::kGetObjectAttributes:
+      return GetObjectAttributes(ctx);
+    case Operation::kCreateMultipartUpload:
+      return CreateMultipartUpload(ctx);
+    case Operation::kUploadPart:
+      return UploadPart(ctx);
+    case Operation::kUploadPartCopy:
+      return UploadPartCopy(ctx);
+    case Operation::kCompleteMultipartUpload:
+      return CompleteMultipartUpload(ctx);
+    case Operation::kAbortMultipartUpload:
+      return AbortMultipartUpload(ctx);
+    case Operation::kListParts:
+      return ListParts(ctx);
+    case Operation::kListMultipartUploads:
+      return ListMultipartUploads(ctx);
     case Operation::kUnsupported:
       break;
   }

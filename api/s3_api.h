@@ -48,6 +48,9 @@ struct Response {
   http::response_header<> header;
   std::string body;
   std::unique_ptr<storage::ByteSource> stream;
+  // The S3 operation that answered ("PutObject", see OperationName in router.h), for metrics
+  // and the access log; "" when the request could not be routed.
+  std::string operation;
 };
 
 class S3Api {

@@ -129,6 +129,8 @@ constexpr Row kTable[] = {
      {"AccessDenied", 403, "Access Denied because object protected by object lock."}},
     {S3Errc::kMetadataTooLarge,
      {"MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."}},
+    {S3Errc::kInvalidPartNumber,
+     {"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"}},
 };
 
 constexpr bool TableMatchesEnum() {

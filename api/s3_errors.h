@@ -60,6 +60,7 @@ enum class S3Errc {
   kInvalidObjectState,
   kObjectLocked,  // AWS answers AccessDenied for locked versions; kept apart for clearer logs.
   kMetadataTooLarge,
+  kInvalidPartNumber,
   kCount,  // keep last
 };
 

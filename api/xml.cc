@@ -1,5 +1,8 @@
 #include "api/xml.h"
 
+#include <pugixml.hpp>
+#include <vector>
+
 namespace strata::api {
 
 void AppendXmlEscaped(std::string& out, std::string_view text) {
@@ -75,6 +78,33 @@ XmlWriter& XmlWriter::BoolElement(std::string_view name, bool value) {
 
 XmlWriter& XmlWriter::NumberElement(std::string_view name, uint64_t value) {
   return Element(name, std::string_view(std::to_string(value)));
+}
+
+Result<std::string> ReadXmlBody(storage::ByteSource& body, size_t limit) {
+  std::string out;
+  std::vector<std::byte> buffer(16 * 1024);
+  while (true) {
+    auto n = body.Read(buffer);
+    if (!n) return n.error();
+    if (*n == 0) return out;
+    if (out.size() + *n > limit) return make_error_code(S3Errc::kMalformedXML);
+    out.append(reinterpret_cast<const char*>(buffer.data()), *n);
+  }
+}
+
+pugi::xml_node XmlSingleRoot(const pugi::xml_document& doc) {
+  pugi::xml_node root;
+  for (pugi::xml_node node : doc.children()) {
+    if (node.type() != pugi::node_element) continue;
+    if (root) return {};
+    root = node;
+  }
+  return root;
+}
+
+std::string_view XmlLocalName(std::string_view name) {
+  size_t colon = name.find(':');
+  return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
 }  // namespace strata::api

@@ -1,10 +1,20 @@
 // Small XML output for S3 response documents: a streaming writer that escapes every byte of
-// text it is given. Input documents (request bodies) are parsed with pugixml in the handlers.
+// text it is given. Input documents (request bodies) are read with ReadXmlBody and parsed with
+// pugixml in the handlers.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
+
+#include "api/s3_errors.h"
+#include "storage/stream.h"
+
+namespace pugi {
+class xml_document;
+class xml_node;
+}  // namespace pugi
 
 namespace strata::api {
 
@@ -39,5 +49,17 @@ class XmlWriter {
  private:
   std::string out_;
 };
+
+// Reads a whole request document, refusing more than `limit` bytes with MalformedXML (as S3
+// does for oversized XML bodies); memory stays bounded by the limit whatever the client
+// declared. Errors of the body itself (signature, length) pass through unchanged.
+Result<std::string> ReadXmlBody(storage::ByteSource& body, size_t limit);
+
+// The one element at the top of a parsed request document; an empty node when there is none or
+// more than one (pugixml accepts several, XML does not).
+pugi::xml_node XmlSingleRoot(const pugi::xml_document& doc);
+
+// An element name without its namespace prefix ("s3:Part" -> "Part").
+std::string_view XmlLocalName(std::string_view name);
 
 }  // namespace strata::api

@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 #include <string>
 #include <tuple>
+#include <utility>
 #include <vector>
 
 namespace strata::api {
@@ -69,13 +70,38 @@ TEST_CASE("Requests route to the operation, bucket and key they name") {
       {verb::get, "localhost", "/b/k?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature=ab",
        O::kGetObject, "b", "k", ok},
       {verb::get, "localhost", "/b/k?versionId=null", O::kGetObject, "b", "k", ok},
+      // Multipart uploads, batch delete, attributes, parts of objects.
+      {verb::post, "localhost", "/b/k?uploads", O::kCreateMultipartUpload, "b", "k", ok},
+      {verb::post, "localhost", "/b/k?uploads=", O::kCreateMultipartUpload, "b", "k", ok},
+      {verb::put, "localhost", "/b/k?partNumber=1&uploadId=x", O::kUploadPart, "b", "k", ok},
+      {verb::put, "localhost", "/b/k?uploadId=x&partNumber=10000", O::kUploadPart, "b", "k", ok},
+      {verb::post, "localhost", "/b/k?uploadId=x", O::kCompleteMultipartUpload, "b", "k", ok},
+      {verb::delete_, "localhost", "/b/k?uploadId=x", O::kAbortMultipartUpload, "b", "k", ok},
+      {verb::get, "localhost", "/b/k?uploadId=x&max-parts=2", O::kListParts, "b", "k", ok},
+      {verb::get, "localhost", "/b?uploads&prefix=a", O::kListMultipartUploads, "b", "", ok},
+      {verb::get, "b.localhost", "/?uploads", O::kListMultipartUploads, "b", "", ok},
+      {verb::post, "localhost", "/b?delete", O::kDeleteObjects, "b", "", ok},
+      {verb::post, "b.localhost", "/?delete", O::kDeleteObjects, "b", "", ok},
+      {verb::get, "localhost", "/b/k?attributes", O::kGetObjectAttributes, "b", "k", ok},
+      {verb::get, "localhost", "/b/k?partNumber=1", O::kGetObject, "b", "k", ok},
+      {verb::head, "localhost", "/b/k?partNumber=2", O::kHeadObject, "b", "k", ok},
+      // Served subresources where they name no operation.
+      {verb::put, "localhost", "/b/k?partNumber=1", O::kUnsupported, "b", "k", ni},
+      {verb::put, "localhost", "/b/k?uploadId=x", O::kUnsupported, "b", "k", ni},
+      {verb::put, "localhost", "/b?uploads", O::kUnsupported, "b", "", ni},
+      {verb::get, "localhost", "/b?delete", O::kUnsupported, "b", "", ni},
+      {verb::delete_, "localhost", "/b?uploads", O::kUnsupported, "b", "", ni},
+      {verb::head, "localhost", "/b/k?uploadId=x", O::kUnsupported, "b", "k", ni},
+      {verb::get, "localhost", "/b/k?uploads", O::kUnsupported, "b", "k", ni},
+      {verb::post, "localhost", "/b/k?delete", O::kUnsupported, "b", "k", ni},
+      {verb::post, "localhost", "/b/k?uploads&uploadId=x", O::kUnsupported, "b", "k", ni},
+      {verb::get, "localhost", "/b/k?attributes&partNumber=1", O::kUnsupported, "b", "k", ni},
+      {verb::post, "localhost", "/b", O::kUnsupported, "b", "", ni},
+      {verb::post, "localhost", "/", O::kUnsupported, "", "", ni},
       // Subresources and features we do not implement.
       {verb::get, "localhost", "/b?acl", O::kUnsupported, "b", "", ni},
       {verb::put, "localhost", "/b/k?tagging", O::kUnsupported, "b", "k", ni},
       {verb::get, "localhost", "/b?versioning", O::kUnsupported, "b", "", ni},
-      {verb::get, "localhost", "/b?uploads", O::kUnsupported, "b", "", ni},
-      {verb::put, "localhost", "/b/k?partNumber=1&uploadId=x", O::kUnsupported, "b", "k", ni},
-      {verb::get, "localhost", "/b/k?partNumber=1", O::kUnsupported, "b", "k", ni},
       {verb::get, "localhost", "/b/k?versionId=3HL4kqtJlcpXroDTDmJ", O::kUnsupported, "b", "k", ni},
       {verb::get, "localhost", "/b?versions", O::kUnsupported, "b", "", ni},
       {verb::put, "localhost", "/b?policy", O::kUnsupported, "b", "", ni},
@@ -84,7 +110,6 @@ TEST_CASE("Requests route to the operation, bucket and key they name") {
       {verb::put, "localhost", "/b/k?retention", O::kUnsupported, "b", "k", ni},
       {verb::get, "localhost", "/b/k?legal-hold", O::kUnsupported, "b", "k", ni},
       {verb::put, "localhost", "/b?cors", O::kUnsupported, "b", "", ni},
-      {verb::post, "localhost", "/b?delete", O::kUnsupported, "b", "", ni},
       {verb::post, "localhost", "/b/k?select&select-type=2", O::kUnsupported, "b", "k", ni},
       {verb::post, "localhost", "/b/k?restore", O::kUnsupported, "b", "k", ni},
       {verb::post, "localhost", "/b/k", O::kUnsupported, "b", "k", ni},
@@ -102,18 +127,48 @@ TEST_CASE("Requests route to the operation, bucket and key they name") {
   CHECK(route.error == c.error);
 }
 
-TEST_CASE("A PUT with x-amz-copy-source is not implemented rather than stored as an upload") {
+Route RouteWithHeaders(http::verb method, const std::string& target_text,
+                       const std::vector<std::pair<std::string, std::string>>& headers) {
   http::request_header<> request;
-  request.method(http::verb::put);
-  request.target("/b/k");
+  request.method(method);
+  request.target(target_text);
   request.set(http::field::host, "localhost");
-  request.set("x-amz-copy-source", "/src/key");
-  auto target = ParseTarget("/b/k");
+  for (const auto& [name, value] : headers) request.set(name, value);
+  auto target = ParseTarget(target_text);
   REQUIRE(target.has_value());
   std::vector<std::string> domains = {"localhost"};
-  Route route = RouteRequest(request, *target, domains);
-  CHECK(route.operation == Operation::kUnsupported);
-  CHECK(route.error == S3Errc::kNotImplemented);
+  return RouteRequest(request, *target, domains);
+}
+
+TEST_CASE("A PUT with x-amz-copy-source is a copy, of an object or into a part") {
+  const std::vector<std::pair<std::string, std::string>> copy = {{"x-amz-copy-source", "/src/key"}};
+  CHECK(RouteWithHeaders(http::verb::put, "/b/k", copy).operation == Operation::kCopyObject);
+  CHECK(RouteWithHeaders(http::verb::put, "/b/k?partNumber=2&uploadId=u", copy).operation ==
+        Operation::kUploadPartCopy);
+  // A bucket-level PUT is CreateBucket whatever it carries.
+  CHECK(RouteWithHeaders(http::verb::put, "/b", copy).operation == Operation::kCreateBucket);
+}
+
+TEST_CASE("Conditional writes route to PutObject; unsupported write features do not") {
+  using H = std::vector<std::pair<std::string, std::string>>;
+  CHECK(RouteWithHeaders(http::verb::put, "/b/k", H{{"If-None-Match", "*"}}).operation ==
+        Operation::kPutObject);
+  CHECK(RouteWithHeaders(http::verb::put, "/b/k", H{{"If-Match", "\"abc\""}}).operation ==
+        Operation::kPutObject);
+  CHECK(RouteWithHeaders(http::verb::put, "/b/k",
+                         H{{"x-amz-copy-source", "s/k"}, {"x-amz-tagging-directive", "COPY"}})
+            .operation == Operation::kCopyObject);
+  CHECK(RouteWithHeaders(http::verb::put, "/b/k",
+                         H{{"x-amz-copy-source", "s/k"}, {"x-amz-tagging-directive", "REPLACE"}})
+            .error == S3Errc::kNotImplemented);
+  // CreateMultipartUpload carries the object's headers: the same features are refused there.
+  CHECK(RouteWithHeaders(http::verb::post, "/b/k?uploads", H{{"x-amz-tagging", "a=b"}}).error ==
+        S3Errc::kNotImplemented);
+  CHECK(RouteWithHeaders(http::verb::post, "/b/k?uploads",
+                         H{{"x-amz-server-side-encryption", "AES256"}})
+            .error == S3Errc::kNotImplemented);
+  CHECK(RouteWithHeaders(http::verb::post, "/b/k?uploads", H{{"x-amz-meta-a", "b"}}).operation ==
+        Operation::kCreateMultipartUpload);
 }
 
 TEST_CASE("A canned ACL other than private is not implemented; private is accepted") {

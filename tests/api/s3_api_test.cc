@@ -358,8 +358,8 @@ TEST_CASE("Unsupported subresources answer NotImplemented once authenticated") {
   CHECK(acl.ErrorCode() == "NotImplemented");
   RequestSpec post;
   post.method = http::verb::post;
-  post.path = "/data";
-  post.query = {{"delete", ""}};
+  post.path = "/data/k";
+  post.query = {{"restore", ""}};
   CHECK(s3.Send(post).ErrorCode() == "NotImplemented");
 }
 
@@ -705,6 +705,128 @@ TEST_CASE("A malformed request target is InvalidURI") {
   Reply reply = s3.Send(spec);
   CHECK(reply.status == 400);
   CHECK(reply.ErrorCode() == "InvalidURI");
+}
+
+// --- issue 3: multipart, copy, batch delete, conditional writes --------------------------------
+
+std::string XmlChild(const std::string& xml, const char* root, const char* child) {
+  pugi::xml_document doc;
+  if (!doc.load_string(xml.c_str())) return {};
+  return doc.child(root).child_value(child);
+}
+
+TEST_CASE("A multipart upload completes into one object readable by part number") {
+  S3ApiFixture s3;
+  REQUIRE(s3.Put("/data").status == 200);
+  RequestSpec create;
+  create.method = http::verb::post;
+  create.path = "/data/mp";
+  create.query = {{"uploads", ""}};
+  create.headers = {{"x-amz-meta-job", "7"}, {"Content-Type", "text/csv"}};
+  Reply created = s3.Send(create);
+  REQUIRE(created.status == 200);
+  std::string upload_id = XmlChild(created.body, "InitiateMultipartUploadResult", "UploadId");
+  REQUIRE_FALSE(upload_id.empty());
+
+  RequestSpec part;
+  part.method = http::verb::put;
+  part.path = "/data/mp";
+  part.query = {{"partNumber", "1"}, {"uploadId", upload_id}};
+  part.body = "hello";
+  Reply uploaded = s3.Send(part);
+  REQUIRE(uploaded.status == 200);
+  CHECK(uploaded.Header("etag") == "\"" + storage::HexEncode(storage::Md5("hello")) + "\"");
+
+  RequestSpec complete;
+  complete.method = http::verb::post;
+  complete.path = "/data/mp";
+  complete.query = {{"uploadId", upload_id}};
+  complete.body = "<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>" +
+                  uploaded.Header("etag") + "</ETag></Part></CompleteMultipartUpload>";
+  Reply completed = s3.Send(complete);
+  REQUIRE(completed.status == 200);
+  const std::string etag = "\"" + storage::HexEncode(storage::Md5(storage::Md5("hello"))) + "-1\"";
+  CHECK(XmlChild(completed.body, "CompleteMultipartUploadResult", "ETag") == etag);
+
+  Reply got = s3.Get("/data/mp", {{"partNumber", "1"}});
+  CHECK(got.status == 206);
+  CHECK(got.body == "hello");
+  CHECK(got.Header("x-amz-mp-parts-count") == "1");
+  CHECK(got.Header("etag") == etag);
+  CHECK(got.Header("content-type") == "text/csv");
+  CHECK(got.Header("x-amz-meta-job") == "7");
+  Reply past = s3.Get("/data/mp", {{"partNumber", "2"}});
+  CHECK(past.status == 416);
+  CHECK(past.ErrorCode() == "InvalidPartNumber");
+  CHECK(s3.Get("/data/mp", {{"partNumber", "0"}}).ErrorCode() == "InvalidArgument");
+  // Completed: the upload is gone.
+  CHECK(s3.Send(complete).ErrorCode() == "NoSuchUpload");
+}
+
+TEST_CASE("A part upload names an existing upload and a part number in 1..10000") {
+  S3ApiFixture s3;
+  REQUIRE(s3.Put("/data").status == 200);
+  RequestSpec part;
+  part.method = http::verb::put;
+  part.path = "/data/k";
+  part.body = "x";
+  part.query = {{"partNumber", "1"}, {"uploadId", "nope"}};
+  CHECK(s3.Send(part).ErrorCode() == "NoSuchUpload");
+  part.query = {{"partNumber", "10001"}, {"uploadId", "nope"}};
+  CHECK(s3.Send(part).ErrorCode() == "InvalidArgument");
+}
+
+TEST_CASE("CopyObject onto itself needs a change; REPLACE takes the request's metadata") {
+  S3ApiFixture s3;
+  REQUIRE(s3.Put("/data").status == 200);
+  REQUIRE(s3.Put("/data/k", "bytes", {{"x-amz-meta-a", "1"}}).status == 200);
+  Reply same = s3.Put("/data/k", "", {{"x-amz-copy-source", "data/k"}});
+  CHECK(same.status == 400);
+  CHECK(same.ErrorCode() == "InvalidRequest");
+  Reply replaced = s3.Put("/data/k", "",
+                          {{"x-amz-copy-source", "/data/k"},
+                           {"x-amz-metadata-directive", "REPLACE"},
+                           {"x-amz-meta-b", "2"}});
+  REQUIRE(replaced.status == 200);
+  CHECK(XmlChild(replaced.body, "CopyObjectResult", "ETag") ==
+        "\"" + storage::HexEncode(storage::Md5("bytes")) + "\"");
+  Reply head = s3.Head("/data/k");
+  CHECK(head.Header("x-amz-meta-b") == "2");
+  CHECK(head.Header("x-amz-meta-a").empty());
+  CHECK(s3.Put("/data/c", "", {{"x-amz-copy-source", "data/missing"}}).ErrorCode() == "NoSuchKey");
+  CHECK(s3.Put("/data/c", "",
+               {{"x-amz-copy-source", "data/k"}, {"x-amz-copy-source-if-match", "\"other\""}})
+            .ErrorCode() == "PreconditionFailed");
+}
+
+TEST_CASE("DeleteObjects deletes each key and reports absent keys as deleted") {
+  S3ApiFixture s3;
+  REQUIRE(s3.Put("/data").status == 200);
+  REQUIRE(s3.Put("/data/a", "1").status == 200);
+  RequestSpec del;
+  del.method = http::verb::post;
+  del.path = "/data";
+  del.query = {{"delete", ""}};
+  del.body = "<Delete><Object><Key>a</Key></Object><Object><Key>b</Key></Object></Delete>";
+  Reply reply = s3.Send(del);
+  REQUIRE(reply.status == 200);
+  CHECK(reply.body.find("<Deleted><Key>a</Key></Deleted><Deleted><Key>b</Key></Deleted>") !=
+        std::string::npos);
+  CHECK(s3.Get("/data/a").status == 404);
+  del.headers = {{"Content-MD5", Md5Base64("something else")}};
+  CHECK(s3.Send(del).ErrorCode() == "BadDigest");
+}
+
+TEST_CASE("Conditional writes create only if absent and replace only the named ETag") {
+  S3ApiFixture s3;
+  REQUIRE(s3.Put("/data").status == 200);
+  CHECK(s3.Put("/data/k", "v1", {{"If-None-Match", "*"}}).status == 200);
+  CHECK(s3.Put("/data/k", "v2", {{"If-None-Match", "*"}}).ErrorCode() == "PreconditionFailed");
+  CHECK(s3.Put("/data/k", "v2", {{"If-Match", "\"0000\""}}).ErrorCode() == "PreconditionFailed");
+  const std::string etag = "\"" + storage::HexEncode(storage::Md5("v1")) + "\"";
+  CHECK(s3.Put("/data/k", "v2", {{"If-Match", etag}}).status == 200);
+  CHECK(s3.Get("/data/k").body == "v2");
+  CHECK(s3.Put("/data/absent", "x", {{"If-Match", etag}}).ErrorCode() == "NoSuchKey");
 }
 
 }  // namespace

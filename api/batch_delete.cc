@@ -1,0 +1,98 @@
+#include "api/batch_delete.h"
+
+#include <pugixml.hpp>
+
+#include "api/object_handlers.h"
+#include "api/request_headers.h"
+#include "api/upload_body.h"
+#include "api/xml.h"
+#include "storage/body_source.h"
+
+namespace strata::api {
+
+Result<DeleteRequest> ParseDeleteRequest(std::string_view xml) {
+  auto malformed = [] { return make_error_code(S3Errc::kMalformedXML); };
+  pugi::xml_document doc;
+  // No DOCTYPE processing (no entity expansion); the caller bounds the buffer.
+  if (!doc.load_buffer(xml.data(), xml.size(), pugi::parse_default)) return malformed();
+  pugi::xml_node root = XmlSingleRoot(doc);
+  if (!root || XmlLocalName(root.name()) != "Delete") return malformed();
+  DeleteRequest request;
+  for (pugi::xml_node node : root.children()) {
+    if (node.type() != pugi::node_element) continue;
+    std::string_view name = XmlLocalName(node.name());
+    if (name == "Quiet") {
+      std::string value = AsciiLower(TrimSpaces(node.text().get()));
+      if (value != "true" && value != "false") return malformed();
+      request.quiet = value == "true";
+    } else if (name == "Object") {
+      if (request.objects.size() == kMaxDeleteKeys) return malformed();
+      DeleteEntry entry;
+      bool has_key = false;
+      for (pugi::xml_node field : node.children()) {
+        if (field.type() != pugi::node_element) continue;
+        std::string_view field_name = XmlLocalName(field.name());
+        if (field_name == "Key") {
+          // Keys are taken verbatim: spaces are part of a key.
+          entry.key = field.text().get();
+          has_key = true;
+        } else if (field_name == "VersionId") {
+          entry.version_id = TrimSpaces(field.text().get());
+        }
+      }
+      if (!has_key) return malformed();
+      request.objects.push_back(std::move(entry));
+    }
+  }
+  if (request.objects.empty()) return malformed();
+  return request;
+}
+
+HandlerResult DeleteObjects(HandlerContext& ctx) {
+  // Content-MD5 and x-amz-checksum-* are verified when sent, never required: botocore stopped
+  // sending Content-MD5 (it sends a CRC32 instead).
+  auto spec = ReadDigestSpec(ctx);
+  if (!spec) return spec.error();
+  std::unique_ptr<storage::BodySource> body = storage::NewDigestingSource(*ctx.body, *spec);
+  auto xml_body = ReadXmlBody(*body, kMaxDeleteBodyBytes);
+  if (!xml_body) return xml_body.error();
+  if (auto digests = body->Finish(); !digests) return digests.error();
+  auto request = ParseDeleteRequest(*xml_body);
+  if (!request) return request.error();
+  // A missing bucket fails the whole request rather than each key.
+  if (auto bucket = ctx.store.GetBucket(ctx.route.bucket); !bucket) return bucket.error();
+
+  XmlWriter xml;
+  xml.Open("DeleteResult", kS3XmlNamespace);
+  for (const DeleteEntry& entry : request->objects) {
+    S3Errc error = S3Errc::kOk;
+    if (entry.key.empty() || entry.key.size() > kMaxKeyLength) {
+      error = entry.key.empty() ? S3Errc::kInvalidArgument : S3Errc::kKeyTooLongError;
+    } else if (!entry.version_id.empty() && entry.version_id != "null") {
+      // Unversioned buckets hold only the "null" version.
+      error = S3Errc::kNoSuchVersion;
+    } else {
+      // A key that does not exist counts as deleted, as for DeleteObject.
+      error = ToS3Error(ctx.store.Delete(ctx.route.bucket, entry.key));
+    }
+    if (error == S3Errc::kOk) {
+      if (request->quiet) continue;
+      xml.Open("Deleted").Element("Key", entry.key);
+      if (!entry.version_id.empty()) xml.Element("VersionId", entry.version_id);
+      xml.Close("Deleted");
+      continue;
+    }
+    const S3ErrorInfo& info = GetS3ErrorInfo(error);
+    xml.Open("Error").Element("Key", entry.key);
+    if (!entry.version_id.empty()) xml.Element("VersionId", entry.version_id);
+    xml.Element("Code", info.code).Element("Message", info.message).Close("Error");
+  }
+  xml.Close("DeleteResult");
+  Response response;
+  response.header.result(http::status::ok);
+  response.header.set(http::field::content_type, "application/xml");
+  response.body = xml.Finish();
+  return response;
+}
+
+}  // namespace strata::api
