@@ -35,8 +35,9 @@ bool ParseUnsigned(std::string_view text, T& out) {
   return ec == std::errc() && ptr == text.data() + text.size();
 }
 
-// "HOST:PORT" or "[V6]:PORT".
-boost::system::result<void, ConfigError> ParseListen(std::string_view text, ServerConfig& c) {
+// "HOST:PORT" or "[V6]:PORT" into host and port.
+boost::system::result<void, ConfigError> ParseAddress(std::string_view text, std::string& out_host,
+                                                      uint16_t& out_port) {
   std::string_view host;
   std::string_view port;
   if (!text.empty() && text.front() == '[') {
@@ -62,8 +63,39 @@ boost::system::result<void, ConfigError> ParseListen(std::string_view text, Serv
     return Error("listen address \"" + std::string(text) + "\" has an invalid port \"" +
                  std::string(port) + "\" (0-65535)");
   }
-  c.listen_host = std::string(host);
-  c.listen_port = port_number;
+  out_host = std::string(host);
+  out_port = port_number;
+  return {};
+}
+
+boost::system::result<void, ConfigError> ParseListen(std::string_view text, ServerConfig& c) {
+  return ParseAddress(text, c.listen_host, c.listen_port);
+}
+
+// "tls": {"cert": FILE, "key": FILE, "listen": "HOST:PORT"}; cert and key are checked once the
+// flags are merged (either may come from a flag).
+boost::system::result<void, ConfigError> ParseTls(const json& value, TlsConfig& tls,
+                                                  std::vector<std::string>& warnings) {
+  if (!value.is_object()) {
+    return Error("\"tls\" must be an object: {\"cert\": FILE, \"key\": FILE, \"listen\": ADDR}");
+  }
+  for (const auto& [key, v] : value.items()) {
+    if (key != "cert" && key != "key" && key != "listen") {
+      warnings.push_back("tls: unknown key \"" + key + "\" ignored");
+      continue;
+    }
+    if (!v.is_string() || v.get<std::string>().empty()) {
+      return Error("tls: \"" + key + "\" must be a non-empty string");
+    }
+    const std::string text = v.get<std::string>();
+    if (key == "cert") tls.cert_file = text;
+    if (key == "key") tls.key_file = text;
+    if (key == "listen") {
+      if (auto r = ParseAddress(text, tls.listen_host, tls.listen_port); !r) {
+        return Error("tls: " + r.error().message);
+      }
+    }
+  }
   return {};
 }
 
@@ -276,7 +308,8 @@ ConfigResult<Flags> ParseFlags(const std::vector<std::string>& args) {
     };
     std::optional<std::string> v;
     if (name == "--listen" || name == "--data" || name == "--config" || name == "--domain" ||
-        name == "--region" || name == "--workers") {
+        name == "--region" || name == "--workers" || name == "--tls-cert" || name == "--tls-key" ||
+        name == "--tls-listen" || name == "--log-level" || name == "--access-log") {
       v = value();
       if (!v || v->empty()) return Error("flag " + name + " needs a value");
     } else {
@@ -287,6 +320,16 @@ ConfigResult<Flags> ParseFlags(const std::vector<std::string>& args) {
     if (name == "--config") flags.config = *v;
     if (name == "--domain") flags.domains.push_back(*v);
     if (name == "--region") flags.region = *v;
+    if (name == "--tls-cert") flags.tls_cert = *v;
+    if (name == "--tls-key") flags.tls_key = *v;
+    if (name == "--tls-listen") flags.tls_listen = *v;
+    if (name == "--access-log") flags.access_log = *v;
+    if (name == "--log-level") {
+      flags.log_level = ParseLogLevel(*v);
+      if (!flags.log_level) {
+        return Error("flag --log-level needs one of error, warn, info, debug, got \"" + *v + "\"");
+      }
+    }
     if (name == "--workers") {
       uint32_t n = 0;
       if (!ParseUnsigned(std::string_view(*v), n) || n < 1 || n > 4096) {
@@ -311,6 +354,12 @@ Flags (each overrides the config file):
                        default localhost)
   --region R           the region this server reports (default us-east-1)
   --workers N          request worker threads (default max(4, 4 x cores))
+  --tls-cert FILE      PEM certificate chain: serve HTTPS (with --tls-key)
+  --tls-key FILE       PEM private key of the certificate
+  --tls-listen H:P     HTTPS address (default 127.0.0.1:9443). With TLS on, plain HTTP is
+                       served too only if --listen or the config's "listen" is given
+  --log-level L        error, warn, info (default; includes the access log) or debug
+  --access-log FILE    JSON access log file (default: stderr; "-" for stderr)
   --help               this text
 
 Environment:
@@ -325,6 +374,7 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
   c.workers = DefaultWorkers(cores);
   bool have_tiers = false;
   bool have_classes = false;
+  bool have_listen = false;
   if (!json_text.empty()) {
     json doc;
     try {
@@ -335,6 +385,7 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
     if (!doc.is_object()) return Error("config must be a JSON object");
     std::string error;
     if (auto v = StringField(doc, "listen", c, error)) {
+      have_listen = true;
       if (auto r = ParseListen(*v, c); !r) return r.error();
     }
     if (auto v = StringField(doc, "data", c, error)) c.data_dir = *v;
@@ -363,6 +414,29 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
       if (!v.is_number_unsigned()) return Error("\"workers\" must be a positive integer");
       c.workers = static_cast<uint32_t>(std::min<uint64_t>(v.get<uint64_t>(), 1u << 20));
     }
+    if (doc.contains("tls")) {
+      c.tls.emplace();
+      if (auto r = ParseTls(doc["tls"], *c.tls, c.warnings); !r) return r.error();
+    }
+    if (doc.contains("log_level")) {
+      const json& v = doc["log_level"];
+      std::optional<LogLevel> level;
+      if (v.is_string()) level = ParseLogLevel(v.get<std::string>());
+      if (!level)
+        return Error("\"log_level\" must be one of \"error\", \"warn\", \"info\", \"debug\"");
+      c.log_level = *level;
+    }
+    if (doc.contains("access_log")) {
+      const json& v = doc["access_log"];
+      if (!v.is_string())
+        return Error("\"access_log\" must be a file path (\"\" or \"-\": stderr)");
+      c.access_log = v.get<std::string>();
+    }
+    if (doc.contains("metrics_public")) {
+      const json& v = doc["metrics_public"];
+      if (!v.is_boolean()) return Error("\"metrics_public\" must be true or false");
+      c.metrics_public = v.get<bool>();
+    }
     if (doc.contains("tiers")) {
       have_tiers = true;
       if (auto r = ParseTiers(doc["tiers"], c); !r) return r.error();
@@ -375,8 +449,8 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
       }
     }
     static const std::set<std::string, std::less<>> kKnownKeys = {
-        "listen",           "data",   "region", "domains", "tiers", "storage_classes",
-        "inline_threshold", "workers"};
+        "listen",           "data",    "region", "domains",   "tiers",      "storage_classes",
+        "inline_threshold", "workers", "tls",    "log_level", "access_log", "metrics_public"};
     for (const auto& [key, v] : doc.items()) {
       if (!kKnownKeys.contains(key)) c.warnings.push_back("unknown key \"" + key + "\" ignored");
     }
@@ -389,6 +463,33 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
   if (flags.region) c.region = *flags.region;
   if (!flags.domains.empty()) c.domains = flags.domains;
   if (flags.workers) c.workers = *flags.workers;
+  if (flags.log_level) c.log_level = *flags.log_level;
+  if (flags.access_log) c.access_log = *flags.access_log;
+  if (c.access_log == "-") c.access_log.clear();
+  if (flags.tls_cert || flags.tls_key || flags.tls_listen) {
+    if (!c.tls) c.tls.emplace();
+    if (flags.tls_cert) c.tls->cert_file = *flags.tls_cert;
+    if (flags.tls_key) c.tls->key_file = *flags.tls_key;
+    if (flags.tls_listen) {
+      if (auto r = ParseAddress(*flags.tls_listen, c.tls->listen_host, c.tls->listen_port); !r) {
+        return Error("--tls-listen: " + r.error().message);
+      }
+    }
+  }
+  if (c.tls) {
+    if (c.tls->cert_file.empty() || c.tls->key_file.empty()) {
+      return Error(
+          "TLS needs both a certificate and a key (\"tls\": {\"cert\", \"key\"} or --tls-cert "
+          "and --tls-key)");
+    }
+    // HTTPS alone unless plain HTTP was asked for explicitly.
+    c.http_enabled = have_listen || flags.listen.has_value();
+    if (c.http_enabled && c.listen_port != 0 && c.listen_port == c.tls->listen_port &&
+        c.listen_host == c.tls->listen_host) {
+      return Error("\"listen\" and \"tls.listen\" are the same address " + c.listen_host + ":" +
+                   std::to_string(c.listen_port) + "; HTTP and HTTPS need two ports");
+    }
+  }
 
   if (!have_tiers) c.tiers = DefaultTiers(c.data_dir);
   if (!have_classes) c.storage_classes.clear();  // filled from the tiers by Validate

@@ -12,6 +12,8 @@
 #include <string_view>
 #include <vector>
 
+#include "server/log.h"
+
 namespace strata::server {
 
 // A configuration problem, with a message meant for the operator ("tiers[1] (hdd): erasure "4+x"
@@ -28,13 +30,18 @@ using ConfigResult = boost::system::result<T, ConfigError>;
 
 // Command-line flags. Each one that is set overrides the config file.
 struct Flags {
-  std::optional<std::string> listen;  // --listen HOST:PORT
-  std::optional<std::string> data;    // --data DIR
-  std::optional<std::string> config;  // --config FILE
-  std::vector<std::string> domains;   // --domain D (repeatable); empty: not given
-  std::optional<std::string> region;  // --region R
-  std::optional<uint32_t> workers;    // --workers N
-  bool help = false;                  // --help
+  std::optional<std::string> listen;      // --listen HOST:PORT
+  std::optional<std::string> data;        // --data DIR
+  std::optional<std::string> config;      // --config FILE
+  std::vector<std::string> domains;       // --domain D (repeatable); empty: not given
+  std::optional<std::string> region;      // --region R
+  std::optional<uint32_t> workers;        // --workers N
+  std::optional<std::string> tls_cert;    // --tls-cert FILE
+  std::optional<std::string> tls_key;     // --tls-key FILE
+  std::optional<std::string> tls_listen;  // --tls-listen HOST:PORT
+  std::optional<LogLevel> log_level;      // --log-level error|warn|info|debug
+  std::optional<std::string> access_log;  // --access-log FILE ("-": stderr)
+  bool help = false;                      // --help
 };
 
 // Parses argv[1..]. Accepts "--flag value" and "--flag=value".
@@ -49,9 +56,21 @@ struct TierConfig {
   std::vector<std::string> drives;  // folders, in erasure-set order
 };
 
+// HTTPS: a certificate chain and its private key (PEM files), and where to listen.
+struct TlsConfig {
+  std::string cert_file;
+  std::string key_file;
+  std::string listen_host = "127.0.0.1";
+  uint16_t listen_port = 9443;
+};
+
 struct ServerConfig {
+  // Plain HTTP. Off when TLS is configured and no "listen" / --listen was given: then the
+  // server speaks HTTPS only. With both, it serves both, on two ports.
+  bool http_enabled = true;
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 9000;
+  std::optional<TlsConfig> tls;
   std::string data_dir = "./strata-data";
   std::string index_dir;  // <data>/index: the LevelDB metadata index
   std::string region = "us-east-1";
@@ -61,6 +80,11 @@ struct ServerConfig {
   std::map<std::string, std::string> storage_classes;
   uint64_t inline_threshold = 16 * 1024;
   uint32_t workers = 4;
+  LogLevel log_level = LogLevel::kInfo;
+  std::string access_log;  // file for the JSON access log; empty: stderr
+  // GET /metrics without authentication (true, the default: the server listens on loopback by
+  // default), or only SigV4-signed by the root credentials (false).
+  bool metrics_public = true;
   // Non-fatal findings (unknown keys, ...) for the operator to read at startup.
   std::vector<std::string> warnings;
 };

@@ -10,6 +10,10 @@
 #include <exception>
 #include <iostream>
 #include <sstream>
+#include <type_traits>
+
+#include "server/access_log.h"
+#include "server/log.h"
 
 namespace strata::server {
 namespace {
@@ -19,13 +23,14 @@ namespace beast = boost::beast;
 using boost::system::error_code;
 
 // The body the handler pulls: each Read() is a blocking hand-off to the connection's strand.
+template <class C>
 class ConnectionBody final : public storage::ByteSource {
  public:
-  explicit ConnectionBody(Connection& c) : c_(c) {}
+  explicit ConnectionBody(C& c) : c_(c) {}
   storage::Result<size_t> Read(std::span<std::byte> out) override { return c_.ReadBody(out); }
 
  private:
-  Connection& c_;
+  C& c_;
 };
 
 // Serializes a response header ("HTTP/1.1 200 OK\r\n...\r\n\r\n").
@@ -63,6 +68,24 @@ error_code MapReadError(const error_code& ec) {
   return ec;
 }
 
+// The TCP layer under either stream: timeouts, socket options, close.
+beast::tcp_stream& Tcp(PlainStream& s) { return s; }
+beast::tcp_stream& Tcp(TlsStream& s) { return beast::get_lowest_layer(s); }
+template <class S>
+asio::ip::tcp::socket& Socket(S& s) {
+  return Tcp(s).socket();
+}
+
+template <class S>
+S MakeStream(asio::ip::tcp::socket socket, asio::ssl::context* tls_context) {
+  if constexpr (std::is_same_v<S, TlsStream>) {
+    return S(std::move(socket), *tls_context);
+  } else {
+    (void)tls_context;
+    return S(std::move(socket));
+  }
+}
+
 // Statuses that never carry a body or a Content-Length (RFC 9110 8.6).
 bool BodylessStatus(unsigned status) {
   return (status >= 100 && status < 200) || status == 204 || status == 304;
@@ -70,8 +93,8 @@ bool BodylessStatus(unsigned status) {
 
 }  // namespace
 
-std::vector<std::shared_ptr<Connection>> ServerState::Snapshot() {
-  std::vector<std::shared_ptr<Connection>> out;
+std::vector<std::shared_ptr<ConnectionBase>> ServerState::Snapshot() {
+  std::vector<std::shared_ptr<ConnectionBase>> out;
   std::lock_guard lock(mu);
   for (auto& [ptr, weak] : connections) {
     if (auto c = weak.lock()) out.push_back(std::move(c));
@@ -79,47 +102,121 @@ std::vector<std::shared_ptr<Connection>> ServerState::Snapshot() {
   return out;
 }
 
-Connection::Connection(asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state)
-    : state_(std::move(state)), stream_(std::move(socket)), body_timer_(stream_.get_executor()) {
+template <class Stream>
+Connection<Stream>::Connection(asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state,
+                               asio::ssl::context* tls_context)
+    : state_(std::move(state)),
+      stream_(MakeStream<Stream>(std::move(socket), tls_context)),
+      body_timer_(stream_.get_executor()) {
   error_code ec;
-  auto ep = stream_.socket().remote_endpoint(ec);
+  auto ep = Socket(stream_).remote_endpoint(ec);
   if (!ec) remote_address_ = ep.address().to_string();
 }
 
-Connection::~Connection() {
+template <class Stream>
+Connection<Stream>::~Connection() {
   std::lock_guard lock(state_->mu);
   state_->connections.erase(this);
 }
 
-void Connection::Start() {
+template <class Stream>
+void Connection<Stream>::Start() {
   {
     std::lock_guard lock(state_->mu);
-    state_->connections.emplace(this, weak_from_this());
+    state_->connections.emplace(this, this->weak_from_this());
   }
-  asio::post(stream_.get_executor(), [self = shared_from_this()] { self->DoReadHeader(); });
+  asio::post(stream_.get_executor(), [self = shared_from_this()] {
+    if constexpr (std::is_same_v<Stream, TlsStream>) {
+      self->DoHandshake();
+    } else {
+      self->DoReadHeader();
+    }
+  });
 }
 
-void Connection::CloseIfIdle() {
+template <class Stream>
+void Connection<Stream>::DoHandshake() {
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    if (closed_) return;
+    Tcp(stream_).expires_after(state_->options.tls_handshake_timeout);
+    stream_.async_handshake(
+        asio::ssl::stream_base::server, [self = shared_from_this()](error_code ec) {
+          if (ec) {
+            // Wrong protocol version, untrusted client, port scan: routine.
+            if (LogEnabled(LogLevel::kDebug)) {
+              Log(LogLevel::kDebug,
+                  "TLS handshake with " + self->remote_address_ + " failed: " + ec.message());
+            }
+            return self->Close();
+          }
+          self->DoReadHeader();
+        });
+  }
+}
+
+template <class Stream>
+void Connection<Stream>::CloseIfIdle() {
   asio::post(stream_.get_executor(), [self = shared_from_this()] {
     if (self->waiting_for_header_) self->Close();
   });
 }
 
-void Connection::ForceClose() {
+template <class Stream>
+void Connection<Stream>::ForceClose() {
   asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Close(); });
 }
 
-void Connection::Close() {
+template <class Stream>
+void Connection<Stream>::Close(bool graceful) {
   if (closed_) return;
   closed_ = true;
+  if constexpr (std::is_same_v<Stream, TlsStream>) {
+    if (graceful) {
+      // close_notify tells the client the response was complete; do not wait long for its reply.
+      Tcp(stream_).expires_after(std::chrono::seconds(2));
+      stream_.async_shutdown([self = shared_from_this()](error_code) {
+        error_code ignored;
+        Socket(self->stream_).shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+        Tcp(self->stream_).close();
+      });
+      return;
+    }
+  } else {
+    (void)graceful;
+  }
   error_code ignored;
-  stream_.socket().shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
-  stream_.close();
+  Socket(stream_).shutdown(asio::ip::tcp::socket::shutdown_both, ignored);
+  Tcp(stream_).close();
+}
+
+template <class Stream>
+void Connection<Stream>::ReportIoAnswer(unsigned status, std::string operation,
+                                        uint64_t bytes_out) {
+  if (!state_->options.on_request) return;
+  RequestRecord r;
+  r.time = std::chrono::system_clock::now();
+  r.request_id = request_id_;
+  r.remote = remote_address_;
+  r.tls = std::is_same_v<Stream, TlsStream>;
+  if (parser_ && parser_->is_header_done()) {
+    const auto& req = parser_->get();
+    r.method = std::string(req.method_string());
+    r.target = std::string(req.target());
+    r.user_agent = std::string(req[http::field::user_agent]);
+    r.access_key = ClaimedAccessKey(req);
+    r.time = record_.time;
+    r.duration = std::chrono::steady_clock::now() - started_;
+  }
+  r.operation = std::move(operation);
+  r.status = status;
+  r.bytes_out = bytes_out;
+  state_->Report(r);
 }
 
 // ---- I/O thread: reading a request header -------------------------------------------------
 
-void Connection::DoReadHeader() {
+template <class Stream>
+void Connection<Stream>::DoReadHeader() {
   if (closed_) return;
   if (state_->stopping.load()) return Close();
   // A fresh parser per request: header limit, no body limit (bodies stream; api/ bounds sizes).
@@ -127,14 +224,15 @@ void Connection::DoReadHeader() {
   parser_->header_limit(state_->options.header_limit);
   parser_->body_limit(boost::none);
   waiting_for_header_ = true;
-  stream_.expires_after(first_request_ ? state_->options.header_timeout
-                                       : state_->options.idle_timeout);
+  Tcp(stream_).expires_after(first_request_ ? state_->options.header_timeout
+                                            : state_->options.idle_timeout);
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](error_code ec, size_t) { self->OnReadHeader(ec); });
 }
 
-void Connection::OnReadHeader(error_code ec) {
+template <class Stream>
+void Connection<Stream>::OnReadHeader(error_code ec) {
   waiting_for_header_ = false;
   first_request_ = false;
   if (ec) {
@@ -143,19 +241,27 @@ void Connection::OnReadHeader(error_code ec) {
         ec != http::error::end_of_stream && ec != http::error::partial_message && !closed_) {
       auto status = ec == http::error::header_limit ? http::status::request_header_fields_too_large
                                                     : http::status::bad_request;
-      return WriteAndFinish(std::make_shared<std::string>(PlainResponse(status, ec.message() + "\n",
-                                                                        false, state_->ids.Next())),
-                            false);
+      request_id_ = state_->ids.Next();
+      std::string body = ec.message() + "\n";
+      ReportIoAnswer(static_cast<unsigned>(status), "", body.size());
+      return WriteAndFinish(
+          std::make_shared<std::string>(PlainResponse(status, body, false, request_id_)), false);
     }
     return Close();
   }
-  stream_.expires_never();  // the worker sets a timeout before each of its socket operations
+  Tcp(stream_).expires_never();  // the worker sets a timeout before each of its socket operations
   const auto& req = parser_->get();
   request_id_ = state_->ids.Next();
+  record_ = RequestRecord{};
+  record_.time = std::chrono::system_clock::now();
+  started_ = std::chrono::steady_clock::now();
+  bytes_in_ = 0;
+  bytes_out_ = 0;
 
   size_t fields = 0;
   for (auto it = req.begin(); it != req.end(); ++it) ++fields;
   if (fields > state_->options.max_header_fields) {
+    ReportIoAnswer(431, "", 0);
     return WriteAndFinish(std::make_shared<std::string>(
                               PlainResponse(http::status::request_header_fields_too_large,
                                             "too many header fields\n", false, request_id_)),
@@ -169,9 +275,12 @@ void Connection::OnReadHeader(error_code ec) {
       (path == "/health/live" || path == "/health/ready")) {
     bool ok = path == "/health/live" || state_->ready.load();
     bool keep_alive = req.keep_alive() && parser_->is_done() && !state_->stopping.load();
+    std::string_view text = ok ? "ok\n" : "not ready\n";
     std::string bytes = PlainResponse(ok ? http::status::ok : http::status::service_unavailable,
-                                      ok ? "ok\n" : "not ready\n", keep_alive, request_id_);
-    if (req.method() == http::verb::head) bytes.resize(bytes.find("\r\n\r\n") + 4);
+                                      text, keep_alive, request_id_);
+    const bool head = req.method() == http::verb::head;
+    if (head) bytes.resize(bytes.find("\r\n\r\n") + 4);
+    ReportIoAnswer(ok ? 200 : 503, "Health", head ? 0 : text.size());
     return WriteAndFinish(std::make_shared<std::string>(std::move(bytes)), keep_alive);
   }
 
@@ -179,7 +288,7 @@ void Connection::OnReadHeader(error_code ec) {
   continue_sent_ = false;
   body_error_ = {};
   if (!state_->pool.Submit([self = shared_from_this()] { self->Process(); })) {
-    api::RequestContext ctx{request_id_, remote_address_, false};
+    api::RequestContext ctx{request_id_, remote_address_, std::is_same_v<Stream, TlsStream>};
     api::Response r;
     try {
       r = state_->handler.Overloaded(req, ctx);
@@ -193,26 +302,31 @@ void Connection::OnReadHeader(error_code ec) {
     r.header.set(http::field::content_length, std::to_string(r.body.size()));
     // The body was not read: close rather than parse it as the next request.
     SetKeepAlive(r.header, false);
+    ReportIoAnswer(r.header.result_int(), r.operation.empty() ? "Overloaded" : r.operation,
+                   r.body.size());
     return WriteAndFinish(std::make_shared<std::string>(HeaderBytes(r.header) + r.body), false);
   }
 }
 
-void Connection::WriteAndFinish(std::shared_ptr<std::string> bytes, bool keep_alive) {
-  stream_.expires_after(state_->options.write_timeout);
+template <class Stream>
+void Connection<Stream>::WriteAndFinish(std::shared_ptr<std::string> bytes, bool keep_alive) {
+  Tcp(stream_).expires_after(state_->options.write_timeout);
   asio::async_write(stream_, asio::buffer(*bytes),
                     [self = shared_from_this(), bytes, keep_alive](error_code ec, size_t) {
                       self->Finish(keep_alive && !ec);
                     });
 }
 
-void Connection::Finish(bool keep_alive) {
+template <class Stream>
+void Connection<Stream>::Finish(bool keep_alive) {
   if (keep_alive && !state_->stopping.load()) return DoReadHeader();
-  Close();
+  Close(/*graceful=*/true);
 }
 
 // ---- Worker: the request body -------------------------------------------------------------
 
-storage::Result<size_t> Connection::ReadBody(std::span<std::byte> out) {
+template <class Stream>
+storage::Result<size_t> Connection<Stream>::ReadBody(std::span<std::byte> out) {
   if (body_error_) return body_error_;
   if (out.empty()) return size_t{0};
   if (expects_continue_ && !continue_sent_) {
@@ -236,19 +350,24 @@ storage::Result<size_t> Connection::ReadBody(std::span<std::byte> out) {
     }
   }
   storage::Result<size_t> r = f.get();
-  if (!r) body_error_ = r.error();
+  if (!r) {
+    body_error_ = r.error();
+  } else {
+    bytes_in_ += *r;
+  }
   return r;
 }
 
-void Connection::DoReadBody(std::span<std::byte> out,
-                            std::shared_ptr<std::promise<storage::Result<size_t>>> p) {
+template <class Stream>
+void Connection<Stream>::DoReadBody(std::span<std::byte> out,
+                                    std::shared_ptr<std::promise<storage::Result<size_t>>> p) {
   if (closed_) return p->set_value(error_code(asio::error::operation_aborted));
   if (parser_->is_done()) return p->set_value(size_t{0});
   auto& body = parser_->get().body();
   body.data = out.data();
   body.size = out.size();
   body.more = true;
-  stream_.expires_never();
+  Tcp(stream_).expires_never();
   body_reading_ = true;
   body_timed_out_ = false;
   const uint64_t gen = ++body_read_gen_;
@@ -257,7 +376,7 @@ void Connection::DoReadBody(std::span<std::byte> out,
     if (ec || gen != self->body_read_gen_ || !self->body_reading_) return;
     self->body_timed_out_ = true;
     error_code ignored;
-    self->stream_.socket().cancel(ignored);  // completes the read with operation_aborted
+    Socket(self->stream_).cancel(ignored);  // completes the read with operation_aborted
   });
   http::async_read_some(
       stream_, buffer_, *parser_, [self = shared_from_this(), out, p](error_code ec, size_t) {
@@ -278,21 +397,23 @@ void Connection::DoReadBody(std::span<std::byte> out,
 
 // ---- Worker: running the request and writing the response ---------------------------------
 
-std::future<error_code> Connection::StartWrite(std::vector<asio::const_buffer> buffers) {
+template <class Stream>
+std::future<error_code> Connection<Stream>::StartWrite(std::vector<asio::const_buffer> buffers) {
   auto p = std::make_shared<std::promise<error_code>>();
   auto f = p->get_future();
   asio::post(stream_.get_executor(), [self = shared_from_this(), buffers = std::move(buffers), p] {
     if (self->closed_) return p->set_value(asio::error::operation_aborted);
-    self->stream_.expires_after(self->state_->options.write_timeout);
+    Tcp(self->stream_).expires_after(self->state_->options.write_timeout);
     asio::async_write(self->stream_, buffers, [self, p](error_code ec, size_t) {
-      self->stream_.expires_never();
+      Tcp(self->stream_).expires_never();
       p->set_value(ec);
     });
   });
   return f;
 }
 
-error_code Connection::Wait(std::future<error_code>& f) {
+template <class Stream>
+error_code Connection<Stream>::Wait(std::future<error_code>& f) {
   while (f.wait_for(std::chrono::milliseconds(250)) != std::future_status::ready) {
     // The I/O threads are gone: nobody will complete the operation (and none will touch the
     // buffers any more).
@@ -301,12 +422,14 @@ error_code Connection::Wait(std::future<error_code>& f) {
   return f.get();
 }
 
-error_code Connection::WriteBlocking(std::vector<asio::const_buffer> buffers) {
+template <class Stream>
+error_code Connection<Stream>::WriteBlocking(std::vector<asio::const_buffer> buffers) {
   auto f = StartWrite(std::move(buffers));
   return Wait(f);
 }
 
-bool Connection::DrainSmallRemainder() {
+template <class Stream>
+bool Connection<Stream>::DrainSmallRemainder() {
   // Without "100 Continue" the client may never send the body: do not wait for it.
   if (expects_continue_ && !continue_sent_) return false;
   auto remaining = parser_->content_length_remaining();
@@ -319,7 +442,9 @@ bool Connection::DrainSmallRemainder() {
   }
 }
 
-error_code Connection::StreamBody(storage::ByteSource& source, uint64_t length, bool& complete) {
+template <class Stream>
+error_code Connection<Stream>::StreamBody(storage::ByteSource& source, uint64_t length,
+                                          bool& complete) {
   // Two buffers: the worker fills one from storage while the I/O thread sends the other, so
   // memory stays at 2 x stream_buffer whatever the object size.
   const size_t cap = state_->options.stream_buffer;
@@ -342,6 +467,7 @@ error_code Connection::StreamBody(storage::ByteSource& source, uint64_t length, 
   while (n > 0) {
     length -= n;
     auto pending = StartWrite({asio::buffer(bufs[cur].data(), n)});
+    bytes_out_ += n;
     size_t next = 0;
     error_code read_ec = length > 0 ? fill(bufs[1 - cur], next) : error_code{};
     if (error_code ec = Wait(pending)) return ec;
@@ -353,17 +479,18 @@ error_code Connection::StreamBody(storage::ByteSource& source, uint64_t length, 
   return {};
 }
 
-void Connection::Process() {
+template <class Stream>
+void Connection<Stream>::Process() {
   const auto& req = parser_->get();
   const bool is_head = req.method() == http::verb::head;
-  api::RequestContext ctx{request_id_, remote_address_, false};
-  ConnectionBody body(*this);
+  api::RequestContext ctx{request_id_, remote_address_, std::is_same_v<Stream, TlsStream>};
+  ConnectionBody<Connection<Stream>> body(*this);
   api::Response r;
   try {
     r = state_->handler.Handle(req, body, ctx);
   } catch (const std::exception& e) {
     // The layers below promise not to throw; if one does, the client gets a 500 and we go on.
-    std::cerr << "strata: request " << request_id_ << " failed: " << e.what() << "\n";
+    Log(LogLevel::kError, "request " + request_id_ + " failed: " + e.what());
     r = api::Response{};
     r.header.result(http::status::internal_server_error);
     body_error_ = asio::error::operation_aborted;  // close after the response
@@ -398,8 +525,8 @@ void Connection::Process() {
     if (!ec) ec = StreamBody(*r.stream, length.value_or(UINT64_MAX), complete);
     if (!length) complete = true;  // end of stream is the end of the body
     if (ec && ec != asio::error::operation_aborted) {
-      std::cerr << "strata: request " << request_id_ << ": response stream failed after the "
-                << "header: " << ec.message() << "\n";
+      Log(LogLevel::kWarn,
+          "request " + request_id_ + ": response stream failed after the header: " + ec.message());
     }
   } else {
     if (!BodylessStatus(h.result_int())) {
@@ -414,16 +541,35 @@ void Connection::Process() {
     SetKeepAlive(h, keep_alive);
     std::string head = HeaderBytes(h);
     std::vector<asio::const_buffer> buffers = {asio::buffer(head)};
-    if (!is_head && !r.body.empty() && !BodylessStatus(h.result_int())) {
-      buffers.push_back(asio::buffer(r.body));
-    }
+    const bool send_body = !is_head && !r.body.empty() && !BodylessStatus(h.result_int());
+    if (send_body) buffers.push_back(asio::buffer(r.body));
     ec = WriteBlocking(std::move(buffers));
+    if (!ec && send_body) bytes_out_ += r.body.size();
   }
   r.stream.reset();  // release storage readers on the worker, not the I/O thread
+
+  if (state_->options.on_request) {
+    record_.request_id = request_id_;
+    record_.remote = remote_address_;
+    record_.method = std::string(req.method_string());
+    record_.target = std::string(req.target());
+    record_.operation = std::move(r.operation);
+    record_.access_key = ClaimedAccessKey(req);
+    record_.user_agent = std::string(req[http::field::user_agent]);
+    record_.status = h.result_int();
+    record_.bytes_in = bytes_in_;
+    record_.bytes_out = bytes_out_;
+    record_.duration = std::chrono::steady_clock::now() - started_;
+    record_.tls = std::is_same_v<Stream, TlsStream>;
+    state_->Report(record_);
+  }
 
   // A failed or short response leaves the client to notice the short body: close.
   const bool again = keep_alive && !ec && complete;
   asio::post(stream_.get_executor(), [self = shared_from_this(), again] { self->Finish(again); });
 }
+
+template class Connection<PlainStream>;
+template class Connection<TlsStream>;
 
 }  // namespace strata::server

@@ -1,5 +1,7 @@
-// One client connection: a keep-alive loop of HTTP/1.1 requests over a beast::tcp_stream.
-// Internal to the HTTP layer (http_server.cc creates these).
+// One client connection: a keep-alive loop of HTTP/1.1 requests over a plain beast::tcp_stream
+// or a TLS beast::ssl_stream. One template serves both (instantiated for the two in
+// connection.cc): the streams differ only in the handshake and the close. Internal to the HTTP
+// layer (http_server.cc creates these).
 //
 // Threading: every socket operation runs on the connection's strand (an I/O thread). A request's
 // handler runs on a worker; when it reads the request body or writes the response, the worker
@@ -15,6 +17,7 @@
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
+#include <boost/beast/ssl/ssl_stream.hpp>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -27,11 +30,24 @@
 #include "server/http_server.h"
 #include "server/http_util.h"
 #include "server/request_handler.h"
+#include "server/request_record.h"
 #include "server/worker_pool.h"
 
 namespace strata::server {
 
-class Connection;
+using PlainStream = boost::beast::tcp_stream;
+using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
+
+// What the server's shutdown sees of a connection, whatever its stream.
+class ConnectionBase {
+ public:
+  virtual ~ConnectionBase() = default;
+  // Shutdown: closes the connection if it is waiting for a request header; a busy one closes
+  // after its current response. Thread-safe.
+  virtual void CloseIfIdle() = 0;
+  // Shutdown deadline: closes the socket whatever it is doing. Thread-safe.
+  virtual void ForceClose() = 0;
+};
 
 // What the server and its connections share. Outlives both (held by shared_ptr).
 struct ServerState {
@@ -48,28 +64,35 @@ struct ServerState {
   std::atomic<bool> io_stopped{false};
 
   std::mutex mu;
-  std::unordered_map<Connection*, std::weak_ptr<Connection>> connections;  // GUARDED_BY(mu)
+  std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections;  // GUARDED_BY(mu)
 
   size_t connection_count() {
     std::lock_guard lock(mu);
     return connections.size();
   }
   // Strong references to the live connections (for shutdown).
-  std::vector<std::shared_ptr<Connection>> Snapshot();
+  std::vector<std::shared_ptr<ConnectionBase>> Snapshot();
+  // Reports an answered request to options.on_request, if set.
+  void Report(const RequestRecord& record) {
+    if (options.on_request) options.on_request(record);
+  }
 };
 
-class Connection : public std::enable_shared_from_this<Connection> {
+// Stream is PlainStream or TlsStream.
+template <class Stream>
+class Connection final : public ConnectionBase,
+                         public std::enable_shared_from_this<Connection<Stream>> {
  public:
-  Connection(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state);
-  ~Connection();
+  // PlainStream: Connection(socket, state). TlsStream: Connection(socket, state, &ssl_context).
+  Connection(boost::asio::ip::tcp::socket socket, std::shared_ptr<ServerState> state,
+             boost::asio::ssl::context* tls_context = nullptr);
+  ~Connection() override;
 
-  // Registers with the server state and starts reading the first request.
+  // Registers with the server state, performs the TLS handshake (TlsStream), and starts reading
+  // the first request.
   void Start();
-  // Shutdown: closes the connection if it is waiting for a request header; a busy one closes
-  // after its current response. Thread-safe.
-  void CloseIfIdle();
-  // Shutdown deadline: closes the socket whatever it is doing. Thread-safe.
-  void ForceClose();
+  void CloseIfIdle() override;
+  void ForceClose() override;
 
   // Worker side of the request body (ConnectionBody forwards here). Blocks the worker.
   storage::Result<size_t> ReadBody(std::span<std::byte> out);
@@ -77,14 +100,21 @@ class Connection : public std::enable_shared_from_this<Connection> {
  private:
   using Parser = boost::beast::http::request_parser<boost::beast::http::buffer_body>;
 
+  using std::enable_shared_from_this<Connection<Stream>>::shared_from_this;
+
   // I/O thread (strand).
+  void DoHandshake();
   void DoReadHeader();
   void OnReadHeader(boost::beast::error_code ec);
   void DoReadBody(std::span<std::byte> out,
                   std::shared_ptr<std::promise<storage::Result<size_t>>> p);
   void WriteAndFinish(std::shared_ptr<std::string> bytes, bool keep_alive);
   void Finish(bool keep_alive);
-  void Close();
+  // graceful: TLS sends close_notify first (bounded by a short timeout); otherwise, or for a
+  // plain stream, the socket is shut down and closed at once.
+  void Close(bool graceful = false);
+  // A request answered on the I/O thread (health, overload, malformed): report it.
+  void ReportIoAnswer(unsigned status, std::string operation, uint64_t bytes_out);
 
   // Worker thread.
   void Process();
@@ -97,7 +127,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
                                        bool& complete);
 
   std::shared_ptr<ServerState> state_;
-  boost::beast::tcp_stream stream_;
+  Stream stream_;
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
   // Body reads time out through this timer rather than tcp_stream's expiry, which would close
@@ -116,6 +146,11 @@ class Connection : public std::enable_shared_from_this<Connection> {
   bool expects_continue_ = false;
   bool continue_sent_ = false;
   boost::system::error_code body_error_;  // sticky: a body read failed; close after responding
+  // For the access log and metrics.
+  RequestRecord record_;
+  std::chrono::steady_clock::time_point started_;
+  uint64_t bytes_in_ = 0;   // worker (or strand before the hand-off)
+  uint64_t bytes_out_ = 0;  // worker
 };
 
 }  // namespace strata::server

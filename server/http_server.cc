@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "server/connection.h"
+#include "server/log.h"
 
 namespace strata::server {
 
@@ -20,60 +21,95 @@ using boost::system::error_code;
 HttpServer::HttpServer(HttpServerOptions options, RequestHandler& handler, WorkerPool& pool)
     : state_(std::make_shared<ServerState>(std::move(options), handler, pool)),
       ioc_(static_cast<int>(std::max<size_t>(1, state_->options.io_threads))),
-      acceptor_(asio::make_strand(ioc_)) {}
+      acceptor_(asio::make_strand(ioc_)),
+      tls_acceptor_(asio::make_strand(ioc_)) {}
 
 HttpServer::~HttpServer() = default;
 
-error_code HttpServer::Listen() {
-  const HttpServerOptions& o = state_->options;
+namespace {
+
+error_code BindAndListen(asio::io_context& ioc, tcp::acceptor& acceptor, const std::string& host,
+                         uint16_t port) {
   error_code ec;
-  asio::ip::address address = asio::ip::make_address(o.host, ec);
+  asio::ip::address address = asio::ip::make_address(host, ec);
   if (ec) {
     // A host name (e.g. "localhost"): take its first address.
-    tcp::resolver resolver(ioc_);
-    auto results = resolver.resolve(o.host, std::to_string(o.port), ec);
+    tcp::resolver resolver(ioc);
+    auto results = resolver.resolve(host, std::to_string(port), ec);
     if (ec) return ec;
     if (results.empty()) return asio::error::host_not_found;
     address = results.begin()->endpoint().address();
   }
-  tcp::endpoint endpoint(address, o.port);
-  acceptor_.open(endpoint.protocol(), ec);
+  tcp::endpoint endpoint(address, port);
+  acceptor.open(endpoint.protocol(), ec);
   if (ec) return ec;
-  acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
+  acceptor.set_option(asio::socket_base::reuse_address(true), ec);
   if (ec) return ec;
-  acceptor_.bind(endpoint, ec);
+  acceptor.bind(endpoint, ec);
   if (ec) return ec;
-  acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) return ec;
+  acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  return ec;
+}
+
+}  // namespace
+
+error_code HttpServer::Listen(std::string* which) {
+  const HttpServerOptions& o = state_->options;
+  if (o.serve_plain) {
+    if (error_code ec = BindAndListen(ioc_, acceptor_, o.host, o.port)) {
+      if (which) *which = o.host + ":" + std::to_string(o.port);
+      return ec;
+    }
+  }
+  if (o.tls_context) {
+    if (error_code ec = BindAndListen(ioc_, tls_acceptor_, o.tls_host, o.tls_port)) {
+      if (which) *which = o.tls_host + ":" + std::to_string(o.tls_port);
+      return ec;
+    }
+  }
   return {};
 }
 
 uint16_t HttpServer::local_port() const {
   error_code ec;
+  if (!acceptor_.is_open()) return 0;
   return acceptor_.local_endpoint(ec).port();
 }
 
+uint16_t HttpServer::tls_port() const {
+  error_code ec;
+  if (!tls_acceptor_.is_open()) return 0;
+  return tls_acceptor_.local_endpoint(ec).port();
+}
+
+size_t HttpServer::connection_count() const { return state_->connection_count(); }
+
 void HttpServer::set_ready(bool ready) { state_->ready.store(ready); }
 
-void HttpServer::DoAccept() {
+void HttpServer::DoAccept(tcp::acceptor& acceptor, bool tls) {
   // Each connection gets its own strand: its handlers never run concurrently, even with several
   // I/O threads.
-  acceptor_.async_accept(asio::make_strand(ioc_), [this](error_code ec, tcp::socket socket) {
-    if (ec) {
-      if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-      // EMFILE and friends: keep accepting (the next connection may fit).
-      std::cerr << "strata: accept failed: " << ec.message() << "\n";
-      return DoAccept();
-    }
-    if (state_->stopping.load()) return;
-    if (state_->connection_count() >= state_->options.max_connections) {
-      error_code ignored;
-      socket.close(ignored);  // over the limit: refuse by closing
-    } else {
-      std::make_shared<Connection>(std::move(socket), state_)->Start();
-    }
-    DoAccept();
-  });
+  acceptor.async_accept(
+      asio::make_strand(ioc_), [this, &acceptor, tls](error_code ec, tcp::socket socket) {
+        if (ec) {
+          if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
+          // EMFILE and friends: keep accepting (the next connection may fit).
+          Log(LogLevel::kWarn, "accept failed: " + ec.message());
+          return DoAccept(acceptor, tls);
+        }
+        if (state_->stopping.load()) return;
+        if (state_->connection_count() >= state_->options.max_connections) {
+          error_code ignored;
+          socket.close(ignored);  // over the limit: refuse by closing
+        } else if (tls) {
+          std::make_shared<Connection<TlsStream>>(std::move(socket), state_,
+                                                  state_->options.tls_context.get())
+              ->Start();
+        } else {
+          std::make_shared<Connection<PlainStream>>(std::move(socket), state_)->Start();
+        }
+        DoAccept(acceptor, tls);
+      });
 }
 
 void HttpServer::Run(bool handle_signals) {
@@ -82,12 +118,16 @@ void HttpServer::Run(bool handle_signals) {
     signals.emplace(ioc_, SIGINT, SIGTERM);
     signals->async_wait([this](error_code ec, int signal) {
       if (ec) return;
-      std::cerr << "strata: " << (signal == SIGINT ? "SIGINT" : "SIGTERM")
-                << " received, shutting down\n";
+      Log(LogLevel::kInfo,
+          std::string(signal == SIGINT ? "SIGINT" : "SIGTERM") + " received, shutting down");
       Stop();
     });
   }
-  asio::post(acceptor_.get_executor(), [this] { DoAccept(); });
+  if (acceptor_.is_open())
+    asio::post(acceptor_.get_executor(), [this] { DoAccept(acceptor_, false); });
+  if (tls_acceptor_.is_open()) {
+    asio::post(tls_acceptor_.get_executor(), [this] { DoAccept(tls_acceptor_, true); });
+  }
 
   std::vector<std::thread> extra;
   for (size_t i = 1; i < state_->options.io_threads; ++i)
@@ -108,6 +148,11 @@ void HttpServer::BeginShutdown() {
   state_->ready.store(false);
   error_code ignored;
   acceptor_.close(ignored);
+  // The TLS acceptor lives on its own strand.
+  asio::post(tls_acceptor_.get_executor(), [this] {
+    error_code ignored2;
+    tls_acceptor_.close(ignored2);
+  });
   for (auto& c : state_->Snapshot()) c->CloseIfIdle();
   PollShutdown(std::chrono::steady_clock::now() + state_->options.shutdown_grace, false);
 }
@@ -117,8 +162,8 @@ void HttpServer::PollShutdown(std::chrono::steady_clock::time_point deadline, bo
   // close the stragglers at the deadline.
   if (state_->connection_count() == 0) return ioc_.stop();
   if (!forced && std::chrono::steady_clock::now() >= deadline) {
-    std::cerr << "strata: shutdown grace period over, closing " << state_->connection_count()
-              << " connection(s)\n";
+    Log(LogLevel::kWarn, "shutdown grace period over, closing " +
+                             std::to_string(state_->connection_count()) + " connection(s)");
     for (auto& c : state_->Snapshot()) c->ForceClose();
     forced = true;
     deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);

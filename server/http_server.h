@@ -5,21 +5,35 @@
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl/context.hpp>
 #include <boost/system/error_code.hpp>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
 #include "server/request_handler.h"
+#include "server/request_record.h"
 #include "server/worker_pool.h"
 
 namespace strata::server {
 
 struct HttpServerOptions {
+  // Plain HTTP listener (unless serve_plain is false).
+  bool serve_plain = true;
   std::string host = "127.0.0.1";
   uint16_t port = 9000;  // 0: any free port (tests); see local_port()
+  // HTTPS listener, when tls_context is set (see tls.h). Connections of both listeners share
+  // the I/O threads, limits and worker pool.
+  std::shared_ptr<boost::asio::ssl::context> tls_context;
+  std::string tls_host = "127.0.0.1";
+  uint16_t tls_port = 9443;  // 0: any free port; see tls_port()
+  std::chrono::milliseconds tls_handshake_timeout{10'000};
+  // Called once per answered request (access log, metrics), on a worker or an I/O thread;
+  // must be thread-safe and quick. May be empty.
+  std::function<void(const RequestRecord&)> on_request;
   size_t io_threads = 2;
   size_t max_connections = 4096;      // beyond: accepted and closed at once
   uint32_t header_limit = 16 * 1024;  // bytes of request line + header fields
@@ -45,11 +59,16 @@ class HttpServer {
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  // Resolves the address, binds and listens. Errors: address in use, address not available,
-  // permission denied, unresolvable host.
-  [[nodiscard]] boost::system::error_code Listen();
-  // REQUIRES: Listen() succeeded. The bound port (useful with port 0).
+  // Resolves the address(es), binds and listens (plain and/or TLS). Errors: address in use,
+  // address not available, permission denied, unresolvable host; `*which` (if not null) is set
+  // to the address that failed ("HOST:PORT").
+  [[nodiscard]] boost::system::error_code Listen(std::string* which = nullptr);
+  // REQUIRES: Listen() succeeded. The bound ports (useful with port 0); 0 if not listening.
   uint16_t local_port() const;
+  uint16_t tls_port() const;
+
+  // Open client connections (both listeners). Thread-safe.
+  size_t connection_count() const;
 
   // Runs the I/O threads (the calling thread is one of them) until the server has stopped:
   // after Stop(), or SIGTERM/SIGINT when `handle_signals`. Stopping closes the listener and idle
@@ -64,13 +83,14 @@ class HttpServer {
   void set_ready(bool ready);
 
  private:
-  void DoAccept();
+  void DoAccept(boost::asio::ip::tcp::acceptor& acceptor, bool tls);
   void BeginShutdown();
   void PollShutdown(std::chrono::steady_clock::time_point deadline, bool forced);
 
   std::shared_ptr<ServerState> state_;
   boost::asio::io_context ioc_;
-  boost::asio::ip::tcp::acceptor acceptor_;
+  boost::asio::ip::tcp::acceptor acceptor_;      // plain HTTP
+  boost::asio::ip::tcp::acceptor tls_acceptor_;  // HTTPS
 };
 
 }  // namespace strata::server

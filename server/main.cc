@@ -10,9 +10,15 @@
 #include "api/s3_api.h"
 #include "erasure/chunk_store.h"
 #include "erasure/drive.h"
+#include "server/access_log.h"
+#include "server/admin_handler.h"
 #include "server/config.h"
+#include "server/heal_job.h"
 #include "server/http_server.h"
+#include "server/log.h"
+#include "server/metrics.h"
 #include "server/request_handler.h"
+#include "server/tls.h"
 #include "server/worker_pool.h"
 #include "storage/metadata_store.h"
 #include "storage/object_store.h"
@@ -94,6 +100,25 @@ int Main(int argc, char** argv) {
   }
   for (const std::string& w : config->warnings)
     std::cerr << "strata-server: warning: " << w << "\n";
+  SetLogLevel(config->log_level);
+  const auto started = std::chrono::steady_clock::now();
+
+  // Request telemetry: the access log and the metrics, fed by the HTTP layer.
+  std::unique_ptr<LineWriter> access_file;
+  if (!config->access_log.empty()) {
+    std::string error;
+    access_file = LineWriter::OpenFile(config->access_log, &error);
+    if (!access_file) return Fail("access log: " + error);
+  }
+  AccessLog access_log(std::move(access_file));
+  RequestMetrics request_metrics;
+
+  std::shared_ptr<boost::asio::ssl::context> tls_context;
+  if (config->tls) {
+    std::string error;
+    tls_context = MakeServerTlsContext(config->tls->cert_file, config->tls->key_file, &error);
+    if (!tls_context) return Fail(error);
+  }
 
   RootCredentials root = LoadRootCredentials([](const char* name) -> std::optional<std::string> {
     const char* v = std::getenv(name);
@@ -114,13 +139,23 @@ int Main(int argc, char** argv) {
   // Workers block on disk and on request bodies; the queue bounds what waits beyond them.
   WorkerPool pool(config->workers, std::max<size_t>(64, 8 * size_t{config->workers}));
   HttpServerOptions http_options;
+  http_options.serve_plain = config->http_enabled;
   http_options.host = config->listen_host;
   http_options.port = config->listen_port;
+  if (config->tls) {
+    http_options.tls_context = tls_context;
+    http_options.tls_host = config->tls->listen_host;
+    http_options.tls_port = config->tls->listen_port;
+  }
   http_options.io_threads = std::thread::hardware_concurrency() > 1 ? 2 : 1;
+  http_options.on_request = [&access_log, &request_metrics](const RequestRecord& record) {
+    request_metrics.RecordRequest(record);
+    access_log.Record(record);
+  };
   HttpServer server(http_options, handler, pool);
-  if (auto ec = server.Listen()) {
-    return Fail("cannot listen on " + config->listen_host + ":" +
-                std::to_string(config->listen_port) + ": " + ec.message());
+  std::string failed_address;
+  if (auto ec = server.Listen(&failed_address)) {
+    return Fail("cannot listen on " + failed_address + ": " + ec.message());
   }
 
   // The storage stack, bottom up.
@@ -164,11 +199,52 @@ int Main(int argc, char** argv) {
   api_config.virtual_host_domains = config->domains;
   api_config.root = {root.access_key, root.secret_key};
   api::S3Api s3(*store, api_config);
-  handler.target = NewS3RequestHandler(s3);
+  std::unique_ptr<RequestHandler> s3_handler = NewS3RequestHandler(s3);
 
-  std::cout << "Strata listening on http://" << UrlHost(config->listen_host) << ":"
-            << server.local_port() << "\n"
-            << "  region:     " << config->region << "\n"
+  // The operator's heal: one ScrubAll pass on demand (the admin API).
+  erasure::ChunkStore& chunk_store = **chunks;
+  HealJob heal(
+      [&chunk_store](
+          const erasure::ScrubOptions& options,
+          const erasure::ScrubProgress& progress) -> erasure::Result<erasure::ScrubReport> {
+        auto r = chunk_store.ScrubAll(options, progress);
+        // ChunkStore's default: this store cannot scrub.
+        if (!r && r.error() == erasure::Errc::kInvalidArgument) {
+          return make_error_code(boost::system::errc::function_not_supported);
+        }
+        return r;
+      });
+
+  std::vector<std::string> endpoints;
+  if (server.local_port() != 0) {
+    endpoints.push_back("http://" + UrlHost(config->listen_host) + ":" +
+                        std::to_string(server.local_port()));
+  }
+  if (server.tls_port() != 0) {
+    endpoints.push_back("https://" + UrlHost(config->tls->listen_host) + ":" +
+                        std::to_string(server.tls_port()));
+  }
+  AdminContext admin;
+  admin.region = config->region;
+  admin.virtual_host_domains = config->domains;
+  admin.root = api_config.root;
+  admin.metrics_public = config->metrics_public;
+  admin.tiers = config->tiers;
+  admin.endpoints = endpoints;
+  admin.started = started;
+  admin.metrics = &request_metrics;
+  admin.heal = &heal;
+  admin.chunks = &chunk_store;
+  admin.gauges = [&server, &pool](MetricsSnapshot& s) {
+    s.connections_open = server.connection_count();
+    s.worker_queue_depth = pool.queued();
+    s.workers_busy = pool.busy();
+    s.workers = pool.threads();
+  };
+  handler.target = NewAdminRequestHandler(*s3_handler, std::move(admin));
+
+  for (const std::string& e : endpoints) std::cout << "Strata listening on " << e << "\n";
+  std::cout << "  region:     " << config->region << "\n"
             << "  data:       " << config->data_dir << " (index " << config->index_dir << ")\n";
   for (const TierConfig& t : config->tiers) {
     std::cout << "  tier " << t.name << ":"
@@ -182,10 +258,13 @@ int Main(int argc, char** argv) {
             << "  access key: " << root.access_key << "\n";
   if (root.is_default)
     std::cout << "  secret key: " << root.secret_key << " (development default)\n";
+  std::cout << "  metrics:    /metrics (" << (config->metrics_public ? "public" : "root only")
+            << ")\n";
   std::cout << std::flush;
 
   server.Run(/*handle_signals=*/true);
   pool.Shutdown();  // finishes queued requests before the stack below is destroyed
+  heal.Stop();      // before the chunk store goes
   std::cout << "Strata stopped\n";
   return 0;
 }

@@ -240,3 +240,88 @@ TEST_CASE("root credentials come from the environment, else the loud development
   auto half = LoadRootCredentials(env({{"STRATA_ROOT_ACCESS_KEY", "AK"}}));
   CHECK(half.is_default);
 }
+
+TEST_CASE("tls in the config serves HTTPS only unless listen is also given") {
+  auto only = ParseConfig(R"({"tls": {"cert": "/c.pem", "key": "/k.pem"}})", Flags{}, 2);
+  REQUIRE(only.has_value());
+  REQUIRE(only->tls.has_value());
+  CHECK(only->tls->cert_file == "/c.pem");
+  CHECK(only->tls->key_file == "/k.pem");
+  CHECK(only->tls->listen_host == "127.0.0.1");
+  CHECK(only->tls->listen_port == 9443);
+  CHECK_FALSE(only->http_enabled);
+
+  auto both = ParseConfig(
+      R"({"listen": "127.0.0.1:9000", "tls": {"cert": "/c", "key": "/k", "listen": "0.0.0.0:8443"}})",
+      Flags{}, 2);
+  REQUIRE(both.has_value());
+  CHECK(both->http_enabled);
+  CHECK(both->tls->listen_host == "0.0.0.0");
+  CHECK(both->tls->listen_port == 8443);
+
+  auto none = ParseConfig("", Flags{}, 2);
+  REQUIRE(none.has_value());
+  CHECK_FALSE(none->tls.has_value());
+  CHECK(none->http_enabled);
+}
+
+TEST_CASE("tls flags override the config and --listen adds plain HTTP") {
+  auto flags = ParseFlags({"--tls-cert", "/f.pem", "--tls-key=/f.key", "--tls-listen", "[::1]:9444",
+                           "--listen", "127.0.0.1:9001"});
+  REQUIRE(flags.has_value());
+  auto c = ParseConfig(R"({"tls": {"cert": "/c.pem", "key": "/k.pem"}})", *flags, 2);
+  REQUIRE(c.has_value());
+  CHECK(c->tls->cert_file == "/f.pem");
+  CHECK(c->tls->key_file == "/f.key");
+  CHECK(c->tls->listen_host == "::1");
+  CHECK(c->tls->listen_port == 9444);
+  CHECK(c->http_enabled);
+  CHECK(c->listen_port == 9001);
+}
+
+TEST_CASE("tls config errors name the problem") {
+  CHECK(ErrorOf(R"({"tls": {"cert": "/c.pem"}})").find("both a certificate and a key") !=
+        std::string::npos);
+  CHECK(ErrorOf(R"({"tls": "yes"})").find("\"tls\" must be an object") != std::string::npos);
+  CHECK(ErrorOf(R"({"tls": {"cert": 1, "key": "/k"}})").find("tls: \"cert\"") != std::string::npos);
+  CHECK(ErrorOf(R"({"tls": {"cert": "/c", "key": "/k", "listen": "nohost"}})")
+            .find("tls: listen address") != std::string::npos);
+  CHECK(ErrorOf(R"({"listen": "127.0.0.1:9443", "tls": {"cert": "/c", "key": "/k"}})")
+            .find("two ports") != std::string::npos);
+  auto flags = ParseFlags({"--tls-listen", "127.0.0.1:1"});
+  REQUIRE(flags.has_value());
+  CHECK(ErrorOf("", *flags).find("both a certificate and a key") != std::string::npos);
+}
+
+TEST_CASE("log level, access log and metrics_public come from the config and flags") {
+  auto c = ParseConfig(
+      R"({"log_level": "debug", "access_log": "/var/log/strata.log", "metrics_public": false})",
+      Flags{}, 2);
+  REQUIRE(c.has_value());
+  CHECK(c->log_level == strata::server::LogLevel::kDebug);
+  CHECK(c->access_log == "/var/log/strata.log");
+  CHECK_FALSE(c->metrics_public);
+  CHECK(c->warnings.empty());
+
+  auto d = ParseConfig("", Flags{}, 2);
+  REQUIRE(d.has_value());
+  CHECK(d->log_level == strata::server::LogLevel::kInfo);
+  CHECK(d->access_log.empty());
+  CHECK(d->metrics_public);
+
+  auto flags = ParseFlags({"--log-level", "warn", "--access-log", "-"});
+  REQUIRE(flags.has_value());
+  auto f = ParseConfig(R"({"log_level": "debug", "access_log": "/x.log"})", *flags, 2);
+  REQUIRE(f.has_value());
+  CHECK(f->log_level == strata::server::LogLevel::kWarn);
+  CHECK(f->access_log.empty());  // "-": stderr
+}
+
+TEST_CASE("bad log levels and metrics_public values are refused") {
+  CHECK(ErrorOf(R"({"log_level": "verbose"})").find("\"log_level\"") != std::string::npos);
+  CHECK(ErrorOf(R"({"metrics_public": "yes"})").find("metrics_public") != std::string::npos);
+  CHECK(ErrorOf(R"({"access_log": 3})").find("access_log") != std::string::npos);
+  auto flags = ParseFlags({"--log-level", "loud"});
+  REQUIRE_FALSE(flags.has_value());
+  CHECK(flags.error().message.find("--log-level") != std::string::npos);
+}

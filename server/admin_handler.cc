@@ -1,0 +1,261 @@
+#include "server/admin_handler.h"
+
+#include <boost/beast/http/field.hpp>
+#include <charconv>
+
+#include "api/router.h"
+#include "api/s3_errors.h"
+#include "api/sigv4.h"
+#include "api/uri.h"
+#include "erasure/drive_format.h"
+#include "server/admin_json.h"
+#include "server/version.h"
+
+namespace strata::server {
+namespace {
+
+constexpr std::string_view kAdminPrefix = "/strata/admin/v1/";
+
+api::Response Json(http::status status, const nlohmann::ordered_json& body, std::string operation) {
+  api::Response r;
+  r.header.result(status);
+  r.header.set(http::field::content_type, "application/json");
+  r.header.set(http::field::cache_control, "no-store");
+  r.body = body.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace) + "\n";
+  r.operation = std::move(operation);
+  return r;
+}
+
+api::Response JsonError(http::status status, std::string_view code, std::string_view message,
+                        std::string operation) {
+  return Json(status, {{"error", code}, {"message", message}}, std::move(operation));
+}
+
+class AdminRequestHandler final : public RequestHandler {
+ public:
+  AdminRequestHandler(RequestHandler& s3, AdminContext context)
+      : s3_(s3), ctx_(std::move(context)) {}
+
+  api::Response Handle(const http::request_header<>& request, storage::ByteSource& body,
+                       const api::RequestContext& context) override {
+    std::string_view target = request.target();
+    const size_t q = target.find('?');
+    std::string_view path = target.substr(0, q);
+    const bool path_style =
+        api::VirtualHostBucket(request[http::field::host], ctx_.virtual_host_domains).empty();
+    // Only the bare path: "GET /metrics?list-type=2" is still a listing of a bucket "metrics".
+    if (path_style && path == "/metrics" && q == std::string_view::npos &&
+        (request.method() == http::verb::get || request.method() == http::verb::head)) {
+      return Metrics(request, context);
+    }
+    if (path_style && path.starts_with(kAdminPrefix)) return Admin(request, context);
+    return s3_.Handle(request, body, context);
+  }
+
+  api::Response Overloaded(const http::request_header<>& request,
+                           const api::RequestContext& context) override {
+    return s3_.Overloaded(request, context);
+  }
+
+ private:
+  // Root only: the signature must verify, and the key must be the root's. Returns the error
+  // response, or nullopt when the request may proceed.
+  std::optional<api::Response> CheckRoot(const http::request_header<>& request,
+                                         const api::RequestContext& context,
+                                         std::string operation) {
+    // Only the root's secret is known here; once users exist, their keys verify and then get
+    // AccessDenied below.
+    const api::Credentials& root = ctx_.root;
+    api::SecretLookup secrets = [&root](std::string_view key) -> std::optional<std::string> {
+      if (root.access_key.empty() || key != root.access_key) return std::nullopt;
+      return root.secret_key;
+    };
+    std::string message;
+    auto auth = api::VerifySigV4(request, secrets, ctx_.region, ctx_.clock(), &message);
+    api::S3Errc error = api::S3Errc::kOk;
+    if (!auth) {
+      error = api::ToS3Error(auth.error());
+    } else if (auth->access_key != root.access_key) {
+      error = api::S3Errc::kAccessDenied;
+    }
+    if (error == api::S3Errc::kOk) return std::nullopt;
+    std::string_view target = request.target();
+    api::Response r;
+    r.header.result(api::GetS3ErrorInfo(error).http_status);
+    r.header.set(http::field::content_type, "application/xml");
+    if (request.method() != http::verb::head) {
+      r.body = api::RenderErrorXml(error, target.substr(0, target.find('?')), context.request_id,
+                                   message);
+    }
+    r.operation = std::move(operation);
+    return r;
+  }
+
+  MetricsSnapshot Snapshot(bool with_drives) {
+    MetricsSnapshot s;
+    if (ctx_.metrics) ctx_.metrics->Fill(s);
+    if (ctx_.gauges) ctx_.gauges(s);
+    s.uptime_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - ctx_.started).count();
+    if (!with_drives) return s;
+    std::vector<erasure::DriveStatus> statuses;
+    if (ctx_.chunks) statuses = ctx_.chunks->DriveStatuses();
+    for (const TierConfig& t : ctx_.tiers) {
+      const uint32_t width = t.data_shards + t.parity_shards;
+      for (size_t i = 0; i < t.drives.size(); ++i) {
+        DriveCapacity d = ProbeDriveCapacity(t.name, t.drives[i]);
+        d.state = d.ok ? "online" : "offline";
+        // The chunk store's verdict, when it has one, matched by slot (tier, set, position).
+        for (const erasure::DriveStatus& st : statuses) {
+          if (st.tier == t.name && width > 0 && st.set_index == i / width &&
+              st.position == i % width) {
+            d.state = erasure::DriveStateName(st.state);
+          }
+        }
+        s.drives.push_back(std::move(d));
+      }
+    }
+    if (ctx_.chunks) AddMaintenance(ctx_.chunks->Counters(), s);
+    if (ctx_.heal) {
+      HealStatus h = ctx_.heal->Status();
+      s.extra.push_back({"strata_heal_running",
+                         "1 while an operator heal pass runs.",
+                         "gauge",
+                         {},
+                         h.state == HealStatus::State::kRunning ? 1.0 : 0.0});
+      s.extra.push_back({"strata_heal_pass_blobs_scanned",
+                         "Blobs verified by the current or last operator heal pass.",
+                         "gauge",
+                         {},
+                         static_cast<double>(h.report.blobs_scanned)});
+    }
+    return s;
+  }
+
+  static void AddMaintenance(const erasure::MaintenanceCounters& c, MetricsSnapshot& s) {
+    auto add = [&s](std::string name, std::string help, uint64_t v) {
+      s.extra.push_back({std::move(name), std::move(help), "counter", {}, static_cast<double>(v)});
+    };
+    add("strata_scrub_passes_total", "Completed scrub passes.", c.scrub_passes);
+    add("strata_scrub_blobs_scanned_total", "Blobs verified by scrub passes.", c.blobs_scanned);
+    add("strata_heal_blobs_healed_total", "Damaged blobs fully repaired.", c.blobs_healed);
+    add("strata_heal_blobs_failed_total", "Damaged blobs not fully repaired (retried).",
+        c.blobs_heal_failed);
+    add("strata_heal_blobs_unrecoverable_total", "Blobs with fewer than k good shards.",
+        c.blobs_unrecoverable);
+    add("strata_heal_shards_rewritten_total", "Shards rebuilt and rewritten.", c.shards_rewritten);
+    add("strata_heal_bytes_read_total", "Bytes read by heal and scrub.", c.bytes_read);
+    add("strata_heal_bytes_written_total", "Bytes written by heal.", c.bytes_written);
+    add("strata_heal_queued_total", "Blobs queued for heal by readers that found damage.",
+        c.heal_queued);
+    add("strata_heal_dropped_total", "Blobs not queued for heal because the queue was full.",
+        c.heal_dropped);
+  }
+
+  api::Response Metrics(const http::request_header<>& request, const api::RequestContext& context) {
+    if (!ctx_.metrics_public) {
+      if (auto denied = CheckRoot(request, context, "Metrics")) return std::move(*denied);
+    }
+    api::Response r;
+    r.header.result(http::status::ok);
+    r.header.set(http::field::content_type, "text/plain; version=0.0.4; charset=utf-8");
+    r.header.set(http::field::cache_control, "no-store");
+    r.body = RenderPrometheus(Snapshot(/*with_drives=*/true));
+    if (request.method() == http::verb::head) {
+      r.header.set(http::field::content_length, std::to_string(r.body.size()));
+      r.body.clear();
+    }
+    r.operation = "Metrics";
+    return r;
+  }
+
+  api::Response Admin(const http::request_header<>& request, const api::RequestContext& context) {
+    std::string_view target = request.target();
+    std::string_view action = target.substr(0, target.find('?')).substr(kAdminPrefix.size());
+    std::string operation = action == "info"          ? "AdminInfo"
+                            : action == "heal"        ? "AdminHeal"
+                            : action == "heal/status" ? "AdminHealStatus"
+                                                      : "Admin";
+    // Authentication first: an unsigned caller learns nothing, not even which endpoints exist.
+    if (auto denied = CheckRoot(request, context, operation)) return std::move(*denied);
+    auto parsed = api::ParseTarget(target);
+    if (!parsed) return JsonError(http::status::bad_request, "InvalidURI", "bad target", operation);
+    const http::verb method = request.method();
+
+    if (action == "info") {
+      if (method != http::verb::get) return MethodNotAllowed(operation);
+      return Json(http::status::ok, ServerInfoJson(Info()), operation);
+    }
+    if (action == "heal/status") {
+      if (method != http::verb::get) return MethodNotAllowed(operation);
+      if (!ctx_.heal) return NoHeal(operation);
+      return Json(http::status::ok, HealStatusJson(ctx_.heal->Status()), operation);
+    }
+    if (action == "heal") {
+      if (method != http::verb::post) return MethodNotAllowed(operation);
+      if (!ctx_.heal) return NoHeal(operation);
+      erasure::ScrubOptions options;
+      options.dry_run = false;
+      if (auto v = parsed->Query("dry_run")) options.dry_run = *v == "true" || *v == "1";
+      if (auto v = parsed->Query("grace")) {
+        uint64_t seconds = 0;
+        auto [ptr, ec] = std::from_chars(v->data(), v->data() + v->size(), seconds);
+        if (ec != std::errc() || ptr != v->data() + v->size() || seconds > 365ull * 86400) {
+          return JsonError(http::status::bad_request, "InvalidArgument",
+                           "grace must be a number of seconds", operation);
+        }
+        options.grace = std::chrono::seconds(seconds);
+      }
+      if (!ctx_.heal->Start(options)) {
+        nlohmann::ordered_json body = {{"error", "HealInProgress"},
+                                       {"message", "a heal pass is already running"},
+                                       {"status", HealStatusJson(ctx_.heal->Status())}};
+        return Json(http::status::conflict, body, operation);
+      }
+      return Json(http::status::accepted, HealStatusJson(ctx_.heal->Status()), operation);
+    }
+    return JsonError(http::status::not_found, "NoSuchAdminEndpoint",
+                     "unknown admin endpoint: " + std::string(action), operation);
+  }
+
+  static api::Response MethodNotAllowed(std::string operation) {
+    return JsonError(http::status::method_not_allowed, "MethodNotAllowed",
+                     "method not allowed on this admin endpoint", std::move(operation));
+  }
+
+  static api::Response NoHeal(std::string operation) {
+    return JsonError(http::status::not_implemented, "NotImplemented",
+                     "this server's chunk store cannot heal", std::move(operation));
+  }
+
+  ServerInfo Info() {
+    ServerInfo info;
+    info.version = std::string(kStrataVersion);
+    info.region = ctx_.region;
+    info.endpoints = ctx_.endpoints;
+    info.metrics = Snapshot(/*with_drives=*/true);
+    info.uptime_seconds = info.metrics.uptime_seconds;
+    size_t next = 0;
+    for (const TierConfig& t : ctx_.tiers) {
+      TierInfo tier{t.name, t.data_shards, t.parity_shards, t.block_size, {}};
+      for (size_t i = 0; i < t.drives.size() && next < info.metrics.drives.size(); ++i) {
+        tier.drives.push_back(info.metrics.drives[next++]);
+      }
+      info.tiers.push_back(std::move(tier));
+    }
+    if (ctx_.chunks) info.maintenance = ctx_.chunks->Counters();
+    if (ctx_.heal) info.heal = ctx_.heal->Status();
+    return info;
+  }
+
+  RequestHandler& s3_;
+  const AdminContext ctx_;
+};
+
+}  // namespace
+
+std::unique_ptr<RequestHandler> NewAdminRequestHandler(RequestHandler& s3, AdminContext context) {
+  return std::make_unique<AdminRequestHandler>(s3, std::move(context));
+}
+
+}  // namespace strata::server

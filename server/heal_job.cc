@@ -1,0 +1,82 @@
+#include "server/heal_job.h"
+
+#include <boost/system/errc.hpp>
+
+namespace strata::server {
+
+std::string_view HealStateName(HealStatus::State state) {
+  switch (state) {
+    case HealStatus::State::kIdle:
+      return "idle";
+    case HealStatus::State::kRunning:
+      return "running";
+    case HealStatus::State::kDone:
+      return "done";
+    case HealStatus::State::kFailed:
+      return "failed";
+    case HealStatus::State::kCanceled:
+      return "canceled";
+  }
+  return "idle";
+}
+
+HealJob::HealJob(ScrubFn scrub) : scrub_(std::move(scrub)) {}
+
+HealJob::~HealJob() { Stop(); }
+
+bool HealJob::Start(const erasure::ScrubOptions& options) {
+  std::lock_guard lock(mu_);
+  if (stopping_ || status_.state == HealStatus::State::kRunning) return false;
+  // The previous pass's thread has finished its work (state is not running); reap it.
+  if (thread_.joinable()) thread_.join();
+  const uint64_t pass = status_.pass + 1;
+  status_ = HealStatus{};
+  status_.state = HealStatus::State::kRunning;
+  status_.pass = pass;
+  status_.dry_run = options.dry_run;
+  status_.started = std::chrono::system_clock::now();
+  thread_ = std::thread([this, options] { Run(options); });
+  return true;
+}
+
+void HealJob::Run(erasure::ScrubOptions options) {
+  erasure::ScrubProgress progress = [this](const erasure::ScrubBlob& blob,
+                                           const erasure::ScrubReport& so_far) {
+    std::lock_guard lock(mu_);
+    status_.report = so_far;
+    status_.last_blob = blob.blob_id;
+    return !stopping_;
+  };
+  auto result = scrub_(options, progress);
+  std::lock_guard lock(mu_);
+  status_.finished = std::chrono::system_clock::now();
+  if (result) {
+    status_.report = std::move(*result);
+    // A pass stopped through the progress callback returns what it has.
+    status_.state = stopping_ ? HealStatus::State::kCanceled : HealStatus::State::kDone;
+  } else if (result.error() == boost::system::errc::operation_canceled) {
+    status_.state = HealStatus::State::kCanceled;
+  } else {
+    status_.state = HealStatus::State::kFailed;
+    status_.error = result.error().message();
+    // The scrub function says so for a chunk store without scrub support (see ScrubFn).
+    status_.not_supported = result.error() == boost::system::errc::function_not_supported;
+  }
+}
+
+HealStatus HealJob::Status() const {
+  std::lock_guard lock(mu_);
+  return status_;
+}
+
+void HealJob::Stop() {
+  std::thread t;
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    t = std::move(thread_);
+  }
+  if (t.joinable()) t.join();
+}
+
+}  // namespace strata::server

@@ -1,0 +1,23 @@
+// Human-readable renderings of the admin API's JSON documents (tables for `strata-admin info`,
+// the heal summary and progress line). Pure functions.
+#pragma once
+
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+
+namespace strata::admin {
+
+// 1536 -> "1.5 KiB"; below 1 KiB: "N B".
+std::string HumanBytes(uint64_t bytes);
+// 3725 -> "1h02m05s".
+std::string HumanDuration(double seconds);
+
+// The info document as text: a header line, a tier table, a drive table, counters, heal.
+std::string FormatInfo(const nlohmann::json& info);
+// One line: "pass 3 running: 120 blobs scanned, 2 healed, 0 failed, 0 unrecoverable, ...".
+std::string FormatHealLine(const nlohmann::json& status);
+// The closing summary of a heal pass (several lines).
+std::string FormatHealSummary(const nlohmann::json& status);
+
+}  // namespace strata::admin

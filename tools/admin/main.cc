@@ -1,0 +1,288 @@
+// strata-admin: the operator's CLI for a running Strata server.
+//
+//   strata-admin [--endpoint URL] [--json] [--ca FILE] [--insecure] [--region R] info
+//   strata-admin ... heal [--wait] [--dry-run] [--grace SECONDS]
+//   strata-admin ... heal status
+//
+// Credentials come from STRATA_ROOT_ACCESS_KEY / STRATA_ROOT_SECRET_KEY (the server's root).
+// Exit status: 0 success (heal --wait: the pass finished and everything is fully redundant),
+// 1 failure (server error, heal failed or left damage), 2 usage error.
+#include <unistd.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "tools/admin/admin_client.h"
+#include "tools/admin/format.h"
+
+namespace strata::admin {
+namespace {
+
+using json = nlohmann::json;
+
+constexpr std::string_view kUsage = R"(Usage: strata-admin [options] COMMAND
+
+Commands:
+  info                     server version, uptime, tiers, drives (capacity, state), counters
+  heal [--wait] [--dry-run] [--grace SECONDS]
+                           start a scrub-and-heal pass over every drive; with --wait, show its
+                           progress and exit 0 only when it finished with full redundancy
+  heal status              the running or last heal pass
+
+Options:
+  --endpoint URL           server address (default $STRATA_ENDPOINT, else http://127.0.0.1:9000)
+  --json                   print the server's JSON instead of tables
+  --ca FILE                https: trust this CA certificate (PEM)
+  --insecure               https: do not verify the server certificate (testing only)
+  --region R               SigV4 region (default us-east-1)
+  --help                   this text
+
+Environment: STRATA_ROOT_ACCESS_KEY, STRATA_ROOT_SECRET_KEY (the server's root credentials).
+)";
+
+struct Args {
+  std::string endpoint;
+  bool json = false;
+  std::string ca_file;
+  bool insecure = false;
+  std::string region = "us-east-1";
+  std::vector<std::string> command;
+  bool wait = false;
+  bool dry_run = false;
+  std::optional<std::string> grace;
+};
+
+int Usage(const std::string& problem) {
+  std::cerr << "strata-admin: " << problem << "\n\n" << kUsage;
+  return 2;
+}
+
+std::optional<json> ParseJson(const HttpResult& r) {
+  try {
+    return json::parse(r.body);
+  } catch (const json::exception&) {
+    return std::nullopt;
+  }
+}
+
+// Prints a failed call's reason: the server's JSON error, its S3 XML error code, or the status.
+int ReportFailure(const HttpResult& r) {
+  std::cerr << "strata-admin: server answered " << r.status;
+  if (auto j = ParseJson(r); j && j->is_object() && j->contains("error")) {
+    std::cerr << ": " << j->value("error", "") << ": " << j->value("message", "");
+  } else if (size_t a = r.body.find("<Code>"); a != std::string::npos) {
+    size_t b = r.body.find("</Code>", a);
+    std::cerr << ": " << r.body.substr(a + 6, b == std::string::npos ? 0 : b - a - 6);
+    if (r.status == 403) std::cerr << " (are STRATA_ROOT_ACCESS_KEY/SECRET_KEY the root's?)";
+  }
+  std::cerr << "\n";
+  return 1;
+}
+
+class Cli {
+ public:
+  Cli(Args args, AdminClient client) : args_(std::move(args)), client_(std::move(client)) {}
+
+  int Run() {
+    const auto& c = args_.command;
+    if (c.size() == 1 && c[0] == "info") return Info();
+    if (c.size() == 1 && c[0] == "heal") return Heal();
+    if (c.size() == 2 && c[0] == "heal" && c[1] == "status") return HealStatus();
+    return Usage("unknown command");
+  }
+
+ private:
+  std::optional<HttpResult> Call(std::string_view method, const std::string& target) {
+    std::string error;
+    auto r = client_.Call(method, target, &error);
+    if (!r) std::cerr << "strata-admin: " << error << "\n";
+    return r;
+  }
+
+  int Info() {
+    auto r = Call("GET", "/strata/admin/v1/info");
+    if (!r) return 1;
+    if (r->status != 200) return ReportFailure(*r);
+    auto j = ParseJson(*r);
+    if (!j) return Invalid();
+    if (args_.json) {
+      std::cout << r->body;
+    } else {
+      std::cout << FormatInfo(*j);
+    }
+    return 0;
+  }
+
+  int HealStatus() {
+    auto r = Call("GET", "/strata/admin/v1/heal/status");
+    if (!r) return 1;
+    if (r->status != 200) return ReportFailure(*r);
+    auto j = ParseJson(*r);
+    if (!j) return Invalid();
+    if (args_.json) {
+      std::cout << r->body;
+    } else {
+      std::cout << FormatHealSummary(*j);
+    }
+    return 0;
+  }
+
+  int Heal() {
+    std::string target = "/strata/admin/v1/heal";
+    std::string sep = "?";
+    if (args_.dry_run) {
+      target += sep + "dry_run=true";
+      sep = "&";
+    }
+    if (args_.grace) target += sep + "grace=" + *args_.grace;
+    auto r = Call("POST", target);
+    if (!r) return 1;
+    uint64_t pass = 0;
+    if (r->status == 409 && args_.wait) {
+      // A pass is already running: follow it.
+      auto j = ParseJson(*r);
+      if (j && j->contains("status")) pass = (*j)["status"].value("pass", uint64_t{0});
+      if (!args_.json) std::cerr << "A heal pass is already running; following it.\n";
+    } else if (r->status != 202) {
+      return ReportFailure(*r);
+    } else {
+      auto j = ParseJson(*r);
+      if (!j) return Invalid();
+      pass = j->value("pass", uint64_t{0});
+      if (!args_.wait) {
+        if (args_.json) {
+          std::cout << r->body;
+        } else {
+          std::cout << "Heal pass " << pass
+                    << " started; `strata-admin heal status` shows its progress.\n";
+        }
+        return 0;
+      }
+    }
+    return Wait(pass);
+  }
+
+  int Wait(uint64_t pass) {
+    const bool tty = ::isatty(STDERR_FILENO) != 0 && !args_.json;
+    static constexpr const char* kSpinner = "|/-\\";
+    size_t tick = 0;
+    for (;;) {
+      auto r = Call("GET", "/strata/admin/v1/heal/status");
+      if (!r) return 1;
+      if (r->status != 200) return ReportFailure(*r);
+      auto j = ParseJson(*r);
+      if (!j) return Invalid();
+      const std::string state = j->value("state", "");
+      if (pass != 0 && j->value("pass", uint64_t{0}) != pass) {
+        std::cerr << "strata-admin: another heal pass replaced pass " << pass << "\n";
+        return 1;
+      }
+      if (state != "running") {
+        if (tty) std::cerr << "\r\033[K";
+        if (args_.json) {
+          std::cout << r->body;
+        } else {
+          std::cout << FormatHealSummary(*j);
+        }
+        return state == "done" && j->value("clean", false) ? 0 : 1;
+      }
+      if (tty) {
+        std::cerr << "\r\033[K" << kSpinner[tick++ % 4] << " " << FormatHealLine(*j) << std::flush;
+      } else if (!args_.json && tick++ % 20 == 0) {
+        std::cerr << FormatHealLine(*j) << "\n";  // a line every ~10 s in logs
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(500));
+    }
+  }
+
+  static int Invalid() {
+    std::cerr << "strata-admin: the server's answer is not valid JSON\n";
+    return 1;
+  }
+
+  Args args_;
+  AdminClient client_;
+};
+
+int Main(int argc, char** argv) {
+  Args args;
+  if (const char* e = std::getenv("STRATA_ENDPOINT"); e && *e) args.endpoint = e;
+  if (args.endpoint.empty()) args.endpoint = "http://127.0.0.1:9000";
+  std::vector<std::string> argv_list(argv + 1, argv + argc);
+  for (size_t i = 0; i < argv_list.size(); ++i) {
+    std::string a = argv_list[i];
+    std::optional<std::string> inline_value;
+    if (size_t eq = a.find('='); a.starts_with("--") && eq != std::string::npos) {
+      inline_value = a.substr(eq + 1);
+      a = a.substr(0, eq);
+    }
+    auto value = [&]() -> std::optional<std::string> {
+      if (inline_value) return inline_value;
+      if (i + 1 < argv_list.size()) return argv_list[++i];
+      return std::nullopt;
+    };
+    if (a == "--help" || a == "-h") {
+      std::cout << kUsage;
+      return 0;
+    } else if (a == "--json") {
+      args.json = true;
+    } else if (a == "--insecure") {
+      args.insecure = true;
+    } else if (a == "--wait") {
+      args.wait = true;
+    } else if (a == "--dry-run") {
+      args.dry_run = true;
+    } else if (a == "--endpoint" || a == "--ca" || a == "--region" || a == "--grace") {
+      auto v = value();
+      if (!v || v->empty()) return Usage("option " + a + " needs a value");
+      if (a == "--endpoint") args.endpoint = *v;
+      if (a == "--ca") args.ca_file = *v;
+      if (a == "--region") args.region = *v;
+      if (a == "--grace") {
+        if (v->find_first_not_of("0123456789") != std::string::npos) {
+          return Usage("--grace needs a number of seconds");
+        }
+        args.grace = *v;
+      }
+    } else if (a.starts_with("-")) {
+      return Usage("unknown option \"" + a + "\"");
+    } else {
+      args.command.push_back(a);
+    }
+  }
+  if (args.command.empty()) return Usage("no command given");
+  auto endpoint = ParseEndpoint(args.endpoint);
+  if (!endpoint) return Usage("--endpoint must be http://HOST[:PORT] or https://HOST[:PORT]");
+  const char* access = std::getenv("STRATA_ROOT_ACCESS_KEY");
+  const char* secret = std::getenv("STRATA_ROOT_SECRET_KEY");
+  if (access == nullptr || secret == nullptr || *access == '\0' || *secret == '\0') {
+    return Usage("set STRATA_ROOT_ACCESS_KEY and STRATA_ROOT_SECRET_KEY to the root credentials");
+  }
+  ClientOptions options;
+  options.endpoint = *endpoint;
+  options.access_key = access;
+  options.secret_key = secret;
+  options.region = args.region;
+  options.ca_file = args.ca_file;
+  options.insecure = args.insecure;
+  Cli cli(std::move(args), AdminClient(std::move(options)));
+  return cli.Run();
+}
+
+}  // namespace
+}  // namespace strata::admin
+
+int main(int argc, char** argv) {
+  try {
+    return strata::admin::Main(argc, argv);
+  } catch (const std::exception& e) {
+    std::cerr << "strata-admin: fatal: " << e.what() << "\n";
+    return 1;
+  }
+}
