@@ -319,6 +319,8 @@ void Connection<Stream>::WriteAndFinish(std::shared_ptr<std::string> bytes, bool
 
 template <class Stream>
 void Connection<Stream>::Finish(bool keep_alive) {
+  // Give back the body read buffer (kept: any pipelined bytes already received).
+  buffer_.shrink_to_fit();
   if (keep_alive && !state_->stopping.load()) return DoReadHeader();
   Close(/*graceful=*/true);
 }
@@ -342,7 +344,7 @@ storage::Result<size_t> Connection<Stream>::ReadBody(std::span<std::byte> out) {
   auto p = std::make_shared<std::promise<storage::Result<size_t>>>();
   auto f = p->get_future();
   asio::post(stream_.get_executor(),
-             [self = shared_from_this(), out, p] { self->DoReadBody(out, p); });
+             [self = shared_from_this(), out, p] { self->DoReadBody(out, 0, p); });
   while (f.wait_for(std::chrono::milliseconds(250)) != std::future_status::ready) {
     if (state_->io_stopped.load()) {
       body_error_ = asio::error::operation_aborted;
@@ -358,14 +360,25 @@ storage::Result<size_t> Connection<Stream>::ReadBody(std::span<std::byte> out) {
   return r;
 }
 
+// Each worker Read() costs a round trip to the I/O thread; filling a sizeable part of the
+// worker's buffer per trip keeps large uploads from being paced by thread hand-offs.
+constexpr size_t kBodyFillTarget = 256 * 1024;
+// Beast reads the socket into buffer_ at most 64 KiB at a time, but only as much as buffer_'s
+// spare capacity allows; after a header read that is a few KiB. Reserved while a body streams,
+// released after the request so idle keep-alive connections stay small.
+constexpr size_t kBodyReadBufferBytes = 64 * 1024;
+
 template <class Stream>
-void Connection<Stream>::DoReadBody(std::span<std::byte> out,
+void Connection<Stream>::DoReadBody(std::span<std::byte> out, size_t filled,
                                     std::shared_ptr<std::promise<storage::Result<size_t>>> p) {
   if (closed_) return p->set_value(error_code(asio::error::operation_aborted));
-  if (parser_->is_done()) return p->set_value(size_t{0});
+  if (parser_->is_done()) return p->set_value(filled);
+  if (buffer_.capacity() - buffer_.size() < kBodyReadBufferBytes) {
+    buffer_.reserve(buffer_.size() + kBodyReadBufferBytes);
+  }
   auto& body = parser_->get().body();
-  body.data = out.data();
-  body.size = out.size();
+  body.data = out.data() + filled;
+  body.size = out.size() - filled;
   body.more = true;
   Tcp(stream_).expires_never();
   body_reading_ = true;
@@ -379,19 +392,31 @@ void Connection<Stream>::DoReadBody(std::span<std::byte> out,
     Socket(self->stream_).cancel(ignored);  // completes the read with operation_aborted
   });
   http::async_read_some(
-      stream_, buffer_, *parser_, [self = shared_from_this(), out, p](error_code ec, size_t) {
+      stream_, buffer_, *parser_,
+      [self = shared_from_this(), out, filled, p](error_code ec, size_t) {
         self->body_reading_ = false;
         self->body_timer_.cancel();
         auto& body = self->parser_->get().body();
-        size_t got = out.size() - body.size;
+        const size_t total = out.size() - body.size;
         body.data = nullptr;  // never leave the parser pointing into the worker's buffer
         body.size = 0;
         if (ec == http::error::need_buffer) ec = {};
         if (ec && self->body_timed_out_) ec = make_error_code(boost::system::errc::timed_out);
-        if (ec) return p->set_value(MapReadError(ec));
-        // Chunk headers and such can be consumed without yielding body bytes: read on.
-        if (got == 0 && !self->parser_->is_done()) return self->DoReadBody(out, p);
-        p->set_value(got);
+        if (ec) {
+          // Bytes already delivered in this call are returned; the error surfaces on the next
+          // Read() (the worker is blocked on p until set_value, so this write is ordered).
+          if (total > 0) {
+            self->body_error_ = MapReadError(ec);
+            return p->set_value(total);
+          }
+          return p->set_value(MapReadError(ec));
+        }
+        // Chunk headers and such can be consumed without yielding body bytes: read on. Small
+        // reads continue too, until the fill target, the end of `out`, or the end of the body.
+        if (!self->parser_->is_done() && total < std::min(out.size(), kBodyFillTarget)) {
+          return self->DoReadBody(out, total, p);
+        }
+        p->set_value(total);
       });
 }
 

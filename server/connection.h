@@ -106,7 +106,9 @@ class Connection final : public ConnectionBase,
   void DoHandshake();
   void DoReadHeader();
   void OnReadHeader(boost::beast::error_code ec);
-  void DoReadBody(std::span<std::byte> out,
+  // Reads body bytes into out[filled..] until at least kBodyFillTarget bytes (or all of out)
+  // are filled or the body ends, then completes p with the total filled.
+  void DoReadBody(std::span<std::byte> out, size_t filled,
                   std::shared_ptr<std::promise<storage::Result<size_t>>> p);
   void WriteAndFinish(std::shared_ptr<std::string> bytes, bool keep_alive);
   void Finish(bool keep_alive);

@@ -98,6 +98,10 @@ void HttpServer::DoAccept(tcp::acceptor& acceptor, bool tls) {
           return DoAccept(acceptor, tls);
         }
         if (state_->stopping.load()) return;
+        // Responses are written whole or in large buffers; Nagle's algorithm would only hold
+        // back the tail of a small response until the client's delayed ACK (~40 ms).
+        error_code nodelay_ec;
+        socket.set_option(tcp::no_delay(true), nodelay_ec);
         if (state_->connection_count() >= state_->options.max_connections) {
           error_code ignored;
           socket.close(ignored);  // over the limit: refuse by closing
