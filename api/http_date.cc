@@ -67,6 +67,9 @@ class Cursor {
 
 std::optional<SysTime> Compose(int year, int month, int day, int hour, int minute, int second) {
   if (month < 1 || month > 12 || hour > 23 || minute > 59 || second > 59) return std::nullopt;
+  // SysTime counts int64 nanoseconds: only years 1678..2261 fit; outside them the conversion
+  // below would overflow (found by date_fuzz). Such dates are treated as unparseable.
+  if (year < 1678 || year > 2261) return std::nullopt;
   std::chrono::year_month_day ymd{std::chrono::year{year},
                                   std::chrono::month{static_cast<unsigned>(month)},
                                   std::chrono::day{static_cast<unsigned>(day)}};

@@ -131,6 +131,16 @@ constexpr Row kTable[] = {
      {"MetadataTooLarge", 400, "Your metadata headers exceed the maximum allowed metadata size."}},
     {S3Errc::kInvalidPartNumber,
      {"InvalidPartNumber", 416, "The requested partnumber is not satisfiable"}},
+    {S3Errc::kInvalidBucketState,
+     {"InvalidBucketState", 409, "The request is not valid with the current state of the bucket."}},
+    {S3Errc::kInvalidTag, {"InvalidTag", 400, "The tag provided was not a valid tag."}},
+    {S3Errc::kNoSuchTagSet, {"NoSuchTagSet", 404, "The TagSet does not exist"}},
+    {S3Errc::kObjectLockConfigurationNotFoundError,
+     {"ObjectLockConfigurationNotFoundError", 404,
+      "Object Lock configuration does not exist for this bucket"}},
+    {S3Errc::kNoSuchObjectLockConfiguration,
+     {"NoSuchObjectLockConfiguration", 404,
+      "The specified object does not have a ObjectLock configuration"}},
 };
 
 constexpr bool TableMatchesEnum() {
@@ -198,6 +208,20 @@ S3Errc FromStorage(storage::Errc e) {
       return S3Errc::kInvalidPartOrder;
     case Errc::kEntityTooSmall:
       return S3Errc::kEntityTooSmall;
+    case Errc::kInvalidBucketState:
+      return S3Errc::kInvalidBucketState;
+    case Errc::kInvalidTag:
+      return S3Errc::kInvalidTag;
+    case Errc::kNoSuchTagSet:
+      return S3Errc::kNoSuchTagSet;
+    case Errc::kObjectLockConfigurationNotFound:
+      return S3Errc::kObjectLockConfigurationNotFoundError;
+    case Errc::kDeleteMarker:  // handlers add x-amz-delete-marker: true
+      return S3Errc::kNoSuchKey;
+    case Errc::kMethodNotAllowed:
+      return S3Errc::kMethodNotAllowed;
+    case Errc::kInvalidRequest:
+      return S3Errc::kInvalidRequest;
   }
   return S3Errc::kInternalError;
 }

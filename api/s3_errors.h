@@ -61,6 +61,11 @@ enum class S3Errc {
   kObjectLocked,  // AWS answers AccessDenied for locked versions; kept apart for clearer logs.
   kMetadataTooLarge,
   kInvalidPartNumber,
+  kInvalidBucketState,
+  kInvalidTag,
+  kNoSuchTagSet,
+  kObjectLockConfigurationNotFoundError,
+  kNoSuchObjectLockConfiguration,
   kCount,  // keep last
 };
 

@@ -57,4 +57,24 @@ bool Decoder::GetLengthPrefixed(std::string& v) {
   return true;
 }
 
+void PutStringPairs(std::string& out, const StringPairs& pairs) {
+  PutVarint64(out, pairs.size());
+  for (const auto& [first, second] : pairs) {
+    PutLengthPrefixed(out, first);
+    PutLengthPrefixed(out, second);
+  }
+}
+
+bool GetStringPairs(Decoder& d, StringPairs& pairs) {
+  uint64_t n = 0;
+  if (!d.GetVarint64(n) || n > d.remaining() / 2) return false;  // two bytes per pair at least
+  pairs.reserve(n);
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string first, second;
+    if (!d.GetLengthPrefixed(first) || !d.GetLengthPrefixed(second)) return false;
+    pairs.emplace_back(std::move(first), std::move(second));
+  }
+  return true;
+}
+
 }  // namespace strata::storage

@@ -5,6 +5,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace strata::storage {
 
@@ -33,5 +35,11 @@ class Decoder {
  private:
   std::string_view in_;
 };
+
+// A list of string pairs (headers, tags): varint count | (lp first, lp second)*. Getting checks
+// the claimed count against the bytes left before allocating.
+using StringPairs = std::vector<std::pair<std::string, std::string>>;
+void PutStringPairs(std::string& out, const StringPairs& pairs);
+[[nodiscard]] bool GetStringPairs(Decoder& d, StringPairs& pairs);
 
 }  // namespace strata::storage

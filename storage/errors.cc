@@ -56,6 +56,20 @@ class StorageErrorCategory final : public boost::system::error_category {
         return "parts not in ascending order";
       case Errc::kEntityTooSmall:
         return "part too small";
+      case Errc::kInvalidBucketState:
+        return "the bucket's state does not allow this";
+      case Errc::kInvalidTag:
+        return "invalid tag";
+      case Errc::kNoSuchTagSet:
+        return "no tag set";
+      case Errc::kObjectLockConfigurationNotFound:
+        return "object lock configuration not found";
+      case Errc::kDeleteMarker:
+        return "the latest version is a delete marker";
+      case Errc::kMethodNotAllowed:
+        return "the version is a delete marker";
+      case Errc::kInvalidRequest:
+        return "the bucket has no object lock";
     }
     return "unknown storage error";
   }

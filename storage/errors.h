@@ -31,6 +31,14 @@ enum class Errc {
   kInvalidPart,
   kInvalidPartOrder,
   kEntityTooSmall,
+  // Issue 4 (governance). Suggested S3 mapping in README.md.
+  kInvalidBucketState,               // versioning change not allowed (409 InvalidBucketState)
+  kInvalidTag,                       // tag limits or duplicate keys (400 InvalidTag)
+  kNoSuchTagSet,                     // the bucket has no tags (404 NoSuchTagSet)
+  kObjectLockConfigurationNotFound,  // the bucket has no object lock (404)
+  kDeleteMarker,                     // the latest version is a delete marker (404 NoSuchKey)
+  kMethodNotAllowed,                 // the requested version is a delete marker (405)
+  kInvalidRequest,                   // lock options on a bucket without object lock (400)
 };
 
 const boost::system::error_category& StorageCategory();

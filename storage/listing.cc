@@ -47,6 +47,10 @@ Result<bool> WalkListing(MetadataStore& metadata, const ListingScan& scan,
   while (cursor->Valid()) {
     std::string_view suffix = cursor->key().substr(scan.base.size());
     std::string_view name = suffix.substr(0, suffix.find('\0'));
+    if (scan.skip && scan.skip(cursor->value())) {
+      cursor->Next();
+      continue;
+    }
     if (count == scan.max_entries) {
       truncated = true;
       break;
@@ -76,8 +80,17 @@ Result<ListResult> ListObjects(MetadataStore& metadata, std::string_view bucket,
   auto start = ListingStart(options.prefix, options.delimiter, options.start_after,
                             std::string_view("\0", 1));
   if (!start) return result;
-  ListingScan scan{ObjectRecordPrefix(bucket), options.prefix, options.delimiter, std::move(*start),
-                   std::min(options.max_keys, kMaxListKeys)};
+  ListingScan scan{ObjectRecordPrefix(bucket),
+                   options.prefix,
+                   options.delimiter,
+                   std::move(*start),
+                   std::min(options.max_keys, kMaxListKeys),
+                   {}};
+  // A key whose latest is a delete marker is not listed; its versions are never visited.
+  scan.skip = [](std::string_view value) {
+    auto record = DecodeObjectRecord(value, /*with_payload=*/false);
+    return record && record->delete_marker;
+  };
   auto truncated = WalkListing(
       metadata, scan,
       [&](std::string_view name, std::string_view, std::string_view value) {
@@ -107,8 +120,12 @@ Result<ListUploadsResult> ListUploads(MetadataStore& metadata, std::string_view 
                           : std::string(1, '\0') + options.upload_id_marker + std::string(1, '\0');
   auto start = ListingStart(options.prefix, options.delimiter, options.key_marker, after);
   if (!start) return result;
-  ListingScan scan{UploadRecordPrefix(bucket), options.prefix, options.delimiter, std::move(*start),
-                   std::min(options.max_uploads, kMaxListKeys)};
+  ListingScan scan{UploadRecordPrefix(bucket),
+                   options.prefix,
+                   options.delimiter,
+                   std::move(*start),
+                   std::min(options.max_uploads, kMaxListKeys),
+                   {}};
   auto truncated = WalkListing(
       metadata, scan,
       [&](std::string_view name, std::string_view suffix, std::string_view value) {

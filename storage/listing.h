@@ -35,6 +35,9 @@ struct ListingScan {
   std::string_view delimiter;
   std::string start;  // the first suffix to visit (see ListingStart)
   uint32_t max_entries = kMaxListKeys;
+  // Entries for which this returns true are stepped over as if absent (not counted, never
+  // turned into a common prefix): ListObjects skips keys whose latest is a delete marker.
+  std::function<bool(std::string_view value)> skip;
 };
 
 // Where a page starts: at `prefix`, or after `marker`. If the marker lies inside (or is) a

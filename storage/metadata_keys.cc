@@ -9,6 +9,8 @@ constexpr std::string_view kBucketTag = "b/";
 constexpr std::string_view kObjectTag = "o/";
 constexpr std::string_view kUploadTag = "u/";
 constexpr std::string_view kPartTag = "p/";
+constexpr std::string_view kVersionTag = "v/";
+constexpr std::string_view kVersionsMigrated = "m/versions";
 
 }  // namespace
 
@@ -33,6 +35,28 @@ std::string ObjectRecordKey(std::string_view bucket, std::string_view key) {
   k.append(key);
   return k;
 }
+
+std::string VersionRecordPrefix(std::string_view bucket) {
+  std::string k;
+  k.reserve(kVersionTag.size() + bucket.size() + 1);
+  k.append(kVersionTag).append(bucket).push_back('\0');
+  return k;
+}
+
+std::string KeyVersionsPrefix(std::string_view bucket, std::string_view key) {
+  std::string k = VersionRecordPrefix(bucket);
+  k.append(key).push_back('\0');
+  return k;
+}
+
+std::string VersionRecordKey(std::string_view bucket, std::string_view key,
+                             std::string_view sort_id) {
+  std::string k = KeyVersionsPrefix(bucket, key);
+  k.append(sort_id);
+  return k;
+}
+
+std::string_view VersionsMigratedKey() { return kVersionsMigrated; }
 
 std::string UploadRecordPrefix(std::string_view bucket) {
   std::string k;

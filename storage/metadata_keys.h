@@ -2,7 +2,8 @@
 //
 //   b/<bucket>                          bucket record
 //   o/<bucket>\0<key>                   the current version of an object (what listing scans)
-//   v/<bucket>\0<key>\0<inverted id>    (planned, versioning) every version, newest first
+//   v/<bucket>\0<key>\0<sort id>        every version and delete marker, newest first
+//   m/versions                          marker: format-1 object records were migrated
 //   u/<bucket>\0<key>\0<upload id>      an in-progress multipart upload
 //   p/<upload id>\0<u32 big-endian>     one uploaded part of it
 //
@@ -23,6 +24,16 @@ std::string_view BucketRecordPrefix();  // "b/": every bucket record
 // The prefix shared by every object record of a bucket.
 std::string ObjectRecordPrefix(std::string_view bucket);
 std::string ObjectRecordKey(std::string_view bucket, std::string_view key);
+
+// Every version of a bucket's objects, by key then newest first (version_id.h): the suffix
+// after VersionRecordPrefix(bucket) is "<key>\0<sort id>".
+std::string VersionRecordPrefix(std::string_view bucket);
+// The versions of one key: VersionRecordPrefix(bucket) + key + "\0".
+std::string KeyVersionsPrefix(std::string_view bucket, std::string_view key);
+std::string VersionRecordKey(std::string_view bucket, std::string_view key,
+                             std::string_view sort_id);
+// Present once the store has given every format-1 object record a version entry.
+std::string_view VersionsMigratedKey();
 
 // In-progress multipart uploads of a bucket, in (key, upload id) order: listing uploads is a
 // forward scan like listing objects. Upload ids sort by initiation time (upload_id.h).

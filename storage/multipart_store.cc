@@ -78,7 +78,21 @@ Result<UploadInfo> ObjectStoreImpl::CreateMultipartUpload(const std::string& buc
   }
   record.checksum_algorithm = options.checksum_algorithm;
   record.headers = options.headers;
-  record.initiated_ms = ToUnixMillis(Clock::now());
+  {
+    // Validate the version options now (a doomed upload should fail at create); the bucket's
+    // default retention is applied at completion.
+    auto b = LoadBucket(bucket);
+    if (!b) return b.error();
+    ObjectRecord probe;
+    if (auto ec = ApplyVersionOptions(*b, options.version, probe)) return ec;
+    record.tags = options.version.tags;
+    if (options.version.retention) {
+      record.retention_mode = options.version.retention->mode;
+      record.retain_until_ms = ToUnixMillis(options.version.retention->retain_until);
+    }
+    record.legal_hold = options.version.legal_hold;
+  }
+  record.initiated_ms = NowMs();
   auto upload_id = NewUploadId(record.initiated_ms);
   if (!upload_id) return upload_id.error();
   {
@@ -112,7 +126,7 @@ Result<PartInfo> ObjectStoreImpl::UploadPart(const std::string& bucket, const st
 
   PartRecord record;
   record.size = stored->size;
-  record.last_modified_ms = ToUnixMillis(Clock::now());
+  record.last_modified_ms = NowMs();
   record.md5 = std::move(stored->digests.md5);
   if (upload->checksum_algorithm != ChecksumAlgorithm::kNone) {
     record.checksum = std::move(stored->digests.checksum);
@@ -228,12 +242,11 @@ Result<ObjectInfo> ObjectStoreImpl::CompleteMultipartUpload(const std::string& b
     if (upload->checksum_algorithm != ChecksumAlgorithm::kNone) {
       record.checksum = CompositeChecksum(upload->checksum_algorithm, checksums);
     }
-    record.last_modified_ms = ToUnixMillis(Clock::now());
+    record.last_modified_ms = NowMs();
     record.payload_kind = PayloadKind::kParts;
     record.payload = EncodePartList(record.parts);
 
-    WriteBatch batch;
-    batch.Put(record_key, EncodeObjectRecord(record));
+    WriteBatch batch;  // the new version's records are added by StageNewVersion below
     batch.Delete(upload_key);
     for (size_t i = 0; i < stored.size(); ++i) {
       batch.Delete(stored[i].key);
@@ -244,11 +257,24 @@ Result<ObjectInfo> ObjectStoreImpl::CompleteMultipartUpload(const std::string& b
     std::unique_lock key_lock(KeyLock(record_key));
     // The bucket exists: the upload record does, and DeleteBucket removes both under the
     // bucket lock we hold shared.
+    auto b = LoadBucket(bucket);
+    if (!b) return b.error();
+    VersionOptions version;
+    version.tags = upload->tags;
+    if (upload->retention_mode != RetentionMode::kNone) {
+      version.retention =
+          Retention{upload->retention_mode, FromUnixMillis(upload->retain_until_ms)};
+    }
+    version.legal_hold = upload->legal_hold;
+    // A retain-until that passed while the upload was open: refused like on Put.
+    if (auto ec = ApplyVersionOptions(*b, version, record)) return ec;
     auto current = ReadCurrent(record_key);
     if (!current) return current.error();
     // A failed condition leaves the upload as it was: the client may retry or abort.
     if (auto ec = CheckCondition(condition, *current)) return ec;
-    old = std::move(current->record);
+    auto replaced = StageNewVersion(bucket, key, *b, record, batch);
+    if (!replaced) return replaced.error();
+    old = std::move(*replaced);
     if (auto ec = metadata_.Write(batch)) return ec;
   }
   for (const auto& blob : unnamed_blobs) DeleteBlob(blob);

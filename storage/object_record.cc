@@ -4,7 +4,16 @@
 //   | (lp name, lp value)* | u8 payload kind | lp payload
 // Payload kind 2 (kParts, added for multipart uploads) is additive: format 1 records written
 // before it never carry it, so the format byte is unchanged.
+// Object record, format 2 (issue 4; every record written since; format 1 still decodes):
+//   u8 format(2) | varint size | varint zigzag(last_modified_ms) | lp etag | lp version_id
+//   | lp sort_id | u8 flags (bit 0 delete marker, bit 1 legal hold) | lp storage_class
+//   | u8 checksum algorithm | lp checksum | varint header count | (lp name, lp value)*
+//   | varint tag count | (lp key, lp value)* | u8 retention mode | varint zigzag(retain_until_ms)
+//   | u8 payload kind | lp payload
 // Bucket record, format 1: u8 format(1) | varint zigzag(created_ms) | lp region.
+// Bucket record, format 2: format 1's fields | u8 versioning | u8 object lock
+//   | u8 has default retention | u8 mode | varint days | varint years | varint tag count
+//   | (lp key, lp value)*
 // (lp = varint length + bytes.) The payload comes last so listing can stop short of it.
 #include "storage/object_record.h"
 
@@ -29,9 +38,17 @@ TimePoint FromUnixMillis(int64_t ms) {
 
 std::string EncodeBucketRecord(const BucketRecord& record) {
   std::string out;
-  out.push_back(static_cast<char>(kBucketRecordFormatV1));
+  out.push_back(static_cast<char>(kBucketRecordFormatV2));
   PutVarint64(out, ZigZag(record.created_ms));
   PutLengthPrefixed(out, record.region);
+  out.push_back(static_cast<char>(record.versioning));
+  out.push_back(record.object_lock ? 1 : 0);
+  const auto& rule = record.default_retention;
+  out.push_back(rule ? 1 : 0);
+  out.push_back(static_cast<char>(rule ? rule->mode : RetentionMode::kNone));
+  PutVarint64(out, rule ? rule->days : 0);
+  PutVarint64(out, rule ? rule->years : 0);
+  PutStringPairs(out, record.tags);
   return out;
 }
 
@@ -40,11 +57,29 @@ Result<BucketRecord> DecodeBucketRecord(std::string_view bytes) {
   uint8_t format = 0;
   uint64_t created = 0;
   BucketRecord record;
-  if (!d.GetByte(format) || format != kBucketRecordFormatV1 || !d.GetVarint64(created) ||
-      !d.GetLengthPrefixed(record.region) || !d.done()) {
+  if (!d.GetByte(format) || (format != kBucketRecordFormatV1 && format != kBucketRecordFormatV2) ||
+      !d.GetVarint64(created) || !d.GetLengthPrefixed(record.region)) {
     return Corrupt();
   }
   record.created_ms = UnZigZag(created);
+  if (format == kBucketRecordFormatV2) {
+    uint8_t versioning = 0, lock = 0, has_rule = 0, mode = 0;
+    uint64_t days = 0, years = 0;
+    if (!d.GetByte(versioning) || versioning > 2 || !d.GetByte(lock) || lock > 1 ||
+        !d.GetByte(has_rule) || has_rule > 1 || !d.GetByte(mode) || mode > 2 ||
+        !d.GetVarint64(days) || days > UINT32_MAX || !d.GetVarint64(years) || years > UINT32_MAX ||
+        !GetStringPairs(d, record.tags)) {
+      return Corrupt();
+    }
+    record.versioning = static_cast<VersioningState>(versioning);
+    record.object_lock = lock == 1;
+    if (has_rule) {
+      record.default_retention =
+          DefaultRetention{static_cast<RetentionMode>(mode), static_cast<uint32_t>(days),
+                           static_cast<uint32_t>(years)};
+    }
+  }
+  if (!d.done()) return Corrupt();
   return record;
 }
 
@@ -54,11 +89,13 @@ std::string EncodeObjectRecord(const ObjectRecord& r) {
                     r.checksum.value.size() + r.payload.size();
   for (const auto& [name, value] : r.headers) estimate += 4 + name.size() + value.size();
   out.reserve(estimate);
-  out.push_back(static_cast<char>(kObjectRecordFormatV1));
+  out.push_back(static_cast<char>(kObjectRecordFormatV2));
   PutVarint64(out, r.size);
   PutVarint64(out, ZigZag(r.last_modified_ms));
   PutLengthPrefixed(out, r.etag);
   PutLengthPrefixed(out, r.version_id);
+  PutLengthPrefixed(out, r.sort_id);
+  out.push_back(static_cast<char>((r.delete_marker ? 1 : 0) | (r.legal_hold ? 2 : 0)));
   PutLengthPrefixed(out, r.storage_class);
   out.push_back(static_cast<char>(r.checksum.algorithm));
   PutLengthPrefixed(out, r.checksum.value);
@@ -67,6 +104,9 @@ std::string EncodeObjectRecord(const ObjectRecord& r) {
     PutLengthPrefixed(out, name);
     PutLengthPrefixed(out, value);
   }
+  PutStringPairs(out, r.tags);
+  out.push_back(static_cast<char>(r.retention_mode));
+  PutVarint64(out, ZigZag(r.retain_until_ms));
   out.push_back(static_cast<char>(r.payload_kind));
   PutLengthPrefixed(out, r.payload);
   return out;
@@ -79,11 +119,20 @@ Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payloa
   uint64_t modified = 0;
   uint8_t algorithm = 0;
   uint64_t header_count = 0;
-  if (!d.GetByte(format) || format != kObjectRecordFormatV1 || !d.GetVarint64(r.size) ||
-      !d.GetVarint64(modified) || !d.GetLengthPrefixed(r.etag) ||
-      !d.GetLengthPrefixed(r.version_id) || !d.GetLengthPrefixed(r.storage_class) ||
-      !d.GetByte(algorithm) || !d.GetLengthPrefixed(r.checksum.value) ||
-      !d.GetVarint64(header_count)) {
+  uint8_t flags = 0;
+  if (!d.GetByte(format) || (format != kObjectRecordFormatV1 && format != kObjectRecordFormatV2) ||
+      !d.GetVarint64(r.size) || !d.GetVarint64(modified) || !d.GetLengthPrefixed(r.etag) ||
+      !d.GetLengthPrefixed(r.version_id)) {
+    return Corrupt();
+  }
+  if (format == kObjectRecordFormatV2 &&
+      (!d.GetLengthPrefixed(r.sort_id) || !d.GetByte(flags) || flags > 3)) {
+    return Corrupt();
+  }
+  r.delete_marker = (flags & 1) != 0;
+  r.legal_hold = (flags & 2) != 0;
+  if (!d.GetLengthPrefixed(r.storage_class) || !d.GetByte(algorithm) ||
+      !d.GetLengthPrefixed(r.checksum.value) || !d.GetVarint64(header_count)) {
     return Corrupt();
   }
   if (algorithm > static_cast<uint8_t>(ChecksumAlgorithm::kSha256)) return Corrupt();
@@ -96,6 +145,15 @@ Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payloa
     std::string name, value;
     if (!d.GetLengthPrefixed(name) || !d.GetLengthPrefixed(value)) return Corrupt();
     r.headers.emplace_back(std::move(name), std::move(value));
+  }
+  if (format == kObjectRecordFormatV2) {
+    uint8_t mode = 0;
+    uint64_t until = 0;
+    if (!GetStringPairs(d, r.tags) || !d.GetByte(mode) || mode > 2 || !d.GetVarint64(until)) {
+      return Corrupt();
+    }
+    r.retention_mode = static_cast<RetentionMode>(mode);
+    r.retain_until_ms = UnZigZag(until);
   }
   uint8_t kind = 0;
   std::string_view payload;
@@ -195,6 +253,13 @@ ObjectInfo ToObjectInfo(std::string_view bucket, std::string_view key, ObjectRec
   info.bucket.assign(bucket);
   info.key.assign(key);
   info.version_id = std::move(record.version_id);
+  info.delete_marker = record.delete_marker;
+  info.tag_count = record.tags.size();
+  info.retention.mode = record.retention_mode;
+  if (record.retention_mode != RetentionMode::kNone) {
+    info.retention.retain_until = FromUnixMillis(record.retain_until_ms);
+  }
+  info.legal_hold = record.legal_hold;
   info.size = record.size;
   info.etag = std::move(record.etag);
   info.last_modified = FromUnixMillis(record.last_modified_ms);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -13,7 +14,9 @@ namespace strata::storage {
 
 // The first byte of every record. On disk: never renumber.
 inline constexpr uint8_t kBucketRecordFormatV1 = 1;
+inline constexpr uint8_t kBucketRecordFormatV2 = 2;  // + versioning, object lock, tags
 inline constexpr uint8_t kObjectRecordFormatV1 = 1;
+inline constexpr uint8_t kObjectRecordFormatV2 = 2;  // + sort id, marker, tags, retention, hold
 
 // Where an object's bytes live. On disk: never renumber.
 enum class PayloadKind : uint8_t {
@@ -42,10 +45,24 @@ struct PartList {
 struct BucketRecord {
   int64_t created_ms = 0;  // ms since the Unix epoch
   std::string region;
+  // Format 2 (format 1 decodes as: unversioned, no lock, no tags).
+  VersioningState versioning = VersioningState::kUnversioned;
+  bool object_lock = false;
+  std::optional<DefaultRetention> default_retention;
+  TagSet tags;  // empty: no tag set
 };
 
 struct ObjectRecord {
   std::string version_id = "null";
+  // The version's position under "v/<bucket>\0<key>\0" (version_id.h): equal to version_id
+  // for versioned writes; null versions get one too, so they sort by write time. Empty only in
+  // format 1 records (written before versioning; migrated at store start, see README.md).
+  std::string sort_id;
+  bool delete_marker = false;
+  TagSet tags;
+  RetentionMode retention_mode = RetentionMode::kNone;
+  int64_t retain_until_ms = 0;
+  bool legal_hold = false;
   uint64_t size = 0;
   std::string etag;
   int64_t last_modified_ms = 0;

@@ -37,17 +37,30 @@ ObjectStoreImpl::ObjectStoreImpl(MetadataStore& metadata, erasure::ChunkStore& c
     : metadata_(metadata),
       chunks_(chunks),
       options_(std::move(options)),
-      pins_(std::make_shared<PartPins>(chunks)) {}
+      pins_(std::make_shared<PartPins>(chunks)) {
+  MigrateLegacyRecords();
+}
 
 boost::system::error_code ObjectStoreImpl::CreateBucket(const std::string& name,
                                                         const std::string& region) {
+  return CreateBucketWithOptions(name, region, CreateBucketOptions{});
+}
+
+boost::system::error_code ObjectStoreImpl::CreateBucketWithOptions(
+    const std::string& name, const std::string& region, const CreateBucketOptions& options) {
   // NUL separates bucket from key in object record keys (metadata_keys.h).
   if (name.empty() || name.find('\0') != std::string::npos) return Err(Errc::kInvalidBucketName);
   std::unique_lock lock(BucketLock(name));
   auto existing = metadata_.Get(BucketRecordKey(name));
   if (!existing) return existing.error();
   if (existing->has_value()) return Err(Errc::kBucketAlreadyOwnedByYou);
-  BucketRecord record{ToUnixMillis(Clock::now()), region};
+  BucketRecord record;
+  record.created_ms = NowMs();
+  record.region = region;
+  if (options.object_lock_enabled) {
+    record.object_lock = true;
+    record.versioning = VersioningState::kEnabled;
+  }
   WriteBatch batch;
   batch.Put(BucketRecordKey(name), EncodeBucketRecord(record));
   return metadata_.Write(batch);
@@ -59,7 +72,8 @@ Result<BucketInfo> ObjectStoreImpl::GetBucket(const std::string& name) {
   if (!value->has_value()) return Err(Errc::kNoSuchBucket);
   auto record = DecodeBucketRecord(**value);
   if (!record) return record.error();
-  return BucketInfo{name, FromUnixMillis(record->created_ms), record->region};
+  return BucketInfo{name, FromUnixMillis(record->created_ms), record->region, record->versioning,
+                    record->object_lock};
 }
 
 // A bucket with objects is not empty. In-progress multipart uploads do not keep it (AWS deletes
@@ -73,9 +87,12 @@ boost::system::error_code ObjectStoreImpl::DeleteBucket(const std::string& name)
     auto existing = metadata_.Get(BucketRecordKey(name));
     if (!existing) return existing.error();
     if (!existing->has_value()) return Err(Errc::kNoSuchBucket);
-    auto cursor = metadata_.Scan(ObjectRecordPrefix(name));
-    if (auto ec = cursor->status()) return ec;
-    if (cursor->Valid()) return Err(Errc::kBucketNotEmpty);
+    // Any version or delete marker keeps the bucket (locked versions among them).
+    for (const std::string& prefix : {ObjectRecordPrefix(name), VersionRecordPrefix(name)}) {
+      auto cursor = metadata_.Scan(prefix);
+      if (auto ec = cursor->status()) return ec;
+      if (cursor->Valid()) return Err(Errc::kBucketNotEmpty);
+    }
     WriteBatch batch;
     const std::string upload_prefix = UploadRecordPrefix(name);
     auto uploads = metadata_.Scan(upload_prefix);
@@ -108,7 +125,8 @@ Result<std::vector<BucketInfo>> ObjectStoreImpl::ListBuckets() {
     auto record = DecodeBucketRecord(cursor->value());
     if (!record) return record.error();
     buckets.push_back(BucketInfo{std::string(cursor->key().substr(BucketRecordPrefix().size())),
-                                 FromUnixMillis(record->created_ms), record->region});
+                                 FromUnixMillis(record->created_ms), record->region,
+                                 record->versioning, record->object_lock});
   }
   if (auto ec = cursor->status()) return ec;
   return buckets;  // the index is ordered: already sorted by name
@@ -170,8 +188,13 @@ Result<ObjectInfo> ObjectStoreImpl::Put(const std::string& bucket, const std::st
       options.storage_class.empty() ? "STANDARD" : options.storage_class;
   auto tier = options_.storage_class_tiers.find(storage_class);
   if (tier == options_.storage_class_tiers.end()) return Err(Errc::kInvalidStorageClass);
-  // Early checks so a doomed PUT does not stream its body; both are re-checked at commit.
-  if (auto ec = CheckBucketExists(bucket)) return ec;
+  // Early checks so a doomed PUT does not stream its body; all are re-checked at commit.
+  auto early_bucket = LoadBucket(bucket);
+  if (!early_bucket) return early_bucket.error();
+  {
+    ObjectRecord probe;
+    if (auto ec = ApplyVersionOptions(*early_bucket, options.version, probe)) return ec;
+  }
   const std::string record_key = ObjectRecordKey(bucket, key);
   const WriteCondition& condition = options.condition;
   if (condition.if_none_match_any || condition.if_match) {
@@ -197,8 +220,7 @@ Result<ObjectInfo> ObjectStoreImpl::Put(const std::string& bucket, const std::st
   record.size = stored->size;
   record.etag = HexEncode(stored->digests.md5);
   record.checksum = std::move(stored->digests.checksum);
-  record.last_modified_ms = ToUnixMillis(Clock::now());
-  std::string encoded = EncodeObjectRecord(record);
+  record.last_modified_ms = NowMs();
 
   std::optional<ObjectRecord> old;
   {
@@ -208,13 +230,17 @@ Result<ObjectInfo> ObjectStoreImpl::Put(const std::string& bucket, const std::st
       if (stored->blob) (void)chunks_.Delete(*stored->blob);  // never referenced
       return ec;
     };
-    if (auto ec = CheckBucketExists(bucket)) return fail(ec);
+    auto b = LoadBucket(bucket);
+    if (!b) return fail(b.error());
+    // The retention default is computed at commit, from the rule in force now.
+    if (auto ec = ApplyVersionOptions(*b, options.version, record)) return fail(ec);
     auto current = ReadCurrent(record_key);
     if (!current) return fail(current.error());
     if (auto ec = CheckCondition(condition, *current)) return fail(ec);
-    old = std::move(current->record);
     WriteBatch batch;
-    batch.Put(record_key, encoded);
+    auto replaced = StageNewVersion(bucket, key, *b, record, batch);
+    if (!replaced) return fail(replaced.error());
+    old = std::move(*replaced);
     // On a failed write the new blob is left for the scrubber rather than deleted: LevelDB
     // may have logged the record before failing, and a dangling record is worse than garbage.
     if (auto ec = metadata_.Write(batch)) return ec;
@@ -225,14 +251,14 @@ Result<ObjectInfo> ObjectStoreImpl::Put(const std::string& bucket, const std::st
 
 Result<std::unique_ptr<ObjectReader>> ObjectStoreImpl::Get(const std::string& bucket,
                                                            const std::string& key) {
-  if (auto ec = ValidateObjectKey(key)) return ec;
-  const std::string record_key = ObjectRecordKey(bucket, key);
-  // The data is opened (blob) or pinned (parts) under the key lock, so an overwrite cannot
-  // delete it between reading the record and holding it.
-  std::shared_lock key_lock(KeyLock(record_key));
-  auto loaded = LoadRecord(bucket, record_key, /*with_payload=*/true);
-  if (!loaded) return loaded.error();
-  ObjectRecord record = std::move(*loaded);
+  auto reader = GetVersion(bucket, key, "");
+  if (!reader && reader.error() == Errc::kDeleteMarker) return Err(Errc::kNoSuchKey);
+  return reader;
+}
+
+Result<std::unique_ptr<ObjectReader>> ObjectStoreImpl::OpenRecord(
+    const std::string& bucket, const std::string& key, ObjectRecord record,
+    std::shared_lock<std::shared_mutex>& key_lock) {
   switch (record.payload_kind) {
     case PayloadKind::kInline: {
       key_lock.unlock();
@@ -259,11 +285,9 @@ Result<std::unique_ptr<ObjectReader>> ObjectStoreImpl::Get(const std::string& bu
 }
 
 Result<ObjectInfo> ObjectStoreImpl::Head(const std::string& bucket, const std::string& key) {
-  if (auto ec = ValidateObjectKey(key)) return ec;
-  // With the payload: a multipart object's part list is in it (ObjectInfo::parts).
-  auto record = LoadRecord(bucket, ObjectRecordKey(bucket, key), /*with_payload=*/true);
-  if (!record) return record.error();
-  return ToObjectInfo(bucket, key, std::move(*record));
+  auto info = HeadVersion(bucket, key, "");
+  if (!info && info.error() == Errc::kDeleteMarker) return Err(Errc::kNoSuchKey);
+  return info;
 }
 
 boost::system::error_code ObjectStoreImpl::Delete(const std::string& bucket,
@@ -274,24 +298,10 @@ boost::system::error_code ObjectStoreImpl::Delete(const std::string& bucket,
 boost::system::error_code ObjectStoreImpl::DeleteIf(const std::string& bucket,
                                                     const std::string& key,
                                                     const WriteCondition& condition) {
-  if (auto ec = ValidateObjectKey(key)) return ec;
-  const std::string record_key = ObjectRecordKey(bucket, key);
-  std::optional<ObjectRecord> old;
-  {
-    std::shared_lock bucket_lock(BucketLock(bucket));
-    std::unique_lock key_lock(KeyLock(record_key));
-    if (auto ec = CheckBucketExists(bucket)) return ec;
-    auto current = ReadCurrent(record_key);
-    if (!current) return current.error();
-    if (auto ec = CheckCondition(condition, *current)) return ec;
-    if (!current->exists) return {};
-    old = std::move(current->record);  // undecodable: its data is left to the scrubber
-    WriteBatch batch;
-    batch.Delete(record_key);
-    if (auto ec = metadata_.Write(batch)) return ec;
-  }
-  if (old) Retire(*old);
-  return {};
+  DeleteOptions options;
+  options.condition = condition;
+  auto result = DeleteObject(bucket, key, options);
+  return result ? boost::system::error_code() : result.error();
 }
 
 Result<ListResult> ObjectStoreImpl::List(const std::string& bucket, const ListOptions& options) {
@@ -312,9 +322,11 @@ Result<ObjectStoreImpl::Current> ObjectStoreImpl::ReadCurrent(const std::string&
 
 boost::system::error_code ObjectStoreImpl::CheckCondition(const WriteCondition& condition,
                                                           const Current& current) {
-  if (condition.if_none_match_any && current.exists) return Err(Errc::kPreconditionFailed);
+  // A key whose latest is a delete marker does not exist for conditions (S3).
+  const bool exists = current.exists && !(current.record && current.record->delete_marker);
+  if (condition.if_none_match_any && exists) return Err(Errc::kPreconditionFailed);
   if (condition.if_match) {
-    if (!current.exists) return Err(Errc::kPreconditionFailed);
+    if (!exists) return Err(Errc::kPreconditionFailed);
     std::string wanted = NormalizeEtag(*condition.if_match);
     if (wanted == "*") return {};
     // A corrupt record has no ETag to match.

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,10 +26,48 @@ namespace strata::storage {
 using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
 
+// Bucket versioning (issue 4). A new bucket is kUnversioned; once kEnabled it can only be
+// kSuspended (and back); a bucket with object lock is always kEnabled.
+enum class VersioningState : uint8_t { kUnversioned = 0, kEnabled = 1, kSuspended = 2 };
+
+// Object lock retention mode. On disk: never renumber.
+enum class RetentionMode : uint8_t { kNone = 0, kGovernance = 1, kCompliance = 2 };
+
+// A version's retention: locked while retain_until > now (exactly now: expired).
+struct Retention {
+  RetentionMode mode = RetentionMode::kNone;
+  TimePoint retain_until;
+};
+
+// A bucket's default retention, applied to new versions that set none. Exactly one of days or
+// years is non-zero (kInvalidArgument otherwise); a year is 365 days.
+struct DefaultRetention {
+  RetentionMode mode = RetentionMode::kGovernance;
+  uint32_t days = 0;
+  uint32_t years = 0;
+};
+
+struct ObjectLockConfiguration {
+  bool enabled = false;                  // "ObjectLockEnabled: Enabled"
+  std::optional<DefaultRetention> rule;  // none: new versions get no retention by default
+};
+
+// Object and bucket tags, in the order given. Limits (kInvalidTag): objects up to 10 tags,
+// buckets up to 50; keys 1..128 and values 0..256 UTF-8 characters (valid UTF-8); unique keys.
+using TagSet = std::vector<std::pair<std::string, std::string>>;
+inline constexpr size_t kMaxObjectTags = 10;
+inline constexpr size_t kMaxBucketTags = 50;
+
 struct BucketInfo {
   std::string name;
   TimePoint created;
   std::string region;  // the LocationConstraint given at creation ("" = us-east-1)
+  VersioningState versioning = VersioningState::kUnversioned;
+  bool object_lock_enabled = false;
+};
+
+struct CreateBucketOptions {
+  bool object_lock_enabled = false;  // forces versioning kEnabled
 };
 
 // Stored response headers, lower-case names: content-type, content-encoding,
@@ -46,7 +85,14 @@ struct PartSummary {
 struct ObjectInfo {
   std::string bucket;
   std::string key;
-  std::string version_id;  // "null" for unversioned objects
+  // "null" for versions written while the bucket was unversioned or suspended.
+  std::string version_id;
+  // A delete marker (only from StatVersion and ListObjectVersions): no data, size 0.
+  bool delete_marker = false;
+  bool is_latest = false;  // set by StatVersion and ListObjectVersions
+  size_t tag_count = 0;
+  Retention retention;  // mode kNone: no retention
+  bool legal_hold = false;
   uint64_t size = 0;
   std::string etag;  // hex MD5 without quotes (multipart: "<hex>-<parts>")
   TimePoint last_modified;
@@ -67,10 +113,20 @@ struct WriteCondition {
                                         // (unquoted; "*" means any existing object)
 };
 
+// Governance settings of a new version (Put, CreateMultipartUpload). Tags: kInvalidTag beyond
+// the limits. Retention or legal hold on a bucket without object lock: kInvalidRequest; a
+// retain_until not after now: kInvalidArgument. No retention given: the bucket's default rule.
+struct VersionOptions {
+  TagSet tags;
+  std::optional<Retention> retention;
+  bool legal_hold = false;
+};
+
 struct PutOptions {
   HeaderList headers;
   std::string storage_class;  // empty: the bucket's (or the store's) default
   WriteCondition condition;
+  VersionOptions version;
 };
 
 struct MultipartOptions {
@@ -78,6 +134,45 @@ struct MultipartOptions {
   std::string storage_class;  // empty: STANDARD; kInvalidStorageClass when not configured
   // Every part must then carry this checksum; the object gets the composite checksum.
   ChecksumAlgorithm checksum_algorithm = ChecksumAlgorithm::kNone;
+  VersionOptions version;  // stored with the upload, applied at completion
+};
+
+// DeleteObject. Without version_id: in an Enabled bucket writes a delete marker (new version
+// id), in a Suspended one a "null" delete marker replacing the null version, in an Unversioned
+// one removes the object. With version_id: removes that version or marker permanently.
+struct DeleteOptions {
+  std::string version_id;          // empty: the latest (see above)
+  bool bypass_governance = false;  // api/ sets it only with s3:BypassGovernanceRetention
+  WriteCondition condition;        // If-Match on the latest (only without version_id)
+};
+
+struct DeleteResult {
+  bool delete_marker = false;  // a marker was written, or the removed version was a marker
+  std::string version_id;      // the marker written or the version removed ("" unversioned)
+};
+
+struct ListVersionsOptions {
+  std::string prefix;
+  std::string delimiter;
+  std::string key_marker;         // exclusive: starts after every version of this key ...
+  std::string version_id_marker;  // ... or, with key_marker, after this version of it
+  uint32_t max_keys = 1000;       // versions + markers + common prefixes; capped at 1000
+};
+
+struct ListVersionsResult {
+  // Versions and delete markers interleaved, by key, newest first per key; delete_marker and
+  // is_latest set on each.
+  std::vector<ObjectInfo> versions;
+  std::vector<std::string> common_prefixes;
+  bool truncated = false;
+  std::string next_key_marker;         // when truncated
+  std::string next_version_id_marker;  // when truncated ("" after a common prefix)
+};
+
+// Tags of one version.
+struct VersionTags {
+  std::string version_id;
+  TagSet tags;
 };
 
 struct UploadInfo {
@@ -177,14 +272,18 @@ class ObjectStore {
 
   // Objects. Put drains `body`, then calls body.Finish(); on any error (the source's own, a
   // digest mismatch, quorum loss) nothing becomes visible and the previous object is intact.
-  // The returned info is durable when Put returns.
+  // The returned info is durable when Put returns. Versioning: in an Enabled bucket every Put
+  // (and CompleteMultipartUpload) creates a new version with a fresh id; otherwise it replaces
+  // the "null" version (kObjectLocked if that one is locked), keeping other versions.
   [[nodiscard]] virtual Result<ObjectInfo> Put(const std::string& bucket, const std::string& key,
                                                BodySource& body, const PutOptions& options) = 0;
+  // The latest version; kNoSuchKey also when it is a delete marker (GetVersion tells them apart).
   [[nodiscard]] virtual Result<std::unique_ptr<ObjectReader>> Get(const std::string& bucket,
                                                                   const std::string& key) = 0;
   [[nodiscard]] virtual Result<ObjectInfo> Head(const std::string& bucket,
                                                 const std::string& key) = 0;
   // Deleting an absent key succeeds (S3 semantics); kNoSuchBucket if the bucket is absent.
+  // = DeleteObject without a version id (in versioned buckets: writes a delete marker).
   [[nodiscard]] virtual boost::system::error_code Delete(const std::string& bucket,
                                                          const std::string& key) = 0;
   // Cost proportional to the page: a common prefix is skipped with one seek.
@@ -221,6 +320,92 @@ class ObjectStore {
                                                           const ListPartsOptions& options) = 0;
   [[nodiscard]] virtual Result<ListUploadsResult> ListMultipartUploads(
       const std::string& bucket, const ListUploadsOptions& options) = 0;
+
+  // ---- Governance (issue 4): versioning, tags, object lock. ----
+  // In every method below, `version_id` empty means the latest version; an id that is not
+  // "null" and not of the store's shape is kNoSuchVersion without a lookup. Errors common to
+  // all: kNoSuchBucket; kNoSuchKey (no such key, or `version_id` empty and no version at all);
+  // kNoSuchVersion (unknown version); kDeleteMarker (version_id empty and the latest is a delete
+  // marker: api answers 404 NoSuchKey + x-amz-delete-marker: true, and may StatVersion for the
+  // marker's id); kMethodNotAllowed (the named version is a delete marker: 405).
+
+  // CreateBucket with object lock: the bucket is created kEnabled and can't be suspended.
+  [[nodiscard]] virtual boost::system::error_code CreateBucketWithOptions(
+      const std::string& name, const std::string& region, const CreateBucketOptions& options) = 0;
+  // kEnabled <-> kSuspended; kUnversioned only while still unversioned (setting kUnversioned on
+  // a versioned bucket, or kSuspended on an object-lock bucket: kInvalidBucketState).
+  [[nodiscard]] virtual boost::system::error_code SetBucketVersioning(const std::string& bucket,
+                                                                      VersioningState state) = 0;
+  [[nodiscard]] virtual Result<VersioningState> GetBucketVersioning(const std::string& bucket) = 0;
+
+  // A version (or the latest). Delete markers: see above. Same pinning as Get.
+  [[nodiscard]] virtual Result<std::unique_ptr<ObjectReader>> GetVersion(
+      const std::string& bucket, const std::string& key, const std::string& version_id) = 0;
+  [[nodiscard]] virtual Result<ObjectInfo> HeadVersion(const std::string& bucket,
+                                                       const std::string& key,
+                                                       const std::string& version_id) = 0;
+  // Like HeadVersion, but a delete marker is returned (delete_marker = true), not an error;
+  // is_latest is set. For x-amz-delete-marker / x-amz-version-id on 404/405 responses, and for
+  // GetObjectRetention / GetObjectLegalHold (retention, legal_hold fields).
+  [[nodiscard]] virtual Result<ObjectInfo> StatVersion(const std::string& bucket,
+                                                       const std::string& key,
+                                                       const std::string& version_id) = 0;
+  // See DeleteOptions. Removing a version: kObjectLocked while it has a legal hold, or a
+  // retention with retain_until > now (GOVERNANCE yields to bypass_governance). Deleting a
+  // delete marker is always allowed. Removing the latest makes the next newest the latest.
+  // A well-formed but unknown version_id succeeds (idempotent, like S3).
+  [[nodiscard]] virtual Result<DeleteResult> DeleteObject(const std::string& bucket,
+                                                          const std::string& key,
+                                                          const DeleteOptions& options) = 0;
+  // Cost proportional to the page (common prefixes skipped with one seek).
+  [[nodiscard]] virtual Result<ListVersionsResult> ListObjectVersions(
+      const std::string& bucket, const ListVersionsOptions& options) = 0;
+
+  // Object tags, per version. Put replaces the set (kInvalidTag beyond the limits). Returns
+  // the version id the tags were set on / read from / removed from.
+  [[nodiscard]] virtual Result<std::string> PutObjectTagging(const std::string& bucket,
+                                                             const std::string& key,
+                                                             const std::string& version_id,
+                                                             const TagSet& tags) = 0;
+  [[nodiscard]] virtual Result<VersionTags> GetObjectTagging(const std::string& bucket,
+                                                             const std::string& key,
+                                                             const std::string& version_id) = 0;
+  [[nodiscard]] virtual Result<std::string> DeleteObjectTagging(const std::string& bucket,
+                                                                const std::string& key,
+                                                                const std::string& version_id) = 0;
+
+  // Bucket tags (up to 50). Get: kNoSuchTagSet when none. Put with an empty set deletes them.
+  [[nodiscard]] virtual boost::system::error_code PutBucketTagging(const std::string& bucket,
+                                                                   const TagSet& tags) = 0;
+  [[nodiscard]] virtual Result<TagSet> GetBucketTagging(const std::string& bucket) = 0;
+  [[nodiscard]] virtual boost::system::error_code DeleteBucketTagging(
+      const std::string& bucket) = 0;
+
+  // Object lock configuration. Put: enabling is allowed on a bucket whose versioning is
+  // kEnabled (else kInvalidBucketState); `enabled = false` on a lock bucket: kInvalidArgument;
+  // the rule replaces the previous one (nullopt removes it). Get: kObjectLockConfigurationNotFound
+  // on buckets without lock.
+  [[nodiscard]] virtual boost::system::error_code PutObjectLockConfiguration(
+      const std::string& bucket, const ObjectLockConfiguration& config) = 0;
+  [[nodiscard]] virtual Result<ObjectLockConfiguration> GetObjectLockConfiguration(
+      const std::string& bucket) = 0;
+  // A version's retention (mode kNone removes it). kInvalidRequest on buckets without lock.
+  // Rules while the current retention is active (retain_until > now): COMPLIANCE may only be
+  // extended (same mode, retain_until not earlier), by anyone, never with bypass; GOVERNANCE may
+  // be extended or turned COMPLIANCE freely, shortened/removed only with bypass_governance
+  // (else kObjectLocked). A new retain_until not after now: kInvalidArgument. Returns the
+  // version id.
+  [[nodiscard]] virtual Result<std::string> PutObjectRetention(const std::string& bucket,
+                                                               const std::string& key,
+                                                               const std::string& version_id,
+                                                               const Retention& retention,
+                                                               bool bypass_governance) = 0;
+  // Legal hold on/off (no rule besides the permission api checks). kInvalidRequest on buckets
+  // without lock. Returns the version id.
+  [[nodiscard]] virtual Result<std::string> PutObjectLegalHold(const std::string& bucket,
+                                                               const std::string& key,
+                                                               const std::string& version_id,
+                                                               bool on) = 0;
 };
 
 // The byte range [first, first + length) of part `part_number` (1-based) of an object: for
@@ -250,6 +435,9 @@ struct StoreOptions {
   // the min, for all parts but the last, on completion). Settable for tests.
   uint64_t max_part_size = kMaxPartSize;
   uint64_t min_part_size = kMinPartSize;
+  // The store's clock (retention checks, timestamps, version ids); empty: Clock::now. Tests
+  // move time with it.
+  std::function<TimePoint()> clock;
 };
 
 // The object store over a metadata index and a chunk store (both not owned; must outlive it).

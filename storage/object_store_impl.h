@@ -11,11 +11,15 @@
 //     finds the upload record.
 //   key stripe (shared_mutex): exclusive for read-old/commit-new of an object record (Put,
 //     Delete, Complete); shared by Get while it reads the record and opens or pins the data.
+// Versions: every change to a key's versions (new version, marker, removal, tag/retention
+// update) holds its key stripe (keyed by the o/ record key) exclusively; bucket state changes
+// (versioning, lock config, tags) hold the bucket stripe exclusively.
 // Drive I/O for bodies happens outside every lock; only record reads and writes (and, for Get,
 // the blob Open) happen under them.
 #pragma once
 
 #include <array>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -28,6 +32,7 @@
 #include "storage/object_store.h"
 #include "storage/part_pins.h"
 #include "storage/upload_record.h"
+#include "storage/version_id.h"
 
 namespace strata::storage {
 
@@ -67,6 +72,43 @@ class ObjectStoreImpl final : public ObjectStore {
                                     const ListPartsOptions& options) override;
   Result<ListUploadsResult> ListMultipartUploads(const std::string& bucket,
                                                  const ListUploadsOptions& options) override;
+
+  // Governance (governance_store.cc).
+  boost::system::error_code CreateBucketWithOptions(const std::string& name,
+                                                    const std::string& region,
+                                                    const CreateBucketOptions& options) override;
+  boost::system::error_code SetBucketVersioning(const std::string& bucket,
+                                                VersioningState state) override;
+  Result<VersioningState> GetBucketVersioning(const std::string& bucket) override;
+  Result<std::unique_ptr<ObjectReader>> GetVersion(const std::string& bucket,
+                                                   const std::string& key,
+                                                   const std::string& version_id) override;
+  Result<ObjectInfo> HeadVersion(const std::string& bucket, const std::string& key,
+                                 const std::string& version_id) override;
+  Result<ObjectInfo> StatVersion(const std::string& bucket, const std::string& key,
+                                 const std::string& version_id) override;
+  Result<DeleteResult> DeleteObject(const std::string& bucket, const std::string& key,
+                                    const DeleteOptions& options) override;
+  Result<ListVersionsResult> ListObjectVersions(const std::string& bucket,
+                                                const ListVersionsOptions& options) override;
+  Result<std::string> PutObjectTagging(const std::string& bucket, const std::string& key,
+                                       const std::string& version_id, const TagSet& tags) override;
+  Result<VersionTags> GetObjectTagging(const std::string& bucket, const std::string& key,
+                                       const std::string& version_id) override;
+  Result<std::string> DeleteObjectTagging(const std::string& bucket, const std::string& key,
+                                          const std::string& version_id) override;
+  boost::system::error_code PutBucketTagging(const std::string& bucket,
+                                             const TagSet& tags) override;
+  Result<TagSet> GetBucketTagging(const std::string& bucket) override;
+  boost::system::error_code DeleteBucketTagging(const std::string& bucket) override;
+  boost::system::error_code PutObjectLockConfiguration(
+      const std::string& bucket, const ObjectLockConfiguration& config) override;
+  Result<ObjectLockConfiguration> GetObjectLockConfiguration(const std::string& bucket) override;
+  Result<std::string> PutObjectRetention(const std::string& bucket, const std::string& key,
+                                         const std::string& version_id, const Retention& retention,
+                                         bool bypass_governance) override;
+  Result<std::string> PutObjectLegalHold(const std::string& bucket, const std::string& key,
+                                         const std::string& version_id, bool on) override;
 
  private:
   static constexpr size_t kKeyLockStripes = 256;
@@ -114,6 +156,45 @@ class ObjectStoreImpl final : public ObjectStore {
   Result<UploadRecord> LoadUpload(const std::string& bucket, const std::string& key,
                                   const std::string& upload_id);
 
+  // ---- Versions (governance_store.cc). All under the key lock unless said otherwise. ----
+  TimePoint Now() const { return options_.clock ? options_.clock() : Clock::now(); }
+  int64_t NowMs() const { return ToUnixMillis(Now()); }
+  // The bucket record; kNoSuchBucket if absent.
+  Result<BucketRecord> LoadBucket(const std::string& bucket);
+  // Applies `opts` (tags, retention, legal hold; else the bucket's default rule) to a new
+  // version's record, validating them. Needs no lock (the bucket record is re-read at commit).
+  boost::system::error_code ApplyVersionOptions(const BucketRecord& b, const VersionOptions& opts,
+                                                ObjectRecord& record);
+  // Adds a new version (or delete marker) `record` of key to `batch` as the latest (o/ and v/),
+  // assigning its ids per the bucket's versioning state. Outside kEnabled it replaces the null
+  // version (kObjectLocked if locked): that record is returned, to Retire after the commit.
+  Result<std::optional<ObjectRecord>> StageNewVersion(const std::string& bucket,
+                                                      const std::string& key, const BucketRecord& b,
+                                                      ObjectRecord& record, WriteBatch& batch);
+  // The version named version_id ("null" or a generated id; else nullopt), with payload.
+  Result<std::optional<ObjectRecord>> FindVersion(const std::string& bucket, const std::string& key,
+                                                  const std::string& version_id);
+  // The named version (empty: latest), as the ObjectStore governance methods describe:
+  // kNoSuchKey / kNoSuchVersion, and, unless allow_marker, kDeleteMarker / kMethodNotAllowed.
+  Result<ObjectRecord> ResolveVersion(const std::string& bucket, const std::string& key,
+                                      const std::string& version_id, bool allow_marker);
+  // kObjectLocked if `record` may not be removed now (legal hold; active retention, GOVERNANCE
+  // yielding to bypass). Delete markers are always removable.
+  boost::system::error_code CheckRemovable(const ObjectRecord& record, bool bypass) const;
+  // Read-modify-write of one existing version's governance fields (tags, retention, hold)
+  // under the bucket (shared) and key (exclusive) locks; keeps o/ in step when it is the
+  // latest. Returns the version id.
+  Result<std::string> UpdateVersion(
+      const std::string& bucket, const std::string& key, const std::string& version_id,
+      const std::function<boost::system::error_code(const BucketRecord&, ObjectRecord&)>& change);
+  // Opens a reader over a loaded record; `key_lock` (held shared) is released once the data is
+  // opened or pinned.
+  Result<std::unique_ptr<ObjectReader>> OpenRecord(const std::string& bucket,
+                                                   const std::string& key, ObjectRecord record,
+                                                   std::shared_lock<std::shared_mutex>& key_lock);
+  // One-time migration of format-1 object records (no sort id) into version entries.
+  void MigrateLegacyRecords();
+
   MetadataStore& metadata_;
   erasure::ChunkStore& chunks_;
   const StoreOptions options_;
@@ -121,7 +202,12 @@ class ObjectStoreImpl final : public ObjectStore {
   std::array<std::shared_mutex, kKeyLockStripes> key_locks_;
   std::array<std::shared_mutex, kBucketLockStripes> bucket_locks_;
   std::array<std::mutex, kUploadLockStripes> upload_locks_;
+  VersionIdGenerator version_ids_;
 };
+
+// kInvalidTag unless `tags` satisfy the S3 limits (at most max_tags, keys 1..128 and values
+// 0..256 UTF-8 characters of valid UTF-8, unique keys).
+boost::system::error_code ValidateTags(const TagSet& tags, size_t max_tags);
 
 // Shared by both files.
 boost::system::error_code ValidateObjectKey(const std::string& key);

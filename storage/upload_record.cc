@@ -15,7 +15,7 @@ bool ValidAlgorithm(uint8_t a) { return a <= static_cast<uint8_t>(ChecksumAlgori
 
 std::string EncodeUploadRecord(const UploadRecord& r) {
   std::string out;
-  out.push_back(static_cast<char>(kUploadRecordFormatV1));
+  out.push_back(static_cast<char>(kUploadRecordFormatV2));
   PutVarint64(out, ZigZag(r.initiated_ms));
   PutLengthPrefixed(out, r.storage_class);
   out.push_back(static_cast<char>(r.checksum_algorithm));
@@ -24,6 +24,10 @@ std::string EncodeUploadRecord(const UploadRecord& r) {
     PutLengthPrefixed(out, name);
     PutLengthPrefixed(out, value);
   }
+  PutStringPairs(out, r.tags);
+  out.push_back(static_cast<char>(r.retention_mode));
+  PutVarint64(out, ZigZag(r.retain_until_ms));
+  out.push_back(r.legal_hold ? 1 : 0);
   return out;
 }
 
@@ -34,8 +38,8 @@ Result<UploadRecord> DecodeUploadRecord(std::string_view bytes) {
   uint64_t initiated = 0;
   uint8_t algorithm = 0;
   uint64_t header_count = 0;
-  if (!d.GetByte(format) || format != kUploadRecordFormatV1 || !d.GetVarint64(initiated) ||
-      !d.GetLengthPrefixed(r.storage_class) || !d.GetByte(algorithm) ||
+  if (!d.GetByte(format) || (format != kUploadRecordFormatV1 && format != kUploadRecordFormatV2) ||
+      !d.GetVarint64(initiated) || !d.GetLengthPrefixed(r.storage_class) || !d.GetByte(algorithm) ||
       !ValidAlgorithm(algorithm) || !d.GetVarint64(header_count)) {
     return Corrupt();
   }
@@ -47,6 +51,17 @@ Result<UploadRecord> DecodeUploadRecord(std::string_view bytes) {
     std::string name, value;
     if (!d.GetLengthPrefixed(name) || !d.GetLengthPrefixed(value)) return Corrupt();
     r.headers.emplace_back(std::move(name), std::move(value));
+  }
+  if (format == kUploadRecordFormatV2) {
+    uint8_t mode = 0, hold = 0;
+    uint64_t until = 0;
+    if (!GetStringPairs(d, r.tags) || !d.GetByte(mode) || mode > 2 || !d.GetVarint64(until) ||
+        !d.GetByte(hold) || hold > 1) {
+      return Corrupt();
+    }
+    r.retention_mode = static_cast<RetentionMode>(mode);
+    r.retain_until_ms = UnZigZag(until);
+    r.legal_hold = hold == 1;
   }
   if (!d.done()) return Corrupt();
   return r;

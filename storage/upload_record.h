@@ -14,6 +14,7 @@ namespace strata::storage {
 
 // The first byte of every upload and part record. On disk: never renumber.
 inline constexpr uint8_t kUploadRecordFormatV1 = 1;
+inline constexpr uint8_t kUploadRecordFormatV2 = 2;  // + tags, retention, legal hold
 inline constexpr uint8_t kPartRecordFormatV1 = 1;
 
 // What CreateMultipartUpload fixed for the final object. Bucket, key and upload id are in the
@@ -23,6 +24,11 @@ struct UploadRecord {
   std::string storage_class;
   ChecksumAlgorithm checksum_algorithm = ChecksumAlgorithm::kNone;
   HeaderList headers;
+  // Format 2: applied to the version the completion creates.
+  TagSet tags;
+  RetentionMode retention_mode = RetentionMode::kNone;
+  int64_t retain_until_ms = 0;
+  bool legal_hold = false;
 };
 
 // One uploaded part. Small parts (up to StoreOptions::inline_threshold) keep their bytes here.

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The two entry points README.md promises, on a fresh Debian 12 machine:
 #   tools/dev.sh server [strata-server flags]   install, build, run the server (embedded default)
-#   tools/dev.sh test                           install, build, run every test (what CI runs)
+#   tools/dev.sh test                           install, build, run every test (what CI runs):
+#                                               unit, integration, client matrix, fuzz smoke
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${STRATA_BUILD_DIR:-build}
@@ -22,8 +23,13 @@ case "${1:-}" in
     ;;
   test)
     tools/install-deps.sh --test
+    tools/install-client-deps.sh --spark
+    tools/install-fuzz-deps.sh
     build
-    ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+    # Unit tests, the integration suite, and the client matrix (Spark/s3a included).
+    STRATA_CLIENTS_SPARK=1 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+    # A short fuzz pass over the checked-in corpora: every parser facing clients.
+    tools/fuzz.sh --seconds "${STRATA_FUZZ_SECONDS:-10}"
     ;;
   *)
     echo "usage: tools/dev.sh server [flags] | tools/dev.sh test" >&2

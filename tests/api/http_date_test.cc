@@ -52,6 +52,14 @@ TEST_CASE("ParseHttpDate maps two-digit RFC 850 years below 70 to the 2000s") {
   CHECK(ParseHttpDate("Thursday, 01-Jan-70 00:00:00 GMT") == At(1970, 1, 1, 0, 0, 0));
 }
 
+TEST_CASE("Dates outside the representable years are rejected, not overflowed") {
+  // Regression from date_fuzz: year 0 and year 9999 overflowed int64 nanoseconds (UB).
+  CHECK_FALSE(ParseIso8601("0000-01-01T00:00:00Z").has_value());
+  CHECK_FALSE(ParseHttpDate("Fri, 31 Dec 9999 23:59:59 GMT").has_value());
+  CHECK_FALSE(ParseAmzDate("99991231T235959Z").has_value());
+  CHECK(ParseHttpDate("Sun, 06 Nov 1994 08:49:37 GMT").has_value());
+}
+
 TEST_CASE("ParseHttpDate rejects malformed dates") {
   const char* bad[] = {"",
                        "Sun, 06 Nov 1994 08:49:37",

@@ -39,9 +39,11 @@ std::string OnlyShardFile(const StoreFixture& fx, size_t drive) {
 TEST_CASE("Blobs of every size round-trip through the chunk store", "[store]") {
   auto [k, m, bs] = GENERATE(table<uint32_t, uint32_t, uint32_t>(
       {{2, 2, 64}, {4, 2, 100}, {3, 1, 33}, {1, 0, 16}, {8, 4, 8}}));
-  const uint64_t stripe = uint64_t{k} * bs;
+  // A plain copy: clang < 16 cannot capture structured bindings in GENERATE_COPY's lambda.
+  const uint32_t block = bs;
+  const uint64_t stripe = uint64_t{k} * block;
   const size_t size = GENERATE_COPY(
-      values<size_t>({0, 1, bs - 1, bs, stripe, stripe + 1, 5 * stripe + bs / 2 + 3}));
+      values<size_t>({0, 1, block - 1, block, stripe, stripe + 1, 5 * stripe + block / 2 + 3}));
   CAPTURE(k, m, bs, size);
   StoreFixture fx(k, m, bs);
   const auto data = RandomBytes(size, 42);

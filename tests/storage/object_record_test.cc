@@ -46,8 +46,8 @@ TEST_CASE("an object record round-trips through its encoding") {
 
 TEST_CASE("an object record starts with its format version") {
   std::string encoded = EncodeObjectRecord(SampleRecord());
-  CHECK(encoded[0] == static_cast<char>(kObjectRecordFormatV1));
-  encoded[0] = 2;
+  CHECK(encoded[0] == static_cast<char>(kObjectRecordFormatV2));
+  encoded[0] = 3;  // unknown format
   CHECK(DecodeObjectRecord(encoded, true).error() == Errc::kCorrupt);
 }
 
@@ -99,7 +99,7 @@ ObjectRecord SamplePartsRecord() {
 TEST_CASE("a multipart object record round-trips its part list (payload kind 2)") {
   ObjectRecord r = SamplePartsRecord();
   std::string encoded = EncodeObjectRecord(r);
-  CHECK(encoded[0] == static_cast<char>(kObjectRecordFormatV1));  // additive: same format
+  CHECK(encoded[0] == static_cast<char>(kObjectRecordFormatV2));
   auto decoded = DecodeObjectRecord(encoded, true);
   REQUIRE(decoded);
   CHECK(decoded->payload_kind == PayloadKind::kParts);
@@ -220,7 +220,9 @@ TEST_CASE("a record claiming a huge header count is rejected without allocating"
 }
 
 TEST_CASE("a bucket record round-trips and rejects junk") {
-  BucketRecord r{-5, "eu-central-1"};
+  BucketRecord r;
+  r.created_ms = -5;
+  r.region = "eu-central-1";
   auto decoded = DecodeBucketRecord(EncodeBucketRecord(r));
   REQUIRE(decoded);
   CHECK(decoded->created_ms == -5);
