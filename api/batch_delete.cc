@@ -5,6 +5,7 @@
 #include "api/object_handlers.h"
 #include "api/request_headers.h"
 #include "api/upload_body.h"
+#include "api/version_headers.h"
 #include "api/xml.h"
 #include "storage/body_source.h"
 
@@ -64,21 +65,40 @@ HandlerResult DeleteObjects(HandlerContext& ctx) {
 
   XmlWriter xml;
   xml.Open("DeleteResult", kS3XmlNamespace);
+  const bool bypass = BypassGovernance(ctx);
   for (const DeleteEntry& entry : request->objects) {
     S3Errc error = S3Errc::kOk;
+    storage::DeleteResult deleted;
     if (entry.key.empty() || entry.key.size() > kMaxKeyLength) {
       error = entry.key.empty() ? S3Errc::kInvalidArgument : S3Errc::kKeyTooLongError;
-    } else if (!entry.version_id.empty() && entry.version_id != "null") {
-      // Unversioned buckets hold only the "null" version.
-      error = S3Errc::kNoSuchVersion;
     } else {
-      // A key that does not exist counts as deleted, as for DeleteObject.
-      error = ToS3Error(ctx.store.Delete(ctx.route.bucket, entry.key));
+      // A key (or well-formed version) that does not exist counts as deleted, as for
+      // DeleteObject.
+      storage::DeleteOptions options;
+      options.version_id = entry.version_id;
+      options.bypass_governance = bypass;
+      auto result = ctx.store.DeleteObject(ctx.route.bucket, entry.key, options);
+      if (result) {
+        deleted = std::move(*result);
+      } else {
+        error = ToS3Error(result.error());
+        // A malformed version id: DeleteObject says InvalidArgument, DeleteObjects (as AWS)
+        // reports the key's version as NoSuchVersion.
+        if (error == S3Errc::kInvalidArgument && !entry.version_id.empty()) {
+          error = S3Errc::kNoSuchVersion;
+        }
+      }
     }
     if (error == S3Errc::kOk) {
       if (request->quiet) continue;
       xml.Open("Deleted").Element("Key", entry.key);
       if (!entry.version_id.empty()) xml.Element("VersionId", entry.version_id);
+      if (deleted.delete_marker) {
+        xml.BoolElement("DeleteMarker", true);
+        if (!deleted.version_id.empty()) {
+          xml.Element("DeleteMarkerVersionId", deleted.version_id);
+        }
+      }
       xml.Close("Deleted");
       continue;
     }

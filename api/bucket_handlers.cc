@@ -4,6 +4,7 @@
 
 #include "api/bucket_name.h"
 #include "api/http_date.h"
+#include "api/request_headers.h"
 #include "api/xml.h"
 #include "storage/checksum.h"
 
@@ -75,7 +76,19 @@ HandlerResult CreateBucket(HandlerContext& ctx) {
                     "request was sent to.");
   }
   const std::string stored_region = region == "us-east-1" ? std::string() : region;
-  boost::system::error_code ec = ctx.store.CreateBucket(bucket, stored_region);
+  storage::CreateBucketOptions options;
+  if (auto lock = HeaderValue(ctx.request, "x-amz-bucket-object-lock-enabled")) {
+    std::string value = AsciiLower(TrimSpaces(*lock));
+    if (value != "true" && value != "false") {
+      return Fail(ctx, S3Errc::kInvalidArgument,
+                  "x-amz-bucket-object-lock-enabled must be either true or false");
+    }
+    options.object_lock_enabled = value == "true";
+  }
+  boost::system::error_code ec =
+      options.object_lock_enabled
+          ? ctx.store.CreateBucketWithOptions(bucket, stored_region, options)
+          : ctx.store.CreateBucket(bucket, stored_region);
   if (ec && ToS3Error(ec) == S3Errc::kBucketAlreadyOwnedByYou && region == "us-east-1") {
     // AWS us-east-1 legacy: re-creating a bucket you own there succeeds.
     ec = {};

@@ -7,6 +7,7 @@
 #include "api/object_headers.h"
 #include "api/request_headers.h"
 #include "api/uri.h"
+#include "api/version_headers.h"
 #include "api/xml.h"
 #include "storage/body_source.h"
 #include "storage/checksum.h"
@@ -41,8 +42,16 @@ Result<std::unique_ptr<storage::ObjectReader>> OpenCopySource(HandlerContext& ct
   auto source =
       ParseCopySource(HeaderValue(ctx.request, "x-amz-copy-source").value_or(""), &message);
   if (!source) return Fail(ctx, ToS3Error(source.error()), std::move(message)).error();
-  auto reader = ctx.store.Get(source->bucket, source->key);
-  if (!reader) return reader.error();
+  auto reader = ctx.store.GetVersion(source->bucket, source->key, source->version_id);
+  if (!reader) {
+    if (ToS3Error(reader.error()) == S3Errc::kMethodNotAllowed) {
+      return Fail(ctx, S3Errc::kInvalidRequest,
+                  "The source of a copy request may not specifically refer to a delete marker by "
+                  "version id.")
+          .error();
+    }
+    return reader.error();
+  }
   const storage::ObjectInfo& info = (*reader)->info();
   Preconditions conditions = ReadPreconditions(ctx.request, "x-amz-copy-source-");
   if (EvaluatePreconditions(conditions, info.etag, info.last_modified) !=
@@ -92,6 +101,15 @@ std::string CopyResultXml(std::string_view root, std::string_view etag,
   return xml.Finish();
 }
 
+// x-amz-copy-source-version-id: the source version copied (its "null" only when named).
+void SetCopySourceVersion(HandlerContext& ctx, http::response_header<>& header,
+                          const storage::ObjectInfo& source) {
+  auto named = HeaderValue(ctx.request, "x-amz-copy-source").value_or("");
+  if (source.version_id != "null" || named.find("?versionId=") != std::string_view::npos) {
+    header.set("x-amz-copy-source-version-id", source.version_id);
+  }
+}
+
 }  // namespace
 
 Result<CopySource> ParseCopySource(std::string_view header, std::string* message) {
@@ -101,16 +119,17 @@ Result<CopySource> ParseCopySource(std::string_view header, std::string* message
     return make_error_code(S3Errc::kInvalidArgument);
   };
   std::string_view raw = TrimSpaces(header);
+  std::string_view version_id;
   // '?' separates the version: one inside a key arrives percent-encoded.
   size_t question = raw.find('?');
   if (question != std::string_view::npos) {
     std::string_view query = raw.substr(question + 1);
     raw = raw.substr(0, question);
     if (!query.starts_with("versionId=")) return invalid("Unsupported copy source parameter.");
-    if (query.substr(10) != "null") {
-      *message = "Copying a specific object version is not implemented.";
-      return make_error_code(S3Errc::kNotImplemented);
-    }
+    version_id = query.substr(10);
+    // Version ids are short tokens; anything longer (or empty) is not one of ours.
+    if (version_id.empty() || version_id.size() > 1024)
+      return invalid("Invalid version id specified");
   }
   std::optional<std::string> decoded = UriDecode(raw);
   if (!decoded) return invalid("Invalid copy source encoding.");
@@ -125,7 +144,8 @@ Result<CopySource> ParseCopySource(std::string_view header, std::string* message
     return invalid("Copy Source must mention the source bucket and key: sourcebucket/sourcekey");
   }
   if (path.find('\0') != std::string_view::npos) return invalid("Invalid copy source object key");
-  CopySource source{std::string(path.substr(0, slash)), std::string(path.substr(slash + 1))};
+  CopySource source{std::string(path.substr(0, slash)), std::string(path.substr(slash + 1)),
+                    std::string(version_id)};
   if (source.key.size() > kMaxKeyLength) return invalid("Invalid copy source object key");
   return source;
 }
@@ -161,6 +181,14 @@ HandlerResult CopyObject(HandlerContext& ctx) {
     return Fail(ctx, S3Errc::kInvalidArgument, "Unknown metadata directive.");
   }
   const bool replace = directive == "replace";
+  std::string tagging_directive(
+      AsciiLower(TrimSpaces(HeaderValue(ctx.request, "x-amz-tagging-directive").value_or(""))));
+  if (!tagging_directive.empty() && tagging_directive != "copy" && tagging_directive != "replace") {
+    return Fail(ctx, S3Errc::kInvalidArgument, "Unknown tagging directive.");
+  }
+  const bool replace_tags = tagging_directive == "replace";
+  auto version = ReadVersionOptions(ctx, /*with_tags=*/replace_tags);
+  if (!version) return version.error();
   auto condition = ReadWriteCondition(ctx);
   if (!condition) return condition.error();
   ChecksumAlgorithm requested_algorithm = ChecksumAlgorithm::kNone;
@@ -185,9 +213,21 @@ HandlerResult CopyObject(HandlerContext& ctx) {
 
   storage::PutOptions options;
   options.condition = std::move(*condition);
+  options.version = std::move(*version);
+  if (!replace_tags && source.tag_count > 0) {
+    // COPY (the default) carries the source version's tags over.
+    auto tags = ctx.store.GetObjectTagging(source.bucket, source.key, source.version_id);
+    if (!tags) return tags.error();
+    options.version.tags = std::move(tags->tags);
+  }
   auto storage_class = HeaderValue(ctx.request, "x-amz-storage-class");
   if (storage_class) options.storage_class = std::string(TrimSpaces(*storage_class));
-  const bool same_object = source.bucket == ctx.route.bucket && source.key == ctx.route.key;
+  // Copying a named older version onto its own key restores it: not a self-copy.
+  const bool names_version =
+      HeaderValue(ctx.request, "x-amz-copy-source").value_or("").find("?versionId=") !=
+      std::string_view::npos;
+  const bool same_object =
+      source.bucket == ctx.route.bucket && source.key == ctx.route.key && !names_version;
   const bool class_changes = storage_class && options.storage_class != source.storage_class;
   const bool checksum_changes = requested_algorithm != ChecksumAlgorithm::kNone &&
                                 requested_algorithm != source.checksum.algorithm;
@@ -215,8 +255,11 @@ HandlerResult CopyObject(HandlerContext& ctx) {
       storage::NewDigestingSource(*range, CopySpec(source, /*whole=*/true, algorithm));
   auto info = ctx.store.Put(ctx.route.bucket, ctx.route.key, *body, options);
   if (!info) return WriteConditionError(ctx, info.error(), options.condition);
-  return XmlDocument(
+  Response response = XmlDocument(
       CopyResultXml("CopyObjectResult", info->etag, info->last_modified, info->checksum));
+  SetWrittenVersionHeader(response.header, *info);
+  SetCopySourceVersion(ctx, response.header, source);
+  return response;
 }
 
 HandlerResult UploadPartCopy(HandlerContext& ctx) {
@@ -248,8 +291,10 @@ HandlerResult UploadPartCopy(HandlerContext& ctx) {
   auto part =
       ctx.store.UploadPart(ctx.route.bucket, ctx.route.key, upload->upload_id, *part_number, *body);
   if (!part) return part.error();
-  return XmlDocument(
-      CopyResultXml("CopyPartResult", part->etag, part->last_modified, part->checksum));
+  Response response =
+      XmlDocument(CopyResultXml("CopyPartResult", part->etag, part->last_modified, part->checksum));
+  SetCopySourceVersion(ctx, response.header, source);
+  return response;
 }
 
 }  // namespace strata::api

@@ -14,12 +14,13 @@ namespace strata::api {
 struct CopySource {
   std::string bucket;
   std::string key;
+  std::string version_id;  // "" when the header names no version (the latest)
 };
 
 // Parses x-amz-copy-source: "bucket/key" or "/bucket/key", percent-encoded, optionally followed
 // by "?versionId=<id>". Errors, with `*message` set: InvalidArgument (no bucket or key, bad
-// percent-encoding, a NUL byte, a key over 1024 bytes, other query parameters), NotImplemented
-// (a versionId other than "null", or an access point ARN). Pure.
+// percent-encoding, a NUL byte, a key over 1024 bytes, other query parameters, an empty or
+// over-long version id), NotImplemented (an access point ARN). Pure.
 Result<CopySource> ParseCopySource(std::string_view header, std::string* message);
 
 struct CopyRange {

@@ -7,6 +7,7 @@
 #include "api/object_headers.h"
 #include "api/request_headers.h"
 #include "api/upload_body.h"
+#include "api/version_headers.h"
 #include "api/xml.h"
 #include "storage/body_source.h"
 
@@ -156,8 +157,12 @@ HandlerResult CreateMultipartUpload(HandlerContext& ctx) {
   auto headers = ReadStoredHeaders(ctx);
   if (!headers) return headers.error();
 
+  auto version = ReadVersionOptions(ctx);
+  if (!version) return version.error();
+
   storage::MultipartOptions options;
   options.headers = std::move(*headers);
+  options.version = std::move(*version);
   if (auto storage_class = HeaderValue(ctx.request, "x-amz-storage-class")) {
     options.storage_class = std::string(TrimSpaces(*storage_class));
   }
@@ -264,7 +269,9 @@ HandlerResult CompleteMultipartUpload(HandlerContext& ctx) {
     xml.Element("ChecksumType", "COMPOSITE");
   }
   xml.Close("CompleteMultipartUploadResult");
-  return XmlDocument(xml.Finish());
+  Response response = XmlDocument(xml.Finish());
+  SetWrittenVersionHeader(response.header, *info);
+  return response;
 }
 
 HandlerResult AbortMultipartUpload(HandlerContext& ctx) {

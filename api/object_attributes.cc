@@ -3,6 +3,7 @@
 #include "api/http_date.h"
 #include "api/object_headers.h"
 #include "api/request_headers.h"
+#include "api/version_headers.h"
 #include "api/xml.h"
 #include "storage/checksum.h"
 
@@ -79,8 +80,9 @@ HandlerResult GetObjectAttributes(HandlerContext& ctx) {
     marker = *n > storage::kMaxPartNumber ? storage::kMaxPartNumber : static_cast<uint32_t>(*n);
   }
 
-  auto info = ctx.store.Head(ctx.route.bucket, ctx.route.key);
-  if (!info) return info.error();
+  const std::string version_id = RequestVersionId(ctx);
+  auto info = ctx.store.HeadVersion(ctx.route.bucket, ctx.route.key, version_id);
+  if (!info) return AddDeleteMarkerHeaders(ctx, info.error(), version_id);
   switch (EvaluatePreconditions(ReadPreconditions(ctx.request), info->etag, info->last_modified)) {
     case ConditionOutcome::kProceed:
       break;
@@ -140,6 +142,7 @@ HandlerResult GetObjectAttributes(HandlerContext& ctx) {
   response.header.result(http::status::ok);
   response.header.set(http::field::content_type, "application/xml");
   response.header.set(http::field::last_modified, FormatHttpDate(info->last_modified));
+  SetVersionHeaders(ctx, response.header, *info);
   response.body = xml.Finish();
   return response;
 }

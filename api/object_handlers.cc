@@ -7,6 +7,7 @@
 #include "api/object_headers.h"
 #include "api/request_headers.h"
 #include "api/upload_body.h"
+#include "api/version_headers.h"
 #include "storage/body_source.h"
 #include "storage/checksum.h"
 
@@ -38,10 +39,13 @@ HandlerResult PutObject(HandlerContext& ctx) {
   if (!headers) return headers.error();
   auto condition = ReadWriteCondition(ctx);
   if (!condition) return condition.error();
+  auto version = ReadVersionOptions(ctx);
+  if (!version) return version.error();
 
   storage::PutOptions options;
   options.headers = std::move(*headers);
   options.condition = std::move(*condition);
+  options.version = std::move(*version);
   if (auto storage_class = HeaderValue(ctx.request, "x-amz-storage-class")) {
     options.storage_class = std::string(TrimSpaces(*storage_class));
   }
@@ -53,6 +57,7 @@ HandlerResult PutObject(HandlerContext& ctx) {
   response.header.result(http::status::ok);
   response.header.set(http::field::etag, QuotedEtag(info->etag));
   SetChecksumHeader(response.header, info->checksum);
+  SetWrittenVersionHeader(response.header, *info);
   return response;
 }
 
@@ -73,15 +78,16 @@ HandlerResult GetObject(HandlerContext& ctx) {
   }
 
   // HEAD needs no reader: metadata only.
+  const std::string version_id = RequestVersionId(ctx);
   std::unique_ptr<storage::ObjectReader> reader;
   storage::ObjectInfo info;
   if (head) {
-    auto found = ctx.store.Head(ctx.route.bucket, ctx.route.key);
-    if (!found) return found.error();
+    auto found = ctx.store.HeadVersion(ctx.route.bucket, ctx.route.key, version_id);
+    if (!found) return AddDeleteMarkerHeaders(ctx, found.error(), version_id);
     info = std::move(*found);
   } else {
-    auto opened = ctx.store.Get(ctx.route.bucket, ctx.route.key);
-    if (!opened) return opened.error();
+    auto opened = ctx.store.GetVersion(ctx.route.bucket, ctx.route.key, version_id);
+    if (!opened) return AddDeleteMarkerHeaders(ctx, opened.error(), version_id);
     reader = std::move(*opened);
     info = reader->info();
   }
@@ -93,6 +99,7 @@ HandlerResult GetObject(HandlerContext& ctx) {
       Response response;
       response.header.result(http::status::not_modified);
       SetValidators(response.header, info);
+      SetVersionHeaders(ctx, response.header, info);
       return response;
     }
     case ConditionOutcome::kProceed:
@@ -135,6 +142,7 @@ HandlerResult GetObject(HandlerContext& ctx) {
   }
 
   SetValidators(response.header, info);
+  SetVersionHeaders(ctx, response.header, info);
   response.header.set(http::field::accept_ranges, "bytes");
   for (const auto& [name, value] : info.headers) response.header.set(name, value);
   if (info.storage_class != "STANDARD" && !info.storage_class.empty()) {
@@ -175,21 +183,26 @@ HandlerResult GetObject(HandlerContext& ctx) {
 }
 
 HandlerResult DeleteObject(HandlerContext& ctx) {
-  boost::system::error_code ec;
+  storage::DeleteOptions options;
+  options.version_id = RequestVersionId(ctx);
+  options.bypass_governance = BypassGovernance(ctx);
   if (auto if_match = HeaderValue(ctx.request, "if-match")) {
     // Conditional delete: only the version the client names (checked atomically by storage).
-    storage::WriteCondition condition;
     std::string_view etag = UnquoteEtag(*if_match);
     if (etag.empty()) return Fail(ctx, S3Errc::kInvalidArgument, "Invalid If-Match value.");
-    condition.if_match = std::string(etag);
-    ec = WriteConditionError(ctx, ctx.store.DeleteIf(ctx.route.bucket, ctx.route.key, condition),
-                             condition);
-  } else {
-    ec = ctx.store.Delete(ctx.route.bucket, ctx.route.key);
+    if (options.version_id.empty()) options.condition.if_match = std::string(etag);
   }
-  if (ec) return ec;
+  auto result = ctx.store.DeleteObject(ctx.route.bucket, ctx.route.key, options);
+  if (!result) {
+    if (ToS3Error(result.error()) == S3Errc::kInvalidArgument && !options.version_id.empty()) {
+      return Fail(ctx, S3Errc::kInvalidArgument, "Invalid version id specified");
+    }
+    return WriteConditionError(ctx, result.error(), options.condition);
+  }
   Response response;
   response.header.result(http::status::no_content);
+  if (result->delete_marker) response.header.set("x-amz-delete-marker", "true");
+  if (!result->version_id.empty()) response.header.set("x-amz-version-id", result->version_id);
   return response;
 }
 

@@ -16,8 +16,6 @@ std::string ToLower(std::string_view s) {
   return out;
 }
 
-bool IEquals(std::string_view a, std::string_view b) { return ToLower(a) == ToLower(b); }
-
 // Every query parameter AWS treats as a subresource (an operation of its own) that we do not
 // implement yet (the ones we do, kServedSubresources, are checked per operation). Serving the plain
 // operation instead would be wrong (PUT ?tagging would overwrite the object with the tagging
@@ -30,14 +28,12 @@ constexpr std::string_view kUnsupportedSubresources[] = {
     "encryption",
     "intelligent-tiering",
     "inventory",
-    "legal-hold",
     "lifecycle",
     "logging",
     "metadataConfiguration",
     "metadataTable",
     "metrics",
     "notification",
-    "object-lock",
     "ownershipControls",
     "policy",
     "policyStatus",
@@ -45,14 +41,10 @@ constexpr std::string_view kUnsupportedSubresources[] = {
     "replication",
     "requestPayment",
     "restore",
-    "retention",
     "select",
     "select-type",
     "session",
-    "tagging",
     "torrent",
-    "versioning",
-    "versions",
     "website",
     "renameObject",
     "abac",
@@ -62,8 +54,9 @@ constexpr std::string_view kUnsupportedSubresources[] = {
 
 // Subresources we serve; each belongs to the operations that use it, and anywhere else answers
 // NotImplemented (PUT /b?uploads must not create a bucket).
-constexpr std::string_view kServedSubresources[] = {"uploads", "uploadId", "partNumber", "delete",
-                                                    "attributes"};
+constexpr std::string_view kServedSubresources[] = {
+    "uploads",  "uploadId", "partNumber",  "delete",    "attributes", "versioning",
+    "versions", "tagging",  "object-lock", "retention", "legal-hold", "versionId"};
 
 // The served subresources each operation consumes.
 bool UsesSubresource(Operation op, std::string_view name) {
@@ -81,10 +74,34 @@ bool UsesSubresource(Operation op, std::string_view name) {
     case Operation::kDeleteObjects:
       return name == "delete";
     case Operation::kGetObjectAttributes:
-      return name == "attributes";
+      return name == "attributes" || name == "versionId";
     case Operation::kGetObject:
     case Operation::kHeadObject:
-      return name == "partNumber";
+      return name == "partNumber" || name == "versionId";
+    case Operation::kDeleteObject:
+      return name == "versionId";
+    case Operation::kPutBucketVersioning:
+    case Operation::kGetBucketVersioning:
+      return name == "versioning";
+    case Operation::kListObjectVersions:
+      return name == "versions";
+    case Operation::kPutObjectTagging:
+    case Operation::kGetObjectTagging:
+    case Operation::kDeleteObjectTagging:
+      return name == "tagging" || name == "versionId";
+    case Operation::kPutBucketTagging:
+    case Operation::kGetBucketTagging:
+    case Operation::kDeleteBucketTagging:
+      return name == "tagging";
+    case Operation::kPutObjectLockConfiguration:
+    case Operation::kGetObjectLockConfiguration:
+      return name == "object-lock";
+    case Operation::kPutObjectRetention:
+    case Operation::kGetObjectRetention:
+      return name == "retention" || name == "versionId";
+    case Operation::kPutObjectLegalHold:
+    case Operation::kGetObjectLegalHold:
+      return name == "legal-hold" || name == "versionId";
     default:
       return false;
   }
@@ -97,15 +114,10 @@ bool HasUnsupportedPutHeader(const http::request_header<>& request, bool object_
   for (const auto& field : request) {
     std::string name = ToLower(field.name_string());
     if (object_level) {
-      // x-amz-tagging-directive: REPLACE on a copy needs tagging too; COPY copies nothing.
-      if (name == "x-amz-tagging" || name.starts_with("x-amz-object-lock-") ||
-          name == "x-amz-website-redirect-location" ||
-          name.starts_with("x-amz-server-side-encryption") || name == "x-amz-write-offset-bytes" ||
-          (name == "x-amz-tagging-directive" && !IEquals(field.value(), "COPY"))) {
+      if (name == "x-amz-website-redirect-location" ||
+          name.starts_with("x-amz-server-side-encryption") || name == "x-amz-write-offset-bytes") {
         return true;
       }
-    } else if (name == "x-amz-bucket-object-lock-enabled") {
-      if (IEquals(field.value(), "true")) return true;
     }
     if (name.starts_with("x-amz-grant-")) return true;
     if (name == "x-amz-acl") {
@@ -179,6 +191,36 @@ std::string_view OperationName(Operation op) {
       return "ListParts";
     case Operation::kListMultipartUploads:
       return "ListMultipartUploads";
+    case Operation::kPutBucketVersioning:
+      return "PutBucketVersioning";
+    case Operation::kGetBucketVersioning:
+      return "GetBucketVersioning";
+    case Operation::kListObjectVersions:
+      return "ListObjectVersions";
+    case Operation::kPutObjectTagging:
+      return "PutObjectTagging";
+    case Operation::kGetObjectTagging:
+      return "GetObjectTagging";
+    case Operation::kDeleteObjectTagging:
+      return "DeleteObjectTagging";
+    case Operation::kPutBucketTagging:
+      return "PutBucketTagging";
+    case Operation::kGetBucketTagging:
+      return "GetBucketTagging";
+    case Operation::kDeleteBucketTagging:
+      return "DeleteBucketTagging";
+    case Operation::kPutObjectLockConfiguration:
+      return "PutObjectLockConfiguration";
+    case Operation::kGetObjectLockConfiguration:
+      return "GetObjectLockConfiguration";
+    case Operation::kPutObjectRetention:
+      return "PutObjectRetention";
+    case Operation::kGetObjectRetention:
+      return "GetObjectRetention";
+    case Operation::kPutObjectLegalHold:
+      return "PutObjectLegalHold";
+    case Operation::kGetObjectLegalHold:
+      return "GetObjectLegalHold";
     case Operation::kUnsupported:
       return "Unsupported";
   }
@@ -230,13 +272,9 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
     return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
   }
 
-  for (const auto& [name, value] : target.query) {
+  for (const auto& param : target.query) {
     for (std::string_view sub : kUnsupportedSubresources) {
-      if (name == sub) return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
-    }
-    // Unversioned buckets hold only the "null" version, which is the current object.
-    if (name == "versionId" && (!object_level || value != "null")) {
-      return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
+      if (param.first == sub) return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
     }
   }
 
@@ -258,6 +296,14 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
       case http::verb::get:
         if (target.HasQuery("location")) {
           route.operation = Operation::kGetBucketLocation;
+        } else if (target.HasQuery("versioning")) {
+          route.operation = Operation::kGetBucketVersioning;
+        } else if (target.HasQuery("versions")) {
+          route.operation = Operation::kListObjectVersions;
+        } else if (target.HasQuery("tagging")) {
+          route.operation = Operation::kGetBucketTagging;
+        } else if (target.HasQuery("object-lock")) {
+          route.operation = Operation::kGetObjectLockConfiguration;
         } else if (target.HasQuery("uploads")) {
           route.operation = Operation::kListMultipartUploads;
         } else if (target.Query("list-type") == "2") {
@@ -270,7 +316,15 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
         route.operation = Operation::kHeadBucket;
         break;
       case http::verb::put:
-        route.operation = Operation::kCreateBucket;
+        if (target.HasQuery("versioning")) {
+          route.operation = Operation::kPutBucketVersioning;
+        } else if (target.HasQuery("tagging")) {
+          route.operation = Operation::kPutBucketTagging;
+        } else if (target.HasQuery("object-lock")) {
+          route.operation = Operation::kPutObjectLockConfiguration;
+        } else {
+          route.operation = Operation::kCreateBucket;
+        }
         break;
       case http::verb::post:
         // POST /bucket without ?delete is a browser-form upload: not implemented.
@@ -280,7 +334,8 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
         route.operation = Operation::kDeleteObjects;
         break;
       default:
-        route.operation = Operation::kDeleteBucket;
+        route.operation =
+            target.HasQuery("tagging") ? Operation::kDeleteBucketTagging : Operation::kDeleteBucket;
         break;
     }
     if (route.operation != Operation::kGetBucketLocation && target.HasQuery("location")) {
@@ -294,6 +349,12 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
     case http::verb::get:
       if (has_upload_id) {
         route.operation = Operation::kListParts;
+      } else if (target.HasQuery("tagging")) {
+        route.operation = Operation::kGetObjectTagging;
+      } else if (target.HasQuery("retention")) {
+        route.operation = Operation::kGetObjectRetention;
+      } else if (target.HasQuery("legal-hold")) {
+        route.operation = Operation::kGetObjectLegalHold;
       } else if (target.HasQuery("attributes")) {
         route.operation = Operation::kGetObjectAttributes;
       } else {
@@ -305,7 +366,13 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
       break;
     case http::verb::put: {
       const bool copy = request.find("x-amz-copy-source") != request.end();
-      if (has_upload_id || target.HasQuery("partNumber")) {
+      if (target.HasQuery("tagging")) {
+        route.operation = Operation::kPutObjectTagging;
+      } else if (target.HasQuery("retention")) {
+        route.operation = Operation::kPutObjectRetention;
+      } else if (target.HasQuery("legal-hold")) {
+        route.operation = Operation::kPutObjectLegalHold;
+      } else if (has_upload_id || target.HasQuery("partNumber")) {
         // A part needs both; either alone names no operation.
         if (!has_upload_id || !target.HasQuery("partNumber")) {
           return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
@@ -326,7 +393,9 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
       }
       break;
     default:
-      route.operation = has_upload_id ? Operation::kAbortMultipartUpload : Operation::kDeleteObject;
+      route.operation = has_upload_id                ? Operation::kAbortMultipartUpload
+                        : target.HasQuery("tagging") ? Operation::kDeleteObjectTagging
+                                                     : Operation::kDeleteObject;
       break;
   }
   return CheckSubresources(std::move(route), target);

@@ -33,6 +33,21 @@ enum class Operation {
   kAbortMultipartUpload,
   kListParts,
   kListMultipartUploads,
+  kPutBucketVersioning,
+  kGetBucketVersioning,
+  kListObjectVersions,
+  kPutObjectTagging,
+  kGetObjectTagging,
+  kDeleteObjectTagging,
+  kPutBucketTagging,
+  kGetBucketTagging,
+  kDeleteBucketTagging,
+  kPutObjectLockConfiguration,
+  kGetObjectLockConfiguration,
+  kPutObjectRetention,
+  kGetObjectRetention,
+  kPutObjectLegalHold,
+  kGetObjectLegalHold,
   kUnsupported,  // a real request we do not serve: see Route::error
 };
 
@@ -56,8 +71,10 @@ std::string VirtualHostBucket(std::string_view host,
 // configured domain (the whole path is then the key), else path style "/bucket/key".
 // Subresources we serve: POST ?uploads, PUT ?partNumber&uploadId (with x-amz-copy-source:
 // UploadPartCopy), POST/DELETE/GET ?uploadId, GET bucket ?uploads, POST bucket ?delete, GET
-// ?attributes, GET/HEAD ?partNumber; PUT with x-amz-copy-source is CopyObject. A subresource
-// we do not implement (acl, tagging, ...), one used where it means nothing (PUT bucket
+// ?attributes, GET/HEAD ?partNumber; PUT with x-amz-copy-source is CopyObject; the governance
+// subresources (bucket ?versioning ?versions ?tagging ?object-lock, object ?tagging ?retention
+// ?legal-hold) and ?versionId on the object operations that take a version. A subresource
+// we do not implement (acl, policy, ...), one used where it means nothing (PUT bucket
 // ?uploads), feature headers we do not implement, and unknown methods give
 // kUnsupported/NotImplemented. Other query parameters (list options, response-*, X-Amz-* auth,
 // x-id) are not subresources and are handled, or ignored, by the operation. Pure; thread-safe.

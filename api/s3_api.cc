@@ -7,6 +7,7 @@
 #include "api/batch_delete.h"
 #include "api/bucket_handlers.h"
 #include "api/copy_handlers.h"
+#include "api/governance_handlers.h"
 #include "api/handler.h"
 #include "api/list_handlers.h"
 #include "api/multipart_handlers.h"
@@ -52,7 +53,10 @@ Response ErrorResponse(S3Errc e, const http::request_header<>& request, std::str
 bool TakesBody(Operation op) {
   return op == Operation::kPutObject || op == Operation::kCreateBucket ||
          op == Operation::kUploadPart || op == Operation::kCompleteMultipartUpload ||
-         op == Operation::kDeleteObjects;
+         op == Operation::kDeleteObjects || op == Operation::kPutBucketVersioning ||
+         op == Operation::kPutObjectTagging || op == Operation::kPutBucketTagging ||
+         op == Operation::kPutObjectLockConfiguration || op == Operation::kPutObjectRetention ||
+         op == Operation::kPutObjectLegalHold;
 }
 
 }  // namespace
@@ -169,6 +173,36 @@ HandlerResult S3Api::Impl::Dispatch(HandlerContext& ctx) {
       return ListParts(ctx);
     case Operation::kListMultipartUploads:
       return ListMultipartUploads(ctx);
+    case Operation::kPutBucketVersioning:
+      return PutBucketVersioning(ctx);
+    case Operation::kGetBucketVersioning:
+      return GetBucketVersioning(ctx);
+    case Operation::kListObjectVersions:
+      return ListObjectVersions(ctx);
+    case Operation::kPutObjectTagging:
+      return PutObjectTagging(ctx);
+    case Operation::kGetObjectTagging:
+      return GetObjectTagging(ctx);
+    case Operation::kDeleteObjectTagging:
+      return DeleteObjectTagging(ctx);
+    case Operation::kPutBucketTagging:
+      return PutBucketTagging(ctx);
+    case Operation::kGetBucketTagging:
+      return GetBucketTagging(ctx);
+    case Operation::kDeleteBucketTagging:
+      return DeleteBucketTagging(ctx);
+    case Operation::kPutObjectLockConfiguration:
+      return PutObjectLockConfiguration(ctx);
+    case Operation::kGetObjectLockConfiguration:
+      return GetObjectLockConfiguration(ctx);
+    case Operation::kPutObjectRetention:
+      return PutObjectRetention(ctx);
+    case Operation::kGetObjectRetention:
+      return GetObjectRetention(ctx);
+    case Operation::kPutObjectLegalHold:
+      return PutObjectLegalHold(ctx);
+    case Operation::kGetObjectLegalHold:
+      return GetObjectLegalHold(ctx);
     case Operation::kUnsupported:
       break;
   }

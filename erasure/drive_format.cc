@@ -226,7 +226,13 @@ Result<std::vector<DriveStatus>> CheckDriveIdentities(const std::vector<DriveSlo
       continue;
     }
     st.drive_id = r.drive_id;
-    st.state = *has ? DriveState::kAdopted : DriveState::kFormatted;
+    // Empty drives of a store where no drive had a record are a new deployment: in service at
+    // once. An empty drive beside recorded ones replaced a drive: a heal target.
+    if (*has) {
+      st.state = DriveState::kAdopted;
+    } else {
+      st.state = any_record ? DriveState::kFormatted : DriveState::kOnline;
+    }
   }
   return out;
 }

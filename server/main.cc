@@ -10,6 +10,7 @@
 #include "api/s3_api.h"
 #include "erasure/chunk_store.h"
 #include "erasure/drive.h"
+#include "erasure/drive_format.h"
 #include "server/access_log.h"
 #include "server/admin_handler.h"
 #include "server/config.h"
@@ -25,6 +26,11 @@
 
 namespace strata::server {
 namespace {
+
+// Background scrub: every shard block of every blob verified (and healed) once a day, throttled
+// so that foreground requests keep the disks.
+constexpr std::chrono::seconds kScrubInterval = std::chrono::hours(24);
+constexpr uint64_t kScrubBytesPerSecond = 32ull << 20;
 
 namespace fs = std::filesystem;
 
@@ -185,8 +191,23 @@ int Main(int argc, char** argv) {
     }
     tiers.push_back(std::move(spec));
   }
-  auto chunks = erasure::NewErasureChunkStore(std::move(tiers));
+  erasure::ChunkStoreOptions chunk_options;
+  // Each drive carries a format record (deployment, tier, set, slot): a foreign, swapped or
+  // corrupt drive is refused and kept offline instead of being mixed in; an empty replacement is
+  // formatted and rebuilt by the next scrub (which starts at once when that happens).
+  chunk_options.check_drive_identity = true;
+  chunk_options.scrub_interval = kScrubInterval;
+  chunk_options.scrub.max_bytes_per_second = kScrubBytesPerSecond;
+  auto chunks = erasure::NewErasureChunkStore(std::move(tiers), chunk_options);
   if (!chunks) return Fail("cannot build the erasure chunk store: " + chunks.error().message());
+  for (const erasure::DriveStatus& drive : (*chunks)->DriveStatuses()) {
+    if (drive.state == erasure::DriveState::kOnline) continue;
+    Log(drive.online() ? LogLevel::kInfo : LogLevel::kWarn,
+        "drive " + drive.path + " (tier " + drive.tier + ", set " +
+            std::to_string(drive.set_index) + ", slot " + std::to_string(drive.position) +
+            "): " + erasure::DriveStateName(drive.state) +
+            (drive.detail.empty() ? "" : ": " + drive.detail));
+  }
 
   storage::StoreOptions store_options;
   store_options.storage_class_tiers = config->storage_classes;

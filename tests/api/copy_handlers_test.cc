@@ -44,11 +44,26 @@ TEST_CASE("A copy source without bucket or key, or badly encoded, is InvalidArgu
   CHECK_FALSE(message.empty());
 }
 
-TEST_CASE("Copying a specific version or from an access point is not implemented") {
+TEST_CASE("A copy source may name a version after ?versionId=") {
   std::string message;
   auto version = ParseCopySource("src/key?versionId=3HL4kqtJlcpXroDTDmJ", &message);
-  REQUIRE_FALSE(version.has_value());
-  CHECK(ToS3Error(version.error()) == S3Errc::kNotImplemented);
+  REQUIRE(version.has_value());
+  CHECK(version->key == "key");
+  CHECK(version->version_id == "3HL4kqtJlcpXroDTDmJ");
+  auto latest = ParseCopySource("src/key", &message);
+  REQUIRE(latest.has_value());
+  CHECK(latest->version_id.empty());
+  for (std::string bad :
+       {std::string("src/key?versionId="), "src/key?versionId=" + std::string(1025, 'v')}) {
+    CAPTURE(bad);
+    auto parsed = ParseCopySource(bad, &message);
+    REQUIRE_FALSE(parsed.has_value());
+    CHECK(ToS3Error(parsed.error()) == S3Errc::kInvalidArgument);
+  }
+}
+
+TEST_CASE("Copying from an access point is not implemented") {
+  std::string message;
   auto arn = ParseCopySource("arn:aws:s3:us-east-1:123:accesspoint/ap/object/key", &message);
   REQUIRE_FALSE(arn.has_value());
   CHECK(ToS3Error(arn.error()) == S3Errc::kNotImplemented);

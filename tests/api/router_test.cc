@@ -85,6 +85,40 @@ TEST_CASE("Requests route to the operation, bucket and key they name") {
       {verb::get, "localhost", "/b/k?attributes", O::kGetObjectAttributes, "b", "k", ok},
       {verb::get, "localhost", "/b/k?partNumber=1", O::kGetObject, "b", "k", ok},
       {verb::head, "localhost", "/b/k?partNumber=2", O::kHeadObject, "b", "k", ok},
+      // Governance (issue 4): versioning, tagging, object lock.
+      {verb::put, "localhost", "/b?versioning", O::kPutBucketVersioning, "b", "", ok},
+      {verb::get, "localhost", "/b?versioning", O::kGetBucketVersioning, "b", "", ok},
+      {verb::get, "localhost", "/b?versions&prefix=a", O::kListObjectVersions, "b", "", ok},
+      {verb::get, "b.localhost", "/?versions", O::kListObjectVersions, "b", "", ok},
+      {verb::get, "localhost", "/b/k?versionId=3HL4kqtJlcpXroDTDmJ", O::kGetObject, "b", "k", ok},
+      {verb::head, "localhost", "/b/k?versionId=v1", O::kHeadObject, "b", "k", ok},
+      {verb::delete_, "localhost", "/b/k?versionId=v1", O::kDeleteObject, "b", "k", ok},
+      {verb::get, "localhost", "/b/k?attributes&versionId=v1", O::kGetObjectAttributes, "b", "k",
+       ok},
+      {verb::put, "localhost", "/b/k?tagging", O::kPutObjectTagging, "b", "k", ok},
+      {verb::get, "localhost", "/b/k?tagging&versionId=v1", O::kGetObjectTagging, "b", "k", ok},
+      {verb::delete_, "localhost", "/b/k?tagging", O::kDeleteObjectTagging, "b", "k", ok},
+      {verb::put, "localhost", "/b?tagging", O::kPutBucketTagging, "b", "", ok},
+      {verb::get, "localhost", "/b?tagging", O::kGetBucketTagging, "b", "", ok},
+      {verb::delete_, "localhost", "/b?tagging", O::kDeleteBucketTagging, "b", "", ok},
+      {verb::put, "localhost", "/b?object-lock", O::kPutObjectLockConfiguration, "b", "", ok},
+      {verb::get, "localhost", "/b?object-lock", O::kGetObjectLockConfiguration, "b", "", ok},
+      {verb::put, "localhost", "/b/k?retention", O::kPutObjectRetention, "b", "k", ok},
+      {verb::get, "localhost", "/b/k?retention&versionId=v", O::kGetObjectRetention, "b", "k", ok},
+      {verb::put, "localhost", "/b/k?legal-hold", O::kPutObjectLegalHold, "b", "k", ok},
+      {verb::get, "localhost", "/b/k?legal-hold", O::kGetObjectLegalHold, "b", "k", ok},
+      // Governance subresources where they mean nothing.
+      {verb::head, "localhost", "/b/k?tagging", O::kUnsupported, "b", "k", ni},
+      {verb::post, "localhost", "/b/k?retention", O::kUnsupported, "b", "k", ni},
+      {verb::delete_, "localhost", "/b?versioning", O::kUnsupported, "b", "", ni},
+      {verb::put, "localhost", "/b/k?versions", O::kUnsupported, "b", "k", ni},
+      {verb::delete_, "localhost", "/b/k?legal-hold", O::kUnsupported, "b", "k", ni},
+      {verb::get, "localhost", "/b?retention", O::kUnsupported, "b", "", ni},
+      {verb::get, "localhost", "/b?versionId=v1", O::kUnsupported, "b", "", ni},
+      {verb::put, "localhost", "/b/k?versionId=v1", O::kUnsupported, "b", "k", ni},
+      {verb::put, "localhost", "/b/k?partNumber=1&uploadId=x&versionId=v", O::kUnsupported, "b",
+       "k", ni},
+      {verb::get, "localhost", "/?versionId=v1", O::kUnsupported, "", "", ni},
       // Served subresources where they name no operation.
       {verb::put, "localhost", "/b/k?partNumber=1", O::kUnsupported, "b", "k", ni},
       {verb::put, "localhost", "/b/k?uploadId=x", O::kUnsupported, "b", "k", ni},
@@ -100,15 +134,8 @@ TEST_CASE("Requests route to the operation, bucket and key they name") {
       {verb::post, "localhost", "/", O::kUnsupported, "", "", ni},
       // Subresources and features we do not implement.
       {verb::get, "localhost", "/b?acl", O::kUnsupported, "b", "", ni},
-      {verb::put, "localhost", "/b/k?tagging", O::kUnsupported, "b", "k", ni},
-      {verb::get, "localhost", "/b?versioning", O::kUnsupported, "b", "", ni},
-      {verb::get, "localhost", "/b/k?versionId=3HL4kqtJlcpXroDTDmJ", O::kUnsupported, "b", "k", ni},
-      {verb::get, "localhost", "/b?versions", O::kUnsupported, "b", "", ni},
       {verb::put, "localhost", "/b?policy", O::kUnsupported, "b", "", ni},
       {verb::put, "localhost", "/b?lifecycle", O::kUnsupported, "b", "", ni},
-      {verb::put, "localhost", "/b?object-lock", O::kUnsupported, "b", "", ni},
-      {verb::put, "localhost", "/b/k?retention", O::kUnsupported, "b", "k", ni},
-      {verb::get, "localhost", "/b/k?legal-hold", O::kUnsupported, "b", "k", ni},
       {verb::put, "localhost", "/b?cors", O::kUnsupported, "b", "", ni},
       {verb::post, "localhost", "/b/k?select&select-type=2", O::kUnsupported, "b", "k", ni},
       {verb::post, "localhost", "/b/k?restore", O::kUnsupported, "b", "k", ni},
@@ -158,12 +185,18 @@ TEST_CASE("Conditional writes route to PutObject; unsupported write features do 
   CHECK(RouteWithHeaders(http::verb::put, "/b/k",
                          H{{"x-amz-copy-source", "s/k"}, {"x-amz-tagging-directive", "COPY"}})
             .operation == Operation::kCopyObject);
+  // Tagging and object lock headers are served (issue 4).
   CHECK(RouteWithHeaders(http::verb::put, "/b/k",
                          H{{"x-amz-copy-source", "s/k"}, {"x-amz-tagging-directive", "REPLACE"}})
-            .error == S3Errc::kNotImplemented);
+            .operation == Operation::kCopyObject);
+  CHECK(RouteWithHeaders(http::verb::post, "/b/k?uploads",
+                         H{{"x-amz-tagging", "a=b"}, {"x-amz-object-lock-legal-hold", "ON"}})
+            .operation == Operation::kCreateMultipartUpload);
+  CHECK(RouteWithHeaders(http::verb::put, "/b", H{{"x-amz-bucket-object-lock-enabled", "true"}})
+            .operation == Operation::kCreateBucket);
+  CHECK(RouteWithHeaders(http::verb::put, "/b/k?tagging", H{{"x-amz-copy-source", "s/k"}})
+            .operation == Operation::kPutObjectTagging);
   // CreateMultipartUpload carries the object's headers: the same features are refused there.
-  CHECK(RouteWithHeaders(http::verb::post, "/b/k?uploads", H{{"x-amz-tagging", "a=b"}}).error ==
-        S3Errc::kNotImplemented);
   CHECK(RouteWithHeaders(http::verb::post, "/b/k?uploads",
                          H{{"x-amz-server-side-encryption", "AES256"}})
             .error == S3Errc::kNotImplemented);

@@ -1,0 +1,38 @@
+// The governance operations of issue 4: bucket versioning and ListObjectVersions
+// (versioning_handlers.cc), object and bucket tagging (tagging_handlers.cc), object lock
+// configuration, retention and legal hold (object_lock_handlers.cc). Each checks the request,
+// makes one storage call and renders; the rules (limits, lock enforcement) live in storage/.
+#pragma once
+
+#include <string>
+
+#include "api/handler.h"
+
+namespace strata::api {
+
+HandlerResult PutBucketVersioning(HandlerContext& ctx);
+HandlerResult GetBucketVersioning(HandlerContext& ctx);
+HandlerResult ListObjectVersions(HandlerContext& ctx);
+
+HandlerResult PutObjectTagging(HandlerContext& ctx);
+HandlerResult GetObjectTagging(HandlerContext& ctx);
+HandlerResult DeleteObjectTagging(HandlerContext& ctx);
+HandlerResult PutBucketTagging(HandlerContext& ctx);
+HandlerResult GetBucketTagging(HandlerContext& ctx);
+HandlerResult DeleteBucketTagging(HandlerContext& ctx);
+
+HandlerResult PutObjectLockConfiguration(HandlerContext& ctx);
+HandlerResult GetObjectLockConfiguration(HandlerContext& ctx);
+HandlerResult PutObjectRetention(HandlerContext& ctx);
+HandlerResult GetObjectRetention(HandlerContext& ctx);
+HandlerResult PutObjectLegalHold(HandlerContext& ctx);
+HandlerResult GetObjectLegalHold(HandlerContext& ctx);
+
+// The request document of a governance PUT: Content-MD5 / x-amz-checksum-* verified when sent,
+// at most kMaxGovernanceBodyBytes (MalformedXML beyond).
+Result<std::string> ReadGovernanceBody(HandlerContext& ctx);
+
+// An S3 XML document answer with `status`.
+Response GovernanceXml(std::string xml, http::status status = http::status::ok);
+
+}  // namespace strata::api
