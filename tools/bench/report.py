@@ -177,6 +177,31 @@ def listing_table(lst: dict) -> list[str]:
     return out
 
 
+def complete_summary(cm: dict | None) -> str:
+    if not cm:
+        return "complete: not run"
+    s = ", ".join(f"{ln['parts']} parts {ln.get('ms_median')} ms" for ln in cm.get("lines") or [])
+    return f"CompleteMultipartUpload median: {s}" + (f"; error: {cm['error']}"
+                                                    if cm.get("error") else "")
+
+
+def complete_table(cm: dict) -> list[str]:
+    """CompleteMultipartUpload latency (the Complete request alone) against the part count."""
+    out = [f"Parts of {human_size(cm.get('part_size') or 0)}, uploaded {cm.get('parallel')} at "
+           f"once (not timed); the CompleteMultipartUpload request alone is timed, "
+           f"{cm.get('reps')} times per part count.", "",
+           "| parts | object size | Complete median ms | each run ms | part upload s (all runs) |",
+           "|---:|---:|---:|---|---:|"]
+    for ln in cm.get("lines") or []:
+        each = ", ".join(f"{v:g}" for v in ln.get("ms") or [])
+        err = f" error: {ln['error'][:120]}" if ln.get("error") else ""
+        out.append(f"| {ln['parts']} | {human_size(ln.get('object_bytes') or 0)} | "
+                   f"**{num(ln.get('ms_median'), 3)}** | {each}{err} | {num(ln.get('upload_s'))} |")
+    if cm.get("error") and not cm.get("lines"):
+        out.append(f"| error | {cm['error'][:200]} ||||")
+    return out
+
+
 def targets(res: dict, null_by_key: dict) -> list[str]:
     """Issue 8's targets, for the lines this run measured."""
     by = {key(r): r for r in res.get("strata", []) if "error" not in r}
@@ -265,6 +290,10 @@ def render(res: dict) -> str:
         else:
             out.append(f"not available: {(mp.get('error') or '')[:200]}")
         out.append("")
+    cm = res.get("complete")
+    if cm is not None:
+        out += ["### CompleteMultipartUpload latency versus number of parts", ""]
+        out += complete_table(cm) + [""]
     t = targets(res, null_by_key)
     if t:
         out += ["### Targets", ""] + t + [""]

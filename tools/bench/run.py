@@ -38,7 +38,8 @@ BIN = HERE / ".bin"
 sys.path.insert(0, str(HERE))
 import report  # noqa: E402  (tools/bench/report.py renders tables from the JSON)
 
-ALL_WORKLOADS = ["limits", "null", "put", "get", "head", "delete", "list", "listing", "multipart"]
+ALL_WORKLOADS = ["limits", "null", "put", "get", "head", "delete", "list", "listing", "multipart",
+                 "complete"]
 OPTIONAL_WORKLOADS = ["warp"]
 KIB, MIB, GIB = 1 << 10, 1 << 20, 1 << 30
 
@@ -582,6 +583,12 @@ def main() -> int:
                     help="multipart object size (default 1GiB; --quick 128MiB)")
     ap.add_argument("--part-size", type=parse_size, default=16 * MIB)
     ap.add_argument("--part-parallel", type=int, default=8)
+    ap.add_argument("--complete-parts", help="part counts for the CompleteMultipartUpload "
+                    "latency workload (default 1,10,100,1000; --quick 1,10)")
+    ap.add_argument("--complete-part-size", type=parse_size, default=5 * MIB,
+                    help="size of every part there (S3's minimum, 5 MiB)")
+    ap.add_argument("--complete-reps", type=int, default=3,
+                    help="completions per part count; the median is reported")
     ap.add_argument("--endpoint", help="use a running server at HOST:PORT instead of starting one")
     ap.add_argument("--server-pid", type=int, help="with --endpoint: pid to report CPU for")
     ap.add_argument("--access-key", default=os.environ.get("AWS_ACCESS_KEY_ID", "benchadmin"))
@@ -607,6 +614,9 @@ def main() -> int:
     concs = [int(c) for c in (a.concurrency or ("16" if quick else "1,16,64")).split(",")]
     listing_keys = a.listing_keys or (10_000 if quick else 1_000_000)
     mp_size = a.multipart_size or (128 * MIB if quick else GIB)
+    # Every part is 5 MiB (S3's minimum for all but the last; no server flag lowers it), so
+    # 1000 parts upload 5 GiB per completion: ~80 s for 3 runs here, too long for --quick.
+    complete_parts = a.complete_parts or ("1,10" if quick else "1,10,100,1000")
     workloads = [w.strip() for w in a.workloads.split(",") if w.strip()]
     for w in workloads:
         if w not in ALL_WORKLOADS + OPTIONAL_WORKLOADS:
@@ -649,6 +659,7 @@ def main() -> int:
         "strata": [],
         "listing": None,
         "multipart": None,
+        "complete": None,
         "warp_validation": None,
     }
     t_start = time.time()
@@ -687,7 +698,7 @@ def main() -> int:
             lg.endpoint = a.endpoint
             pids = [a.server_pid] if a.server_pid else []
         elif any(w in workloads for w in ("put", "get", "head", "delete", "list", "listing",
-                                           "multipart", "warp")):
+                                           "multipart", "complete", "warp")):
             binary = a.server_bin or newest_server_binary()
             if binary is None:
                 raise SystemExit("no strata-server binary: build it or pass --server-bin")
@@ -735,6 +746,15 @@ def main() -> int:
             results["multipart"] = mp
             log("      " + (f"{mp.get('mb_per_s')} MB/s" if mp.get("available") else
                             f"not available: {mp.get('error', '')[:120]}"))
+
+        if "complete" in workloads:
+            log(f"strata CompleteMultipartUpload latency: {complete_parts} parts of "
+                f"{human_size(a.complete_part_size)}, median of {a.complete_reps}")
+            cm = lg.run("complete", ["-parts", complete_parts, "-part-size",
+                                     str(a.complete_part_size), "-reps", str(a.complete_reps)],
+                        pids, bucket="complete", timeout=3600)
+            results["complete"] = cm
+            log("      " + report.complete_summary(cm))
 
         if "warp" in workloads:
             log("warp validation")

@@ -10,6 +10,7 @@
 //	populate   fill a bucket with N small keys spread over P prefixes
 //	listing    page latency at start/middle/end and keys/s of a full listing
 //	multipart  one multipart upload of a large object with parallel parts
+//	complete   CompleteMultipartUpload latency against the number of parts
 //	loopback   loopback TCP throughput with N streams (a machine limit)
 //
 // CPU: the measured phase of every subcommand is bracketed by reads of /proc/self/stat and,
@@ -871,6 +872,143 @@ func runMultipart(args []string) {
 	emit(res)
 }
 
+// ---- complete ----
+
+// completeLine is one part count of the CompleteMultipartUpload latency workload.
+type completeLine struct {
+	Parts       int       `json:"parts"`
+	ObjectBytes int64     `json:"object_bytes"`
+	Ms          []float64 `json:"ms"`
+	MsMedian    float64   `json:"ms_median"`
+	UploadS     float64   `json:"upload_s"`
+	Error       string    `json:"error,omitempty"`
+}
+
+type completeResult struct {
+	Kind     string         `json:"kind"`
+	PartSize int64          `json:"part_size"`
+	Reps     int            `json:"reps"`
+	Parallel int            `json:"parallel"`
+	Lines    []completeLine `json:"lines"`
+	Error    string         `json:"error,omitempty"`
+}
+
+// runComplete measures CompleteMultipartUpload latency against the number of parts. For each
+// part count N and each repetition it creates an upload, uploads N parts of -part-size bytes
+// (-parallel at once; not timed), then times the CompleteMultipartUpload request alone, from
+// sending to the last byte of the answer, checks the object's ETag suffix and size, and deletes
+// it (not timed) so the disk does not fill. Every part has the same size: S3 requires >= 5 MiB for all but the last part.
+func runComplete(args []string) {
+	fs := flag.NewFlagSet("complete", flag.ExitOnError)
+	var c common
+	c.register(fs)
+	partsS := fs.String("parts", "1,10,100,1000", "part counts, comma-separated")
+	partS := fs.String("part-size", "5MiB", "size of every part (S3's minimum is 5 MiB)")
+	reps := fs.Int("reps", 3, "completions per part count (the median is reported)")
+	parallel := fs.Int("parallel", 4, "parts uploaded in parallel (not timed)")
+	_ = fs.Parse(args)
+	part := parseSize(*partS)
+	cl, core := c.clients(*parallel)
+	c.ensureBucket(cl)
+	data := randomBytes(part)
+	ctx := context.Background()
+	res := completeResult{Kind: "complete", PartSize: part, Reps: *reps, Parallel: *parallel}
+	for _, f := range strings.Split(*partsS, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || n < 1 || n > 10000 {
+			fatal("bad part count %q", f)
+		}
+		line := completeLine{Parts: n, ObjectBytes: int64(n) * part}
+		var ds []time.Duration
+		for r := 0; r < *reps && line.Error == ""; r++ {
+			key := fmt.Sprintf("complete/n%05d-r%d", n, r)
+			u0 := time.Now()
+			parts, uploadID, err := uploadParts(ctx, &c, core, key, n, data, *parallel, r, *reps)
+			line.UploadS += time.Since(u0).Seconds()
+			if err != nil {
+				line.Error = err.Error()
+				if uploadID != "" {
+					_ = core.AbortMultipartUpload(ctx, c.bucket, key, uploadID)
+				}
+				break
+			}
+			t0 := time.Now()
+			info, err := core.CompleteMultipartUpload(ctx, c.bucket, key, uploadID, parts,
+				minio.PutObjectOptions{})
+			d := time.Since(t0)
+			if err != nil {
+				line.Error = "complete: " + err.Error()
+				_ = core.AbortMultipartUpload(ctx, c.bucket, key, uploadID)
+				break
+			}
+			if want := fmt.Sprintf("-%d", n); !strings.HasSuffix(strings.Trim(info.ETag, `"`), want) {
+				line.Error = fmt.Sprintf("complete: ETag %q does not end in %s", info.ETag, want)
+			}
+			ds = append(ds, d)
+			line.Ms = append(line.Ms, round(float64(d)/1e6, 3))
+			// The completed object must be whole (not timed).
+			if st, err := cl.StatObject(ctx, c.bucket, key, minio.StatObjectOptions{}); err != nil {
+				line.Error = "head: " + err.Error()
+			} else if st.Size != line.ObjectBytes {
+				line.Error = fmt.Sprintf("head: size %d, want %d", st.Size, line.ObjectBytes)
+			}
+			if err := cl.RemoveObject(ctx, c.bucket, key, minio.RemoveObjectOptions{}); err != nil {
+				line.Error = "delete: " + err.Error()
+			}
+		}
+		c.progressDone()
+		if l := summarize(ds); l != nil {
+			line.MsMedian = l.P50 // nearest rank: the middle of 3
+		}
+		line.UploadS = round(line.UploadS, 3)
+		res.Lines = append(res.Lines, line)
+		if line.Error != "" && res.Error == "" {
+			res.Error = fmt.Sprintf("%d parts: %s", n, line.Error)
+		}
+	}
+	emit(res)
+}
+
+// uploadParts creates an upload for key and uploads n copies of data as parts 1..n, `parallel`
+// at once. It returns the parts for CompleteMultipartUpload in order, and the upload id.
+func uploadParts(ctx context.Context, c *common, core minio.Core, key string, n int, data []byte,
+	parallel, rep, reps int) ([]minio.CompletePart, string, error) {
+	uploadID, err := core.NewMultipartUpload(ctx, c.bucket, key, minio.PutObjectOptions{})
+	if err != nil {
+		return nil, "", fmt.Errorf("create: %w", err)
+	}
+	parts := make([]minio.CompletePart, n)
+	var next, done atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	for w := 0; w < parallel; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1))
+				if i > n || firstErr.Load() != nil {
+					return
+				}
+				p, err := core.PutObjectPart(ctx, c.bucket, key, uploadID, i,
+					bytes.NewReader(data), int64(len(data)), minio.PutObjectPartOptions{})
+				if err != nil {
+					firstErr.CompareAndSwap(nil, fmt.Sprintf("part %d: %v", i, err))
+					return
+				}
+				parts[i-1] = minio.CompletePart{PartNumber: i, ETag: p.ETag}
+				c.progress("  complete: %d parts, rep %d/%d: uploaded %d", n, rep+1, reps,
+					done.Add(1))
+			}
+		}()
+	}
+	wg.Wait()
+	if e := firstErr.Load(); e != nil {
+		return nil, uploadID, errors.New(e.(string))
+	}
+	return parts, uploadID, nil
+}
+
 // ---- loopback ----
 
 // runLoopback measures loopback TCP throughput with N streams of 256 KiB writes and reads,
@@ -935,7 +1073,7 @@ func runLoopback(args []string) {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadgen bench|populate|listing|multipart|loopback [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadgen bench|populate|listing|multipart|complete|loopback [flags]")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -947,6 +1085,8 @@ func main() {
 		runListing(os.Args[2:])
 	case "multipart":
 		runMultipart(os.Args[2:])
+	case "complete":
+		runComplete(os.Args[2:])
 	case "loopback":
 		runLoopback(os.Args[2:])
 	default:
