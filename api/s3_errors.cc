@@ -3,6 +3,7 @@
 #include <array>
 #include <boost/system/errc.hpp>
 
+#include "api/xml.h"
 #include "erasure/errors.h"
 #include "storage/errors.h"
 
@@ -246,30 +247,6 @@ S3Errc FromErasure(erasure::Errc e) {
   return S3Errc::kInternalError;
 }
 
-void AppendEscaped(std::string& out, std::string_view text) {
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      case '\'':
-        out += "&apos;";
-        break;
-      default:
-        out += c;
-    }
-  }
-}
-
 }  // namespace
 
 const boost::system::error_category& S3Category() {
@@ -301,13 +278,13 @@ std::string RenderErrorXml(S3Errc e, std::string_view resource, std::string_view
                            std::string_view message_override) {
   const S3ErrorInfo& info = GetS3ErrorInfo(e);
   std::string out = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>";
-  AppendEscaped(out, info.code);
+  AppendXmlEscaped(out, info.code);
   out += "</Code><Message>";
-  AppendEscaped(out, message_override.empty() ? info.message : message_override);
+  AppendXmlEscaped(out, message_override.empty() ? info.message : message_override);
   out += "</Message><Resource>";
-  AppendEscaped(out, resource);
+  AppendXmlEscaped(out, resource);
   out += "</Resource><RequestId>";
-  AppendEscaped(out, request_id);
+  AppendXmlEscaped(out, request_id);
   out += "</RequestId></Error>";
   return out;
 }
