@@ -180,24 +180,19 @@ Result<std::unique_ptr<ObjectReader>> ObjectStoreImpl::GetVersion(const std::str
 
 Result<ObjectInfo> ObjectStoreImpl::HeadVersion(const std::string& bucket, const std::string& key,
                                                 const std::string& version_id) {
-  auto record = ResolveVersion(bucket, key, version_id, /*allow_marker=*/false);
-  if (!record) return record.error();
-  std::string sort_id = record->sort_id;
-  ObjectInfo info = ToObjectInfo(bucket, key, std::move(*record));
-  info.is_latest = version_id.empty();
-  if (!info.is_latest) {
-    auto latest = metadata_.Get(ObjectRecordKey(bucket, key));
-    if (latest && latest->has_value()) {
-      auto r = DecodeObjectRecord(**latest, false);
-      info.is_latest = r && r->sort_id == sort_id;
-    }
-  }
-  return info;
+  return DescribeVersion(bucket, key, version_id, /*allow_marker=*/false);
 }
 
 Result<ObjectInfo> ObjectStoreImpl::StatVersion(const std::string& bucket, const std::string& key,
                                                 const std::string& version_id) {
-  auto record = ResolveVersion(bucket, key, version_id, /*allow_marker=*/true);
+  return DescribeVersion(bucket, key, version_id, /*allow_marker=*/true);
+}
+
+Result<ObjectInfo> ObjectStoreImpl::DescribeVersion(const std::string& bucket,
+                                                    const std::string& key,
+                                                    const std::string& version_id,
+                                                    bool allow_marker) {
+  auto record = ResolveVersion(bucket, key, version_id, allow_marker);
   if (!record) return record.error();
   std::string sort_id = record->sort_id;
   ObjectInfo info = ToObjectInfo(bucket, key, std::move(*record));

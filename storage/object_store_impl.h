@@ -176,6 +176,10 @@ class ObjectStoreImpl final : public ObjectStore {
                                                   const std::string& version_id);
   // The named version (empty: latest), as the ObjectStore governance methods describe:
   // kNoSuchKey / kNoSuchVersion, and, unless allow_marker, kDeleteMarker / kMethodNotAllowed.
+  // HeadVersion / StatVersion: the version's info, with is_latest; delete markers only when
+  // allow_marker (else kDeleteMarker / kMethodNotAllowed).
+  Result<ObjectInfo> DescribeVersion(const std::string& bucket, const std::string& key,
+                                     const std::string& version_id, bool allow_marker);
   Result<ObjectRecord> ResolveVersion(const std::string& bucket, const std::string& key,
                                       const std::string& version_id, bool allow_marker);
   // kObjectLocked if `record` may not be removed now (legal hold; active retention, GOVERNANCE
