@@ -1,13 +1,9 @@
 #include "api/conditional.h"
 
+#include "api/request_headers.h"
+
 namespace strata::api {
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 std::chrono::system_clock::time_point ToSeconds(std::chrono::system_clock::time_point t) {
   return std::chrono::floor<std::chrono::seconds>(t);
@@ -18,7 +14,7 @@ std::chrono::system_clock::time_point ToSeconds(std::chrono::system_clock::time_
 bool EtagListMatches(std::string_view header, std::string_view etag) {
   while (true) {
     size_t comma = header.find(',');
-    std::string_view item = Trim(header.substr(0, comma));
+    std::string_view item = TrimSpaces(header.substr(0, comma));
     if (item == "*") return true;
     // S3 compares weak tags as strong ones: its ETags are never weak, clients copy them as is.
     if (item.starts_with("W/")) item.remove_prefix(2);

@@ -3,6 +3,7 @@
 
 #include "api/aws_chunked.h"
 #include "api/hmac.h"
+#include "api/request_headers.h"
 #include "api/sigv4.h"
 
 namespace strata::api {
@@ -16,12 +17,6 @@ std::optional<uint64_t> ParseLength(std::string_view text) {
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
   if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
   return value;
-}
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
 }
 
 // A body without framing: passed through, and with an expected digest, hashed and checked when
@@ -95,7 +90,7 @@ Result<std::unique_ptr<PayloadSource>> NewPayloadSource(storage::ByteSource& raw
   options.kind = auth.payload;
   auto decoded = request.find("x-amz-decoded-content-length");
   if (decoded == request.end()) return make_error_code(S3Errc::kMissingContentLength);
-  auto length = ParseLength(Trim(decoded->value()));
+  auto length = ParseLength(TrimSpaces(decoded->value()));
   if (!length) return make_error_code(S3Errc::kInvalidArgument);
   options.decoded_length = *length;
   // x-amz-trailer: "x-amz-checksum-crc32" (a comma-separated list is accepted too).
@@ -104,7 +99,7 @@ Result<std::unique_ptr<PayloadSource>> NewPayloadSource(storage::ByteSource& raw
     std::string_view list = it->value();
     while (!list.empty()) {
       size_t comma = list.find(',');
-      std::string_view name = Trim(list.substr(0, comma));
+      std::string_view name = TrimSpaces(list.substr(0, comma));
       list = comma == std::string_view::npos ? std::string_view() : list.substr(comma + 1);
       if (name.empty()) continue;
       std::string lower(name);
