@@ -29,8 +29,9 @@ HandlerResult PutObjectLegalHold(HandlerContext& ctx);
 HandlerResult GetObjectLegalHold(HandlerContext& ctx);
 
 // The request document of a governance PUT: Content-MD5 / x-amz-checksum-* verified when sent,
-// at most kMaxGovernanceBodyBytes (MalformedXML beyond).
-Result<std::string> ReadGovernanceBody(HandlerContext& ctx);
+// at most kMaxGovernanceBodyBytes (MalformedXML beyond). With `integrity_required` (the object
+// lock operations, as S3 requires) a request carrying neither is refused: InvalidRequest.
+Result<std::string> ReadGovernanceBody(HandlerContext& ctx, bool integrity_required = false);
 
 // An S3 XML document answer with `status`.
 Response GovernanceXml(std::string xml, http::status status = http::status::ok);

@@ -41,6 +41,12 @@ HandlerResult PutObject(HandlerContext& ctx) {
   if (!condition) return condition.error();
   auto version = ReadVersionOptions(ctx);
   if (!version) return version.error();
+  if ((version->retention || version->legal_hold_given) && !HasIntegrityDigest(*spec)) {
+    // S3 insists on a digest for WORM writes: the bytes locked must be the bytes sent.
+    return Fail(ctx, S3Errc::kInvalidRequest,
+                "Content-MD5 OR x-amz-checksum- HTTP header is required for Put Object requests "
+                "with Object Lock parameters");
+  }
 
   storage::PutOptions options;
   options.headers = std::move(*headers);
@@ -187,16 +193,20 @@ HandlerResult DeleteObject(HandlerContext& ctx) {
   options.version_id = RequestVersionId(ctx);
   options.bypass_governance = BypassGovernance(ctx);
   if (auto if_match = HeaderValue(ctx.request, "if-match")) {
-    // Conditional delete: only the version the client names (checked atomically by storage).
+    // Conditional delete: only if the latest (or the named version) has this ETag, checked
+    // atomically by storage.
     std::string_view etag = UnquoteEtag(*if_match);
     if (etag.empty()) return Fail(ctx, S3Errc::kInvalidArgument, "Invalid If-Match value.");
-    if (options.version_id.empty()) options.condition.if_match = std::string(etag);
+    options.condition.if_match = std::string(etag);
   }
   auto result = ctx.store.DeleteObject(ctx.route.bucket, ctx.route.key, options);
   if (!result) {
     if (ToS3Error(result.error()) == S3Errc::kInvalidArgument && !options.version_id.empty()) {
       return Fail(ctx, S3Errc::kInvalidArgument, "Invalid version id specified");
     }
+    // A named version that fails If-Match stays 412 (the key may well exist); for the latest,
+    // a missing key is S3's 404.
+    if (!options.version_id.empty()) return result.error();
     return WriteConditionError(ctx, result.error(), options.condition);
   }
   Response response;

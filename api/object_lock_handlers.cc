@@ -47,7 +47,7 @@ Result<storage::ObjectInfo> StatForLock(HandlerContext& ctx) {
 }  // namespace
 
 HandlerResult PutObjectLockConfiguration(HandlerContext& ctx) {
-  auto xml = ReadGovernanceBody(ctx);
+  auto xml = ReadGovernanceBody(ctx, /*integrity_required=*/true);
   if (!xml) return xml.error();
   auto config = ParseObjectLockConfiguration(*xml);
   if (!config) return config.error();
@@ -81,7 +81,7 @@ HandlerResult GetObjectLockConfiguration(HandlerContext& ctx) {
 }
 
 HandlerResult PutObjectRetention(HandlerContext& ctx) {
-  auto xml = ReadGovernanceBody(ctx);
+  auto xml = ReadGovernanceBody(ctx, /*integrity_required=*/true);
   if (!xml) return xml.error();
   auto retention = ParseRetention(*xml);
   if (!retention) return retention.error();
@@ -112,7 +112,7 @@ HandlerResult GetObjectRetention(HandlerContext& ctx) {
 }
 
 HandlerResult PutObjectLegalHold(HandlerContext& ctx) {
-  auto xml = ReadGovernanceBody(ctx);
+  auto xml = ReadGovernanceBody(ctx, /*integrity_required=*/true);
   if (!xml) return xml.error();
   auto on = ParseLegalHold(*xml);
   if (!on) return on.error();
@@ -126,6 +126,8 @@ HandlerResult PutObjectLegalHold(HandlerContext& ctx) {
 HandlerResult GetObjectLegalHold(HandlerContext& ctx) {
   auto info = StatForLock(ctx);
   if (!info) return info.error();
+  // Like S3: a version that never had a legal hold status has no "OFF" to report.
+  if (!info->legal_hold_set) return Fail(ctx, S3Errc::kNoSuchObjectLockConfiguration);
   XmlWriter xml;
   xml.Open("LegalHold", kS3XmlNamespace)
       .Element("Status", info->legal_hold ? "ON" : "OFF")

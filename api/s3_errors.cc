@@ -142,6 +142,8 @@ constexpr Row kTable[] = {
     {S3Errc::kNoSuchObjectLockConfiguration,
      {"NoSuchObjectLockConfiguration", 404,
       "The specified object does not have a ObjectLock configuration"}},
+    {S3Errc::kNoSuchLifecycleConfiguration,
+     {"NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist"}},
 };
 
 constexpr bool TableMatchesEnum() {
@@ -223,6 +225,8 @@ S3Errc FromStorage(storage::Errc e) {
       return S3Errc::kMethodNotAllowed;
     case Errc::kInvalidRequest:
       return S3Errc::kInvalidRequest;
+    case Errc::kNoSuchLifecycleConfiguration:
+      return S3Errc::kNoSuchLifecycleConfiguration;
   }
   return S3Errc::kInternalError;
 }

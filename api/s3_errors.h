@@ -66,6 +66,7 @@ enum class S3Errc {
   kNoSuchTagSet,
   kObjectLockConfigurationNotFoundError,
   kNoSuchObjectLockConfiguration,
+  kNoSuchLifecycleConfiguration,
   kCount,  // keep last
 };
 

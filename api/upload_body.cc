@@ -115,4 +115,8 @@ Result<storage::DigestSpec> ReadDigestSpec(HandlerContext& ctx) {
   return spec;
 }
 
+bool HasIntegrityDigest(const storage::DigestSpec& spec) {
+  return spec.expected_md5 || spec.expected_checksum || spec.trailing_checksum != nullptr;
+}
+
 }  // namespace strata::api

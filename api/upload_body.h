@@ -30,4 +30,8 @@ inline constexpr std::array<storage::ChecksumAlgorithm, 5> kChecksumAlgorithms =
 // x-amz-trailer, or an invalid x-amz-sdk-checksum-algorithm. REQUIRES: ctx.body is set.
 Result<storage::DigestSpec> ReadDigestSpec(HandlerContext& ctx);
 
+// True when the request declares a digest of its body: Content-MD5, an x-amz-checksum-* header,
+// or a checksum trailer.
+bool HasIntegrityDigest(const storage::DigestSpec& spec);
+
 }  // namespace strata::api

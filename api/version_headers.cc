@@ -60,6 +60,7 @@ Result<storage::VersionOptions> ReadVersionOptions(HandlerContext& ctx, bool wit
           .error();
     }
     options.legal_hold = value == "ON";
+    options.legal_hold_given = true;
   }
   return options;
 }
@@ -70,10 +71,22 @@ void SetWrittenVersionHeader(http::response_header<>& header, const storage::Obj
   }
 }
 
+namespace {
+
+bool BucketHasVersioning(HandlerContext& ctx) {
+  auto state = ctx.store.GetBucketVersioning(ctx.route.bucket);
+  return state && *state != storage::VersioningState::kUnversioned;
+}
+
+}  // namespace
+
 void SetVersionHeaders(HandlerContext& ctx, http::response_header<>& header,
                        const storage::ObjectInfo& info) {
   if (!info.version_id.empty() &&
-      (info.version_id != "null" || ctx.target.Query("versionId").has_value())) {
+      (info.version_id != "null" || ctx.target.Query("versionId").has_value() ||
+       BucketHasVersioning(ctx))) {
+    // S3 names the null version on reads once the bucket has had versioning (Enabled or
+    // Suspended); objects of never-versioned buckets carry no version id.
     header.set("x-amz-version-id", info.version_id);
   }
   if (info.tag_count > 0) header.set("x-amz-tagging-count", std::to_string(info.tag_count));
@@ -81,7 +94,9 @@ void SetVersionHeaders(HandlerContext& ctx, http::response_header<>& header,
     header.set("x-amz-object-lock-mode", RetentionModeName(info.retention.mode));
     header.set("x-amz-object-lock-retain-until-date", FormatIso8601(info.retention.retain_until));
   }
-  if (info.legal_hold) header.set("x-amz-object-lock-legal-hold", "ON");
+  if (info.legal_hold_set) {
+    header.set("x-amz-object-lock-legal-hold", info.legal_hold ? "ON" : "OFF");
+  }
 }
 
 boost::system::error_code AddDeleteMarkerHeaders(HandlerContext& ctx, boost::system::error_code ec,

@@ -12,10 +12,15 @@
 
 namespace strata::api {
 
-Result<std::string> ReadGovernanceBody(HandlerContext& ctx) {
+Result<std::string> ReadGovernanceBody(HandlerContext& ctx, bool integrity_required) {
   if (ctx.body == nullptr) return make_error_code(S3Errc::kMalformedXML);
   auto spec = ReadDigestSpec(ctx);
   if (!spec) return spec.error();
+  if (integrity_required && !HasIntegrityDigest(*spec)) {
+    return Fail(ctx, S3Errc::kInvalidRequest,
+                "Missing required header for this request: Content-MD5")
+        .error();
+  }
   std::unique_ptr<storage::BodySource> body = storage::NewDigestingSource(*ctx.body, *spec);
   auto xml = ReadXmlBody(*body, kMaxGovernanceBodyBytes);
   if (!xml) return xml.error();

@@ -70,6 +70,8 @@ class StorageErrorCategory final : public boost::system::error_category {
         return "the version is a delete marker";
       case Errc::kInvalidRequest:
         return "the bucket has no object lock";
+      case Errc::kNoSuchLifecycleConfiguration:
+        return "no lifecycle configuration";
     }
     return "unknown storage error";
   }

@@ -39,6 +39,8 @@ enum class Errc {
   kDeleteMarker,                     // the latest version is a delete marker (404 NoSuchKey)
   kMethodNotAllowed,                 // the requested version is a delete marker (405)
   kInvalidRequest,                   // lock options on a bucket without object lock (400)
+  // Issue 5 (lifecycle).
+  kNoSuchLifecycleConfiguration,  // the bucket has no lifecycle configuration (404)
 };
 
 const boost::system::error_category& StorageCategory();

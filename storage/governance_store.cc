@@ -61,10 +61,12 @@ boost::system::error_code ObjectStoreImpl::ApplyVersionOptions(const BucketRecor
   if (auto ec = ValidateTags(opts.tags, kMaxObjectTags)) return ec;
   record.tags = opts.tags;
   const int64_t now = NowMs();
-  if ((opts.retention && opts.retention->mode != RetentionMode::kNone) || opts.legal_hold) {
+  if ((opts.retention && opts.retention->mode != RetentionMode::kNone) || opts.legal_hold ||
+      opts.legal_hold_given) {
     if (!b.object_lock) return Err(Errc::kInvalidRequest);
   }
   record.legal_hold = opts.legal_hold;
+  record.legal_hold_set = opts.legal_hold || opts.legal_hold_given;
   if (opts.retention && opts.retention->mode != RetentionMode::kNone) {
     int64_t until = ToUnixMillis(opts.retention->retain_until);
     if (until <= now) return Err(Errc::kInvalidArgument);  // dates in the past are refused
@@ -251,6 +253,10 @@ Result<DeleteResult> ObjectStoreImpl::DeleteObject(const std::string& bucket,
       auto found = FindVersion(bucket, key, options.version_id);
       if (!found) return found.error();
       result.version_id = options.version_id;
+      // If-Match names the ETag of this version: an unknown version or a marker never matches.
+      if (auto ec = CheckCondition(options.condition, Current{found->has_value(), *found})) {
+        return ec;
+      }
       if (!*found) return result;  // idempotent, like S3
       if (auto ec = CheckRemovable(**found, options.bypass_governance)) return ec;
       result.delete_marker = (*found)->delete_marker;
@@ -504,6 +510,7 @@ Result<std::string> ObjectStoreImpl::PutObjectLegalHold(const std::string& bucke
   return UpdateVersion(bucket, key, version_id, [&](const BucketRecord& b, ObjectRecord& r) {
     if (!b.object_lock) return Err(Errc::kInvalidRequest);
     r.legal_hold = on;
+    r.legal_hold_set = true;
     return boost::system::error_code();
   });
 }

@@ -91,6 +91,7 @@ Result<UploadInfo> ObjectStoreImpl::CreateMultipartUpload(const std::string& buc
       record.retain_until_ms = ToUnixMillis(options.version.retention->retain_until);
     }
     record.legal_hold = options.version.legal_hold;
+    record.legal_hold_given = options.version.legal_hold_given;
   }
   record.initiated_ms = NowMs();
   auto upload_id = NewUploadId(record.initiated_ms);
@@ -266,6 +267,7 @@ Result<ObjectInfo> ObjectStoreImpl::CompleteMultipartUpload(const std::string& b
           Retention{upload->retention_mode, FromUnixMillis(upload->retain_until_ms)};
     }
     version.legal_hold = upload->legal_hold;
+    version.legal_hold_given = upload->legal_hold_given;
     // A retain-until that passed while the upload was open: refused like on Put.
     if (auto ec = ApplyVersionOptions(*b, version, record)) return ec;
     auto current = ReadCurrent(record_key);

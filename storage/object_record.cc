@@ -6,7 +6,8 @@
 // before it never carry it, so the format byte is unchanged.
 // Object record, format 2 (issue 4; every record written since; format 1 still decodes):
 //   u8 format(2) | varint size | varint zigzag(last_modified_ms) | lp etag | lp version_id
-//   | lp sort_id | u8 flags (bit 0 delete marker, bit 1 legal hold) | lp storage_class
+//   | lp sort_id | u8 flags (bit 0 delete marker, bit 1 legal hold ON, bit 2 legal hold status
+//   set: by a PUT header or PutObjectLegalHold, ON or OFF) | lp storage_class
 //   | u8 checksum algorithm | lp checksum | varint header count | (lp name, lp value)*
 //   | varint tag count | (lp key, lp value)* | u8 retention mode | varint zigzag(retain_until_ms)
 //   | u8 payload kind | lp payload
@@ -95,7 +96,8 @@ std::string EncodeObjectRecord(const ObjectRecord& r) {
   PutLengthPrefixed(out, r.etag);
   PutLengthPrefixed(out, r.version_id);
   PutLengthPrefixed(out, r.sort_id);
-  out.push_back(static_cast<char>((r.delete_marker ? 1 : 0) | (r.legal_hold ? 2 : 0)));
+  out.push_back(static_cast<char>((r.delete_marker ? 1 : 0) | (r.legal_hold ? 2 : 0) |
+                                  (r.legal_hold_set || r.legal_hold ? 4 : 0)));
   PutLengthPrefixed(out, r.storage_class);
   out.push_back(static_cast<char>(r.checksum.algorithm));
   PutLengthPrefixed(out, r.checksum.value);
@@ -108,7 +110,14 @@ std::string EncodeObjectRecord(const ObjectRecord& r) {
   out.push_back(static_cast<char>(r.retention_mode));
   PutVarint64(out, ZigZag(r.retain_until_ms));
   out.push_back(static_cast<char>(r.payload_kind));
-  PutLengthPrefixed(out, r.payload);
+  // A decoded kParts record holds its part list in `parts` (payload left empty): re-encoding
+  // it after a metadata change (tags, retention, class) must keep the list. A list always
+  // names its upload, so an empty payload never is a valid encoded list.
+  if (r.payload_kind == PayloadKind::kParts && r.payload.empty()) {
+    PutLengthPrefixed(out, EncodePartList(r.parts));
+  } else {
+    PutLengthPrefixed(out, r.payload);
+  }
   return out;
 }
 
@@ -126,11 +135,13 @@ Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payloa
     return Corrupt();
   }
   if (format == kObjectRecordFormatV2 &&
-      (!d.GetLengthPrefixed(r.sort_id) || !d.GetByte(flags) || flags > 3)) {
+      (!d.GetLengthPrefixed(r.sort_id) || !d.GetByte(flags) || flags > 7)) {
     return Corrupt();
   }
   r.delete_marker = (flags & 1) != 0;
   r.legal_hold = (flags & 2) != 0;
+  // Records written before bit 2 existed: a hold that is ON was certainly set.
+  r.legal_hold_set = (flags & 6) != 0;
   if (!d.GetLengthPrefixed(r.storage_class) || !d.GetByte(algorithm) ||
       !d.GetLengthPrefixed(r.checksum.value) || !d.GetVarint64(header_count)) {
     return Corrupt();
@@ -260,6 +271,7 @@ ObjectInfo ToObjectInfo(std::string_view bucket, std::string_view key, ObjectRec
     info.retention.retain_until = FromUnixMillis(record.retain_until_ms);
   }
   info.legal_hold = record.legal_hold;
+  info.legal_hold_set = record.legal_hold_set || record.legal_hold;
   info.size = record.size;
   info.etag = std::move(record.etag);
   info.last_modified = FromUnixMillis(record.last_modified_ms);

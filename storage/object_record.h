@@ -63,6 +63,7 @@ struct ObjectRecord {
   RetentionMode retention_mode = RetentionMode::kNone;
   int64_t retain_until_ms = 0;
   bool legal_hold = false;
+  bool legal_hold_set = false;  // a status (ON or OFF) was ever given for this version
   uint64_t size = 0;
   std::string etag;
   int64_t last_modified_ms = 0;
@@ -70,8 +71,9 @@ struct ObjectRecord {
   HeaderList headers;
   Checksum checksum;
   PayloadKind payload_kind = PayloadKind::kInline;
-  // kInline, kBlob: the payload bytes. kParts: EncodePartList(parts) when encoding; decoding
-  // with the payload fills `parts` instead (and leaves `payload` empty).
+  // kInline, kBlob: the payload bytes. kParts: EncodePartList(parts), or empty and the encoder
+  // encodes `parts`; decoding with the payload fills `parts` instead (payload left empty), so
+  // a decoded record re-encodes unchanged.
   std::string payload;
   PartList parts;
 };

@@ -93,6 +93,9 @@ struct ObjectInfo {
   size_t tag_count = 0;
   Retention retention;  // mode kNone: no retention
   bool legal_hold = false;
+  // A legal hold status (ON or OFF) was given for this version; GetObjectLegalHold answers
+  // NoSuchObjectLockConfiguration for versions that never had one.
+  bool legal_hold_set = false;
   uint64_t size = 0;
   std::string etag;  // hex MD5 without quotes (multipart: "<hex>-<parts>")
   TimePoint last_modified;
@@ -120,6 +123,7 @@ struct VersionOptions {
   TagSet tags;
   std::optional<Retention> retention;
   bool legal_hold = false;
+  bool legal_hold_given = false;  // the request set a status (ON or OFF)
 };
 
 struct PutOptions {
@@ -143,7 +147,7 @@ struct MultipartOptions {
 struct DeleteOptions {
   std::string version_id;          // empty: the latest (see above)
   bool bypass_governance = false;  // api/ sets it only with s3:BypassGovernanceRetention
-  WriteCondition condition;        // If-Match on the latest (only without version_id)
+  WriteCondition condition;        // If-Match on the latest, or on version_id when given
 };
 
 struct DeleteResult {

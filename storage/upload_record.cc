@@ -27,7 +27,7 @@ std::string EncodeUploadRecord(const UploadRecord& r) {
   PutStringPairs(out, r.tags);
   out.push_back(static_cast<char>(r.retention_mode));
   PutVarint64(out, ZigZag(r.retain_until_ms));
-  out.push_back(r.legal_hold ? 1 : 0);
+  out.push_back(r.legal_hold ? 1 : (r.legal_hold_given ? 2 : 0));
   return out;
 }
 
@@ -56,12 +56,13 @@ Result<UploadRecord> DecodeUploadRecord(std::string_view bytes) {
     uint8_t mode = 0, hold = 0;
     uint64_t until = 0;
     if (!GetStringPairs(d, r.tags) || !d.GetByte(mode) || mode > 2 || !d.GetVarint64(until) ||
-        !d.GetByte(hold) || hold > 1) {
+        !d.GetByte(hold) || hold > 2) {
       return Corrupt();
     }
     r.retention_mode = static_cast<RetentionMode>(mode);
     r.retain_until_ms = UnZigZag(until);
     r.legal_hold = hold == 1;
+    r.legal_hold_given = hold != 0;
   }
   if (!d.done()) return Corrupt();
   return r;

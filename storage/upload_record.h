@@ -29,6 +29,7 @@ struct UploadRecord {
   RetentionMode retention_mode = RetentionMode::kNone;
   int64_t retain_until_ms = 0;
   bool legal_hold = false;
+  bool legal_hold_given = false;  // a status was given (u8 hold: 0 none, 1 ON, 2 OFF)
 };
 
 // One uploaded part. Small parts (up to StoreOptions::inline_threshold) keep their bytes here.

@@ -7,7 +7,7 @@ import datetime
 import pytest
 from botocore.exceptions import ClientError
 
-from s3helpers import error_code, http_status, raw_request
+from s3helpers import error_code, http_status, md5_b64, raw_request
 from version_helpers import delete_all_versions_and_bucket, utc_in
 
 # COMPLIANCE versions can't be removed before their date: tests that write them use dates a few
@@ -76,7 +76,7 @@ def test_default_retention_applies_to_new_versions(s3, lock_bucket):
 def test_bad_lock_configurations(server, s3, lock_bucket):
     def put(body):
         return raw_request(server, "PUT", f"/{lock_bucket}", query={"object-lock": None},
-                           body=body)
+                           body=body, headers={"Content-MD5": md5_b64(body)})
     head = b"<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled>"
     for body, code in [
         (head + b"<Rule><DefaultRetention><Mode>GOVERNANCE</Mode><Days>1</Days><Years>1</Years>"
@@ -147,8 +147,55 @@ def test_version_without_retention_has_no_lock_configuration(s3, lock_bucket):
     with pytest.raises(ClientError) as e:
         s3.get_object_retention(Bucket=lock_bucket, Key="k")
     assert error_code(e.value) == "NoSuchObjectLockConfiguration"
-    assert s3.get_object_legal_hold(Bucket=lock_bucket, Key="k")["LegalHold"] == {
+    # Never given a legal hold status: S3 has no "OFF" to report either.
+    with pytest.raises(ClientError) as e:
+        s3.get_object_legal_hold(Bucket=lock_bucket, Key="k")
+    assert error_code(e.value) == "NoSuchObjectLockConfiguration"
+    assert http_status(e.value) == 404
+
+
+def test_legal_hold_status_once_given_reads_back_on_or_off(s3, lock_bucket):
+    vid = s3.put_object(Bucket=lock_bucket, Key="k", Body=b"x",
+                        ObjectLockLegalHoldStatus="OFF")["VersionId"]
+    assert s3.get_object_legal_hold(Bucket=lock_bucket, Key="k")["LegalHold"] == {"Status": "OFF"}
+    assert s3.head_object(Bucket=lock_bucket, Key="k")["ObjectLockLegalHoldStatus"] == "OFF"
+    s3.put_object(Bucket=lock_bucket, Key="k2", Body=b"x")
+    s3.put_object_legal_hold(Bucket=lock_bucket, Key="k2", LegalHold={"Status": "ON"})
+    s3.put_object_legal_hold(Bucket=lock_bucket, Key="k2", LegalHold={"Status": "OFF"})
+    assert s3.get_object_legal_hold(Bucket=lock_bucket, Key="k2")["LegalHold"] == {
         "Status": "OFF"}
+    s3.delete_object(Bucket=lock_bucket, Key="k", VersionId=vid)
+
+
+def test_lock_requests_without_a_body_digest_are_refused(server, s3, lock_bucket):
+    vid = s3.put_object(Bucket=lock_bucket, Key="k", Body=b"x")["VersionId"]
+    until = utc_in(3600).strftime("%Y-%m-%dT%H:%M:%SZ")
+    for sub, body in [
+        ("retention", f"<Retention><Mode>GOVERNANCE</Mode><RetainUntilDate>{until}"
+                      "</RetainUntilDate></Retention>".encode()),
+        ("legal-hold", b"<LegalHold><Status>ON</Status></LegalHold>"),
+        ("object-lock", b"<ObjectLockConfiguration><ObjectLockEnabled>Enabled</ObjectLockEnabled>"
+                        b"</ObjectLockConfiguration>"),
+    ]:
+        path = f"/{lock_bucket}" if sub == "object-lock" else f"/{lock_bucket}/k"
+        r = raw_request(server, "PUT", path, query={sub: None}, body=body)
+        assert r.status_code == 400, (sub, r.content)
+        assert b"<Code>InvalidRequest</Code>" in r.content
+        assert b"Content-MD5" in r.content
+        # The same document with its Content-MD5 is accepted.
+        r = raw_request(server, "PUT", path, query={sub: None}, body=body,
+                        headers={"Content-MD5": md5_b64(body)})
+        assert r.status_code == 200, (sub, r.content)
+    # Nothing changed by the refused requests, and the accepted ones took effect.
+    assert s3.get_object_legal_hold(Bucket=lock_bucket, Key="k")["LegalHold"] == {"Status": "ON"}
+    # A PUT carrying lock headers but no digest is refused too and stores nothing.
+    r = raw_request(server, "PUT", f"/{lock_bucket}/k", body=b"new bytes",
+                    headers={"x-amz-object-lock-legal-hold": "ON"})
+    assert r.status_code == 400
+    assert b"<Code>InvalidRequest</Code>" in r.content
+    versions = s3.list_object_versions(Bucket=lock_bucket, Prefix="k")["Versions"]
+    assert [v["VersionId"] for v in versions] == [vid]
+    s3.put_object_legal_hold(Bucket=lock_bucket, Key="k", LegalHold={"Status": "OFF"})
 
 
 def test_governance_blocks_deletion_unless_bypassed(s3, lock_bucket):
@@ -230,7 +277,8 @@ def test_malformed_retention_and_legal_hold_documents(server, s3, lock_bucket):
         ("legal-hold", b"<LegalHold><Status>maybe</Status></LegalHold>"),
         ("legal-hold", b"<LegalHold>"),
     ]:
-        r = raw_request(server, "PUT", f"/{lock_bucket}/k", query={sub: None}, body=body)
+        r = raw_request(server, "PUT", f"/{lock_bucket}/k", query={sub: None}, body=body,
+                        headers={"Content-MD5": md5_b64(body)})
         assert r.status_code == 400, body
         assert b"<Code>MalformedXML</Code>" in r.content
 

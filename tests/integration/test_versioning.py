@@ -151,6 +151,39 @@ def test_suspended_bucket_overwrites_the_null_version(s3, vbucket):
     assert s3.get_object(Bucket=vbucket, Key="k", VersionId=v1)["Body"].read() == b"kept"
 
 
+def test_null_version_ids_on_the_wire_in_a_suspended_bucket(s3, vbucket):
+    s3.put_bucket_versioning(Bucket=vbucket, VersioningConfiguration={"Status": "Suspended"})
+    # Like S3: the PUT answer names no version; reads name the null version.
+    put = s3.put_object(Bucket=vbucket, Key="k", Body=b"null")
+    assert "VersionId" not in put
+    assert s3.head_object(Bucket=vbucket, Key="k")["VersionId"] == "null"
+    assert s3.get_object(Bucket=vbucket, Key="k")["VersionId"] == "null"
+    deleted = s3.delete_object(Bucket=vbucket, Key="k")
+    assert deleted["DeleteMarker"] is True and deleted["VersionId"] == "null"
+
+
+def test_a_never_versioned_bucket_names_no_version(s3, bucket):
+    s3.put_object(Bucket=bucket, Key="k", Body=b"plain")
+    assert "VersionId" not in s3.head_object(Bucket=bucket, Key="k")
+    assert "VersionId" not in s3.get_object(Bucket=bucket, Key="k")
+
+
+def test_delete_of_a_named_version_honours_if_match(s3, vbucket):
+    r1 = s3.put_object(Bucket=vbucket, Key="k", Body=b"one")
+    r2 = s3.put_object(Bucket=vbucket, Key="k", Body=b"two")
+    with pytest.raises(ClientError) as e:  # the ETag of v2, not of v1
+        s3.delete_object(Bucket=vbucket, Key="k", VersionId=r1["VersionId"], IfMatch=r2["ETag"])
+    assert error_code(e.value) == "PreconditionFailed"
+    assert s3.get_object(Bucket=vbucket, Key="k", VersionId=r1["VersionId"])["Body"].read() == b"one"
+    s3.delete_object(Bucket=vbucket, Key="k", VersionId=r1["VersionId"], IfMatch=r1["ETag"])
+    versions = s3.list_object_versions(Bucket=vbucket)["Versions"]
+    assert [v["VersionId"] for v in versions] == [r2["VersionId"]]
+    marker = s3.delete_object(Bucket=vbucket, Key="k")["VersionId"]
+    with pytest.raises(ClientError) as e:  # a delete marker has no ETag to match
+        s3.delete_object(Bucket=vbucket, Key="k", VersionId=marker, IfMatch=r2["ETag"])
+    assert error_code(e.value) == "PreconditionFailed"
+
+
 def test_list_object_versions_shows_versions_and_markers_newest_first(s3, vbucket):
     a1 = s3.put_object(Bucket=vbucket, Key="a", Body=b"1")["VersionId"]
     a2 = s3.put_object(Bucket=vbucket, Key="a", Body=b"22")["VersionId"]

@@ -237,6 +237,40 @@ TEST_CASE("the bucket's default retention applies to new versions that set none"
   CHECK(s.DeleteObject("b", "k", Version(v)).error() == Errc::kObjectLocked);
 }
 
+TEST_CASE("a legal hold status is recorded only once given, ON or OFF, on every write path") {
+  TestClock clock;
+  StoreFixture f("fake", OptionsWithClock(clock));
+  auto& s = f.store();
+  MakeLockBucket(f, "b");
+  auto never = PutVersion(f, "b", "never", "x");
+  CHECK_FALSE(s.HeadVersion("b", "never", never)->legal_hold_set);
+  PutOptions off;
+  off.version.legal_hold_given = true;  // x-amz-object-lock-legal-hold: OFF
+  auto v = PutVersion(f, "b", "off", "x", off);
+  auto info = s.HeadVersion("b", "off", v);
+  CHECK(info->legal_hold_set);
+  CHECK_FALSE(info->legal_hold);
+  // PutObjectLegalHold records it, and releasing keeps it recorded as OFF.
+  REQUIRE(s.PutObjectLegalHold("b", "never", never, true));
+  REQUIRE(s.PutObjectLegalHold("b", "never", never, false));
+  CHECK(s.HeadVersion("b", "never", never)->legal_hold_set);
+  // Multipart carries the given status from the upload to the completed version.
+  MultipartOptions mp;
+  mp.version.legal_hold_given = true;
+  auto upload = s.CreateMultipartUpload("b", "mp", mp);
+  REQUIRE(upload);
+  TestBody body("part");
+  auto part = s.UploadPart("b", "mp", upload->upload_id, 1, body);
+  REQUIRE(part);
+  auto done = s.CompleteMultipartUpload("b", "mp", upload->upload_id, {{1, part->etag, {}}}, {});
+  REQUIRE(done);
+  CHECK(s.HeadVersion("b", "mp", done->version_id)->legal_hold_set);
+  // On a bucket without lock, even OFF is a lock parameter S3 refuses.
+  f.MakeBucket("plain");
+  TestBody plain_body("x");
+  CHECK(s.Put("plain", "k", plain_body, off).error() == Errc::kInvalidRequest);
+}
+
 TEST_CASE("versions, tags, retention and legal hold survive a restart") {
   TestClock clock;
   StoreFixture f("fake", OptionsWithClock(clock));

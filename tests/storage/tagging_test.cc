@@ -99,6 +99,10 @@ TEST_CASE("tags given at multipart create land on the completed version") {
   REQUIRE(s.CompleteMultipartUpload("b", "k", upload->upload_id,
                                     {CompletedPart{1, part->etag, std::nullopt}}, {}));
   CHECK(s.GetObjectTagging("b", "k", "")->tags == create.version.tags);
+  // Re-tagging rewrites the record: the part list must survive it (and reads stay exact).
+  REQUIRE(s.PutObjectTagging("b", "k", "", {{"stage", "curated"}}));
+  CHECK(f.ReadAll("b", "k").value() == "part");
+  CHECK(s.Head("b", "k")->parts.size() == 1);
   MultipartOptions bad;
   bad.version.tags = {{"a", "1"}, {"a", "1"}};
   CHECK(s.CreateMultipartUpload("b", "k", bad).error() == Errc::kInvalidTag);

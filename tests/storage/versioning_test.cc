@@ -207,6 +207,36 @@ TEST_CASE("write conditions treat a key whose latest is a delete marker as absen
   CHECK(AllVersions(s, "b").size() == 3);
 }
 
+TEST_CASE("deleting a named version with If-Match compares that version's ETag") {
+  StoreFixture f("fake");
+  auto& s = f.store();
+  f.MakeBucket("b");
+  SetVersioning(f, "b", VersioningState::kEnabled);
+  std::string v1 = PutVersion(f, "b", "k", "one");
+  std::string v2 = PutVersion(f, "b", "k", "two");
+  const std::string etag1 = s.HeadVersion("b", "k", v1)->etag;
+  const std::string etag2 = s.HeadVersion("b", "k", v2)->etag;
+  DeleteOptions wrong;
+  wrong.version_id = v1;
+  wrong.condition.if_match = etag2;
+  CHECK(s.DeleteObject("b", "k", wrong).error() == Errc::kPreconditionFailed);
+  CHECK(AllVersions(s, "b").size() == 2);
+  DeleteOptions right = wrong;
+  right.condition.if_match = etag1;
+  REQUIRE(s.DeleteObject("b", "k", right));
+  CHECK(AllVersions(s, "b").size() == 1);
+  // A marker has no ETag; an unknown version has nothing to match.
+  auto marker = s.DeleteObject("b", "k", DeleteOptions{});
+  REQUIRE(marker);
+  DeleteOptions on_marker;
+  on_marker.version_id = marker->version_id;
+  on_marker.condition.if_match = "*";
+  CHECK(s.DeleteObject("b", "k", on_marker).error() == Errc::kPreconditionFailed);
+  DeleteOptions on_removed = right;  // v1 is gone now
+  CHECK(s.DeleteObject("b", "k", on_removed).error() == Errc::kPreconditionFailed);
+  CHECK(AllVersions(s, "b").size() == 2);
+}
+
 TEST_CASE("deleting the delete marker makes the previous version current again") {
   StoreFixture f("fake");
   auto& s = f.store();
