@@ -28,7 +28,6 @@ constexpr std::string_view kUnsupportedSubresources[] = {
     "encryption",
     "intelligent-tiering",
     "inventory",
-    "lifecycle",
     "logging",
     "metadataConfiguration",
     "metadataTable",
@@ -55,8 +54,8 @@ constexpr std::string_view kUnsupportedSubresources[] = {
 // Subresources we serve; each belongs to the operations that use it, and anywhere else answers
 // NotImplemented (PUT /b?uploads must not create a bucket).
 constexpr std::string_view kServedSubresources[] = {
-    "uploads",  "uploadId", "partNumber",  "delete",    "attributes", "versioning",
-    "versions", "tagging",  "object-lock", "retention", "legal-hold", "versionId"};
+    "uploads", "uploadId",    "partNumber", "delete",     "attributes", "versioning", "versions",
+    "tagging", "object-lock", "retention",  "legal-hold", "versionId",  "lifecycle"};
 
 // The served subresources each operation consumes.
 bool UsesSubresource(Operation op, std::string_view name) {
@@ -102,6 +101,10 @@ bool UsesSubresource(Operation op, std::string_view name) {
     case Operation::kPutObjectLegalHold:
     case Operation::kGetObjectLegalHold:
       return name == "legal-hold" || name == "versionId";
+    case Operation::kPutBucketLifecycleConfiguration:
+    case Operation::kGetBucketLifecycleConfiguration:
+    case Operation::kDeleteBucketLifecycle:
+      return name == "lifecycle";
     default:
       return false;
   }
@@ -221,6 +224,12 @@ std::string_view OperationName(Operation op) {
       return "PutObjectLegalHold";
     case Operation::kGetObjectLegalHold:
       return "GetObjectLegalHold";
+    case Operation::kPutBucketLifecycleConfiguration:
+      return "PutBucketLifecycleConfiguration";
+    case Operation::kGetBucketLifecycleConfiguration:
+      return "GetBucketLifecycleConfiguration";
+    case Operation::kDeleteBucketLifecycle:
+      return "DeleteBucketLifecycle";
     case Operation::kUnsupported:
       return "Unsupported";
   }
@@ -304,6 +313,8 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
           route.operation = Operation::kGetBucketTagging;
         } else if (target.HasQuery("object-lock")) {
           route.operation = Operation::kGetObjectLockConfiguration;
+        } else if (target.HasQuery("lifecycle")) {
+          route.operation = Operation::kGetBucketLifecycleConfiguration;
         } else if (target.HasQuery("uploads")) {
           route.operation = Operation::kListMultipartUploads;
         } else if (target.Query("list-type") == "2") {
@@ -322,6 +333,8 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
           route.operation = Operation::kPutBucketTagging;
         } else if (target.HasQuery("object-lock")) {
           route.operation = Operation::kPutObjectLockConfiguration;
+        } else if (target.HasQuery("lifecycle")) {
+          route.operation = Operation::kPutBucketLifecycleConfiguration;
         } else {
           route.operation = Operation::kCreateBucket;
         }
@@ -334,8 +347,9 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
         route.operation = Operation::kDeleteObjects;
         break;
       default:
-        route.operation =
-            target.HasQuery("tagging") ? Operation::kDeleteBucketTagging : Operation::kDeleteBucket;
+        route.operation = target.HasQuery("tagging")     ? Operation::kDeleteBucketTagging
+                          : target.HasQuery("lifecycle") ? Operation::kDeleteBucketLifecycle
+                                                         : Operation::kDeleteBucket;
         break;
     }
     if (route.operation != Operation::kGetBucketLocation && target.HasQuery("location")) {

@@ -48,6 +48,9 @@ enum class Operation {
   kGetObjectRetention,
   kPutObjectLegalHold,
   kGetObjectLegalHold,
+  kPutBucketLifecycleConfiguration,
+  kGetBucketLifecycleConfiguration,
+  kDeleteBucketLifecycle,
   kUnsupported,  // a real request we do not serve: see Route::error
 };
 
@@ -73,9 +76,9 @@ std::string VirtualHostBucket(std::string_view host,
 // UploadPartCopy), POST/DELETE/GET ?uploadId, GET bucket ?uploads, POST bucket ?delete, GET
 // ?attributes, GET/HEAD ?partNumber; PUT with x-amz-copy-source is CopyObject; the governance
 // subresources (bucket ?versioning ?versions ?tagging ?object-lock, object ?tagging ?retention
-// ?legal-hold) and ?versionId on the object operations that take a version. A subresource
-// we do not implement (acl, policy, ...), one used where it means nothing (PUT bucket
-// ?uploads), feature headers we do not implement, and unknown methods give
+// ?legal-hold), bucket ?lifecycle (PUT/GET/DELETE) and ?versionId on the object operations that
+// take a version. A subresource we do not implement (acl, policy, ...), one used where it means
+// nothing (PUT bucket ?uploads), feature headers we do not implement, and unknown methods give
 // kUnsupported/NotImplemented. Other query parameters (list options, response-*, X-Amz-* auth,
 // x-id) are not subresources and are handled, or ignored, by the operation. Pure; thread-safe.
 Route RouteRequest(const boost::beast::http::request_header<>& request, const ParsedTarget& target,

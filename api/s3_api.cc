@@ -9,6 +9,7 @@
 #include "api/copy_handlers.h"
 #include "api/governance_handlers.h"
 #include "api/handler.h"
+#include "api/lifecycle_handlers.h"
 #include "api/list_handlers.h"
 #include "api/multipart_handlers.h"
 #include "api/object_attributes.h"
@@ -56,7 +57,7 @@ bool TakesBody(Operation op) {
          op == Operation::kDeleteObjects || op == Operation::kPutBucketVersioning ||
          op == Operation::kPutObjectTagging || op == Operation::kPutBucketTagging ||
          op == Operation::kPutObjectLockConfiguration || op == Operation::kPutObjectRetention ||
-         op == Operation::kPutObjectLegalHold;
+         op == Operation::kPutObjectLegalHold || op == Operation::kPutBucketLifecycleConfiguration;
 }
 
 }  // namespace
@@ -203,6 +204,12 @@ HandlerResult S3Api::Impl::Dispatch(HandlerContext& ctx) {
       return PutObjectLegalHold(ctx);
     case Operation::kGetObjectLegalHold:
       return GetObjectLegalHold(ctx);
+    case Operation::kPutBucketLifecycleConfiguration:
+      return PutBucketLifecycleConfiguration(ctx);
+    case Operation::kGetBucketLifecycleConfiguration:
+      return GetBucketLifecycleConfiguration(ctx);
+    case Operation::kDeleteBucketLifecycle:
+      return DeleteBucketLifecycle(ctx);
     case Operation::kUnsupported:
       break;
   }

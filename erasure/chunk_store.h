@@ -96,7 +96,11 @@ struct MaintenanceCounters {
   uint64_t heal_queued = 0;   // blobs queued by readers that found damage
   uint64_t heal_dropped = 0;  // not queued because the queue was full
   uint64_t scrub_passes = 0;  // completed passes
+  uint64_t orphans_reclaimed =
+      0;  // unreferenced blobs deleted by scrub (ScrubOptions::is_referenced)
 };
+
+struct ScrubBlob;
 
 struct ScrubOptions {
   // Bytes per second read by the pass (0: unlimited). Keeps scrub from starving foreground I/O.
@@ -107,6 +111,14 @@ struct ScrubOptions {
   std::chrono::seconds grace = std::chrono::minutes(5);
   // Verify and report only; rewrite nothing (temp files are still removed).
   bool dry_run = false;
+  // Orphan reclamation (the erasure layer knows no index; storage/ supplies this). If set, every
+  // blob past `grace` whose shards name it (a non-empty label, readable size) is shown to it before
+  // it is verified; false means "no index record references this blob": the blob is deleted instead
+  // of healed (outcome kOrphan, counted in orphans_found and orphans_reclaimed; a dry run only
+  // counts it). Must answer true whenever in doubt. Called on the scrubbing thread, never for blobs
+  // younger than `grace` (they may be between shard commit and index write). Empty: nothing is ever
+  // deleted.
+  std::function<bool(const ScrubBlob& blob)> is_referenced;
 };
 
 // One blob seen by a scrub pass, handed to the progress callback.
@@ -115,8 +127,9 @@ struct ScrubBlob {
     kHealthy = 0,        // every shard verified
     kHealed = 1,         // damage found and fully repaired
     kHealFailed = 2,     // damage found, not (fully) repaired: drive errors; retried next pass
-    kUnrecoverable = 3,  // fewer than k good shards: an orphan or lost data; left untouched
+    kUnrecoverable = 3,  // fewer than k good shards (or no readable header): left untouched
     kSkipped = 4,        // younger than the grace period
+    kOrphan = 5,         // no index record references it (is_referenced): deleted unless dry run
   };
   std::string blob_id;
   std::string tier;
@@ -139,6 +152,8 @@ struct ScrubReport {
   uint64_t bytes_read = 0;
   uint64_t bytes_written = 0;
   uint64_t temp_files_removed = 0;
+  uint64_t orphans_found = 0;       // blobs is_referenced said no index record references
+  uint64_t orphans_reclaimed = 0;   // of those, deleted (0 in a dry run)
   std::vector<DriveStatus> drives;  // the identity re-check at the start of the pass
   // True when the pass saw every blob and left every one fully redundant.
   bool clean() const { return blobs_heal_failed == 0 && blobs_unrecoverable == 0; }
@@ -176,8 +191,9 @@ class ChunkStore {
   // One scrub pass over every drive of every tier: re-checks drive identities (formats replaced
   // empty drives, takes refused ones offline), enumerates every shard file, groups them by blob,
   // verifies and heals each blob, removes stale temp files. Blobs with fewer than k good shards
-  // are reported (kUnrecoverable), never deleted. progress may be empty. One pass at a time:
-  // a second concurrent call waits.
+  // are reported (kUnrecoverable), never deleted, unless options.is_referenced says no index
+  // record references them (then they are orphans, deleted whatever their shard count). progress
+  // may be empty. One pass at a time: a second concurrent call waits.
   [[nodiscard]] virtual Result<ScrubReport> ScrubAll(const ScrubOptions& options,
                                                      const ScrubProgress& progress) {
     (void)options;

@@ -34,7 +34,7 @@ constexpr char kIdChars[] = "0123456789abcdefghijklmnopqrstuvwxyz";
 struct AtomicCounters {
   std::atomic<uint64_t> blobs_scanned{0}, blobs_healed{0}, blobs_unrecoverable{0},
       blobs_heal_failed{0}, shards_rewritten{0}, bytes_read{0}, bytes_written{0},
-      temp_files_removed{0}, heal_queued{0}, heal_dropped{0}, scrub_passes{0};
+      temp_files_removed{0}, heal_queued{0}, heal_dropped{0}, scrub_passes{0}, orphans_reclaimed{0};
 };
 
 class ErasureChunkStore final : public ChunkStore, public DamageSink {
@@ -170,6 +170,7 @@ class ErasureChunkStore final : public ChunkStore, public DamageSink {
     c.heal_queued = counters_.heal_queued;
     c.heal_dropped = counters_.heal_dropped;
     c.scrub_passes = counters_.scrub_passes;
+    c.orphans_reclaimed = counters_.orphans_reclaimed;
     return c;
   }
 
@@ -382,6 +383,18 @@ class ErasureChunkStore final : public ChunkStore, public DamageSink {
       return;
     }
     blob.size = ref->size;
+    // Orphans first: healing a blob nothing references would only waste I/O (and a crash
+    // mid-commit may have left it below k shards, which heal would call unrecoverable).
+    if (options.is_referenced && !blob.label.empty() && !options.is_referenced(blob)) {
+      blob.outcome = Outcome::kOrphan;
+      ++report.orphans_found;
+      if (!options.dry_run) {
+        (void)Delete(*ref);  // best effort: shards on unreachable drives wait for a later pass
+        ++report.orphans_reclaimed;
+        ++counters_.orphans_reclaimed;
+      }
+      return;
+    }
     HealOptions heal_options;
     heal_options.dry_run = options.dry_run;
     heal_options.throttle = &throttle;

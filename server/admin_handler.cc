@@ -116,6 +116,7 @@ class AdminRequestHandler final : public RequestHandler {
       }
     }
     if (ctx_.chunks) AddMaintenance(ctx_.chunks->Counters(), s);
+    if (ctx_.lifecycle) AddLifecycle(ctx_.lifecycle->Counters(), s);
     if (ctx_.heal) {
       HealStatus h = ctx_.heal->Status();
       s.extra.push_back({"strata_heal_running",
@@ -130,6 +131,32 @@ class AdminRequestHandler final : public RequestHandler {
                          static_cast<double>(h.report.blobs_scanned)});
     }
     return s;
+  }
+
+  static void AddLifecycle(const storage::LifecycleCounters& c, MetricsSnapshot& s) {
+    auto add = [&s](std::string name, std::string help, uint64_t v) {
+      s.extra.push_back({std::move(name), std::move(help), "counter", {}, static_cast<double>(v)});
+    };
+    add("strata_lifecycle_passes_total", "Completed lifecycle passes.", c.passes);
+    add("strata_lifecycle_versions_scanned_total", "Versions evaluated by lifecycle passes.",
+        c.versions_scanned);
+    add("strata_lifecycle_expired_total", "Current versions expired.", c.expired);
+    add("strata_lifecycle_markers_written_total", "Delete markers written by expiration.",
+        c.markers_written);
+    add("strata_lifecycle_noncurrent_expired_total", "Noncurrent versions removed.",
+        c.noncurrent_expired);
+    add("strata_lifecycle_markers_removed_total", "Expired object delete markers removed.",
+        c.markers_removed);
+    add("strata_lifecycle_transitions_total", "Versions moved to another storage class.",
+        c.transitions);
+    add("strata_lifecycle_transition_bytes_total", "Bytes of the versions transitioned.",
+        c.transition_bytes);
+    add("strata_lifecycle_uploads_aborted_total", "Incomplete multipart uploads aborted.",
+        c.uploads_aborted);
+    add("strata_lifecycle_skipped_locked_total", "Removals skipped because of object lock.",
+        c.skipped_locked);
+    add("strata_lifecycle_errors_total", "Lifecycle actions that failed (retried next pass).",
+        c.errors);
   }
 
   static void AddMaintenance(const erasure::MaintenanceCounters& c, MetricsSnapshot& s) {
@@ -150,6 +177,8 @@ class AdminRequestHandler final : public RequestHandler {
         c.heal_queued);
     add("strata_heal_dropped_total", "Blobs not queued for heal because the queue was full.",
         c.heal_dropped);
+    add("strata_scrub_orphans_reclaimed_total",
+        "Unreferenced blobs (crash leftovers) deleted by scrub passes.", c.orphans_reclaimed);
   }
 
   api::Response Metrics(const http::request_header<>& request, const api::RequestContext& context) {
@@ -245,6 +274,7 @@ class AdminRequestHandler final : public RequestHandler {
     }
     if (ctx_.chunks) info.maintenance = ctx_.chunks->Counters();
     if (ctx_.heal) info.heal = ctx_.heal->Status();
+    if (ctx_.lifecycle) info.lifecycle = ctx_.lifecycle->Counters();
     return info;
   }
 

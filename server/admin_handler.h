@@ -19,6 +19,7 @@
 #include "server/heal_job.h"
 #include "server/metrics.h"
 #include "server/request_handler.h"
+#include "storage/lifecycle_worker.h"
 
 namespace strata::server {
 
@@ -34,6 +35,7 @@ struct AdminContext {
   RequestMetrics* metrics = nullptr;
   HealJob* heal = nullptr;
   erasure::ChunkStore* chunks = nullptr;
+  storage::LifecycleWorker* lifecycle = nullptr;  // null: no worker
   // Fills the live gauges: connections_open, worker_queue_depth, workers, workers_busy.
   std::function<void(MetricsSnapshot&)> gauges;
   std::function<std::chrono::system_clock::time_point()> clock = [] {

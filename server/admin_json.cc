@@ -39,6 +39,8 @@ ojson HealStatusJson(const HealStatus& s) {
   j["bytes_read"] = r.bytes_read;
   j["bytes_written"] = r.bytes_written;
   j["temp_files_removed"] = r.temp_files_removed;
+  j["orphans_found"] = r.orphans_found;
+  j["orphans_reclaimed"] = r.orphans_reclaimed;
   return j;
 }
 
@@ -118,8 +120,26 @@ ojson ServerInfoJson(const ServerInfo& info) {
   maintenance["bytes_written"] = c.bytes_written;
   maintenance["heal_queued"] = c.heal_queued;
   maintenance["heal_dropped"] = c.heal_dropped;
+  maintenance["orphans_reclaimed"] = c.orphans_reclaimed;
   j["maintenance"] = std::move(maintenance);
   j["heal"] = HealStatusJson(info.heal);
+  if (info.lifecycle) {
+    const storage::LifecycleCounters& l = *info.lifecycle;
+    ojson lifecycle;
+    lifecycle["passes"] = l.passes;
+    lifecycle["versions_scanned"] = l.versions_scanned;
+    lifecycle["expired"] = l.expired;
+    lifecycle["markers_written"] = l.markers_written;
+    lifecycle["noncurrent_expired"] = l.noncurrent_expired;
+    lifecycle["markers_removed"] = l.markers_removed;
+    lifecycle["transitions"] = l.transitions;
+    lifecycle["transition_bytes"] = l.transition_bytes;
+    lifecycle["uploads_aborted"] = l.uploads_aborted;
+    lifecycle["skipped_locked"] = l.skipped_locked;
+    lifecycle["errors"] = l.errors;
+    lifecycle["last_pass_seconds"] = l.last_pass_seconds;
+    j["lifecycle"] = std::move(lifecycle);
+  }
   return j;
 }
 

@@ -9,6 +9,7 @@
 #include "erasure/chunk_store.h"
 #include "server/heal_job.h"
 #include "server/metrics.h"
+#include "storage/lifecycle_worker.h"
 
 namespace strata::server {
 
@@ -30,18 +31,21 @@ struct ServerInfo {
   MetricsSnapshot metrics;  // requests, bytes, connections, workers (drives unused)
   erasure::MaintenanceCounters maintenance;
   HealStatus heal;
+  std::optional<storage::LifecycleCounters> lifecycle;  // when a lifecycle worker runs
 };
 
 // {"version", "uptime_seconds", "region", "endpoints", "tiers": [{"name", "erasure": "k+m",
 //  "data_shards", "parity_shards", "block_size", "sets", "drives_online", "drives_total",
 //  "bytes_total", "bytes_free", "drives": [{"path", "set", "state", "bytes_total",
-//  "bytes_free"}]}], "counters": {...}, "maintenance": {...}, "heal": HealStatusJson}.
+//  "bytes_free"}]}], "counters": {...}, "maintenance": {...}, "heal": HealStatusJson,
+//  "lifecycle": {"passes", "versions_scanned", ..., "last_pass_seconds"} (when a worker runs)}.
 nlohmann::ordered_json ServerInfoJson(const ServerInfo& info);
 
 // {"state", "pass", "dry_run", "started", "finished", "clean", "last_blob", "error",
 //  "blobs_scanned", "blobs_healthy", "blobs_healed", "blobs_heal_failed",
 //  "blobs_unrecoverable", "blobs_skipped", "shards_rewritten", "bytes_read", "bytes_written",
-//  "temp_files_removed"}. Times are ISO 8601 UTC, null when not set.
+//  "temp_files_removed", "orphans_found", "orphans_reclaimed"}. Times are ISO 8601 UTC, null when
+//  not set.
 nlohmann::ordered_json HealStatusJson(const HealStatus& status);
 
 // True for the drive states that serve I/O ("online", "formatted", "adopted").

@@ -240,6 +240,29 @@ boost::system::result<void, ConfigError> ParseClasses(const json& value, ServerC
   return {};
 }
 
+// "index_journal": {"copies": 1..16, "segment_mb": 1..4096}.
+boost::system::result<void, ConfigError> ParseIndexJournal(const json& value, ServerConfig& c) {
+  if (!value.is_object()) {
+    return Error("\"index_journal\" must be an object: {\"copies\": N, \"segment_mb\": M}");
+  }
+  for (const auto& [key, v] : value.items()) {
+    if (key == "copies") {
+      if (!v.is_number_unsigned() || v.get<uint64_t>() < 1 || v.get<uint64_t>() > 16) {
+        return Error("index_journal: \"copies\" must be an integer from 1 to 16");
+      }
+      c.index_journal_copies = v.get<uint32_t>();
+    } else if (key == "segment_mb") {
+      if (!v.is_number_unsigned() || v.get<uint64_t>() < 1 || v.get<uint64_t>() > 4096) {
+        return Error("index_journal: \"segment_mb\" must be an integer from 1 to 4096");
+      }
+      c.index_journal_segment_bytes = v.get<uint64_t>() << 20;
+    } else {
+      c.warnings.push_back("index_journal: unknown key \"" + key + "\" ignored");
+    }
+  }
+  return {};
+}
+
 boost::system::result<void, ConfigError> Validate(ServerConfig& c) {
   // A drive listed twice, within or across tiers, would put two shards of a stripe on one disk.
   std::map<std::string, std::string> owner;  // drive key -> tier name
@@ -288,6 +311,40 @@ void throw_exception_from_error(const ConfigError& e, const boost::source_locati
 
 uint32_t DefaultWorkers(unsigned cores) { return std::max(4u, 4u * std::max(1u, cores)); }
 
+namespace {
+
+// "lifecycle": {"day_seconds": N, "interval_seconds": S, "transition_mb_per_second": R}.
+boost::system::result<void, ConfigError> ParseLifecycle(const json& value, ServerConfig& c) {
+  if (!value.is_object()) {
+    return Error(
+        "\"lifecycle\" must be an object: {\"day_seconds\": N, \"interval_seconds\": S, "
+        "\"transition_mb_per_second\": R}");
+  }
+  for (const auto& [key, v] : value.items()) {
+    if (key != "day_seconds" && key != "interval_seconds" && key != "transition_mb_per_second") {
+      c.warnings.push_back("lifecycle: unknown key \"" + key + "\" ignored");
+      continue;
+    }
+    const uint64_t max = key == "transition_mb_per_second" ? 1u << 20 : 100u * 365 * 86400;
+    if (!v.is_number_unsigned() || v.get<uint64_t>() > max) {
+      return Error("lifecycle: \"" + key + "\" must be an integer from 0 to " +
+                   std::to_string(max));
+    }
+    const uint64_t n = v.get<uint64_t>();
+    if (key == "day_seconds") {
+      if (n < 1) return Error("lifecycle: \"day_seconds\" must be at least 1");
+      c.lifecycle.day_seconds = static_cast<uint32_t>(n);
+    } else if (key == "interval_seconds") {
+      c.lifecycle.interval_seconds = static_cast<uint32_t>(n);
+    } else {
+      c.lifecycle.transition_mb_per_second = n;
+    }
+  }
+  return {};
+}
+
+}  // namespace
+
 ConfigResult<Flags> ParseFlags(const std::vector<std::string>& args) {
   Flags flags;
   for (size_t i = 0; i < args.size(); ++i) {
@@ -299,6 +356,20 @@ ConfigResult<Flags> ParseFlags(const std::vector<std::string>& args) {
     }
     if (name == "--help" || name == "-h") {
       flags.help = true;
+      continue;
+    }
+    if (name == "--lifecycle-day-seconds") {
+      std::string text = inline_value ? *inline_value : i + 1 < args.size() ? args[++i] : "";
+      uint32_t n = 0;
+      if (!ParseUnsigned(std::string_view(text), n) || n < 1) {
+        return Error("flag --lifecycle-day-seconds needs a number of seconds >= 1, got \"" + text +
+                     "\"");
+      }
+      flags.lifecycle_day_seconds = n;
+      continue;
+    }
+    if (name == "--rebuild-index") {
+      flags.rebuild_index = true;
       continue;
     }
     auto value = [&]() -> std::optional<std::string> {
@@ -360,6 +431,11 @@ Flags (each overrides the config file):
                        served too only if --listen or the config's "listen" is given
   --log-level L        error, warn, info (default; includes the access log) or debug
   --access-log FILE    JSON access log file (default: stderr; "-" for stderr)
+  --lifecycle-day-seconds N
+                       a lifecycle day lasts N seconds (default 86400; for tests and demos)
+  --rebuild-index      rebuild the metadata index from the index journal on the drives
+                       (offline: the server must be stopped), check it against the drives,
+                       print a summary and exit (0: complete)
   --help               this text
 
 Environment:
@@ -437,6 +513,9 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
       if (!v.is_boolean()) return Error("\"metrics_public\" must be true or false");
       c.metrics_public = v.get<bool>();
     }
+    if (doc.contains("index_journal")) {
+      if (auto r = ParseIndexJournal(doc["index_journal"], c); !r) return r.error();
+    }
     if (doc.contains("tiers")) {
       have_tiers = true;
       if (auto r = ParseTiers(doc["tiers"], c); !r) return r.error();
@@ -448,9 +527,15 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
         return Error("storage_classes: no mapping for \"STANDARD\" (every server needs one)");
       }
     }
+    if (doc.contains("lifecycle")) {
+      if (auto r = ParseLifecycle(doc["lifecycle"], c); !r) return r.error();
+    }
     static const std::set<std::string, std::less<>> kKnownKeys = {
-        "listen",           "data",    "region", "domains",   "tiers",      "storage_classes",
-        "inline_threshold", "workers", "tls",    "log_level", "access_log", "metrics_public"};
+        "listen",           "data",          "region",
+        "domains",          "tiers",         "storage_classes",
+        "inline_threshold", "workers",       "tls",
+        "index_journal",    "lifecycle",     "log_level",
+        "access_log",       "metrics_public"};
     for (const auto& [key, v] : doc.items()) {
       if (!kKnownKeys.contains(key)) c.warnings.push_back("unknown key \"" + key + "\" ignored");
     }
@@ -463,6 +548,7 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
   if (flags.region) c.region = *flags.region;
   if (!flags.domains.empty()) c.domains = flags.domains;
   if (flags.workers) c.workers = *flags.workers;
+  if (flags.lifecycle_day_seconds) c.lifecycle.day_seconds = *flags.lifecycle_day_seconds;
   if (flags.log_level) c.log_level = *flags.log_level;
   if (flags.access_log) c.access_log = *flags.access_log;
   if (c.access_log == "-") c.access_log.clear();
@@ -496,6 +582,32 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
   c.index_dir = (std::filesystem::path(c.data_dir) / "index").string();
   if (auto r = Validate(c); !r) return r.error();
   return c;
+}
+
+std::vector<std::string> IndexJournalDrives(const ServerConfig& config) {
+  std::vector<std::string> chosen;
+  size_t total = 0;
+  size_t max_set_size = 0, max_sets = 0;
+  for (const TierConfig& t : config.tiers) {
+    total += t.drives.size();
+    const size_t set_size = t.data_shards + t.parity_shards;
+    if (set_size == 0) continue;
+    max_set_size = std::max(max_set_size, set_size);
+    max_sets = std::max(max_sets, t.drives.size() / set_size);
+  }
+  const size_t want = std::min<size_t>(config.index_journal_copies, total);
+  for (size_t slot = 0; slot < max_set_size && chosen.size() < want; ++slot) {
+    for (size_t set = 0; set < max_sets && chosen.size() < want; ++set) {
+      for (const TierConfig& t : config.tiers) {
+        const size_t set_size = t.data_shards + t.parity_shards;
+        if (chosen.size() == want || slot >= set_size || (set + 1) * set_size > t.drives.size()) {
+          continue;
+        }
+        chosen.push_back(t.drives[set * set_size + slot]);
+      }
+    }
+  }
+  return chosen;
 }
 
 RootCredentials LoadRootCredentials(

@@ -30,18 +30,20 @@ using ConfigResult = boost::system::result<T, ConfigError>;
 
 // Command-line flags. Each one that is set overrides the config file.
 struct Flags {
-  std::optional<std::string> listen;      // --listen HOST:PORT
-  std::optional<std::string> data;        // --data DIR
-  std::optional<std::string> config;      // --config FILE
-  std::vector<std::string> domains;       // --domain D (repeatable); empty: not given
-  std::optional<std::string> region;      // --region R
-  std::optional<uint32_t> workers;        // --workers N
-  std::optional<std::string> tls_cert;    // --tls-cert FILE
-  std::optional<std::string> tls_key;     // --tls-key FILE
-  std::optional<std::string> tls_listen;  // --tls-listen HOST:PORT
-  std::optional<LogLevel> log_level;      // --log-level error|warn|info|debug
-  std::optional<std::string> access_log;  // --access-log FILE ("-": stderr)
-  bool help = false;                      // --help
+  std::optional<std::string> listen;              // --listen HOST:PORT
+  std::optional<std::string> data;                // --data DIR
+  std::optional<std::string> config;              // --config FILE
+  std::vector<std::string> domains;               // --domain D (repeatable); empty: not given
+  std::optional<std::string> region;              // --region R
+  std::optional<uint32_t> workers;                // --workers N
+  std::optional<std::string> tls_cert;            // --tls-cert FILE
+  std::optional<std::string> tls_key;             // --tls-key FILE
+  std::optional<std::string> tls_listen;          // --tls-listen HOST:PORT
+  std::optional<LogLevel> log_level;              // --log-level error|warn|info|debug
+  std::optional<std::string> access_log;          // --access-log FILE ("-": stderr)
+  std::optional<uint32_t> lifecycle_day_seconds;  // --lifecycle-day-seconds N
+  bool help = false;                              // --help
+  bool rebuild_index = false;  // --rebuild-index: rebuild the index offline, exit
 };
 
 // Parses argv[1..]. Accepts "--flag value" and "--flag=value".
@@ -62,6 +64,15 @@ struct TlsConfig {
   std::string key_file;
   std::string listen_host = "127.0.0.1";
   uint16_t listen_port = 9443;
+};
+
+// The lifecycle worker ("lifecycle": {"day_seconds", "interval_seconds",
+// "transition_mb_per_second"}). A shortened day (tests, demos) makes rules take effect in
+// seconds; interval 0 means min(day / 4, 1 h), at least 1 s.
+struct LifecycleConfig {
+  uint32_t day_seconds = 86400;
+  uint32_t interval_seconds = 0;
+  uint64_t transition_mb_per_second = 64;  // 0: unthrottled
 };
 
 struct ServerConfig {
@@ -85,6 +96,11 @@ struct ServerConfig {
   // GET /metrics without authentication (true, the default: the server listens on loopback by
   // default), or only SigV4-signed by the root credentials (false).
   bool metrics_public = true;
+  LifecycleConfig lifecycle;
+  // "index_journal": {"copies": N, "segment_mb": M}: the index journal's copies (on distinct
+  // drives, see IndexJournalDrives) and the segment size that triggers a checkpoint.
+  uint32_t index_journal_copies = 3;
+  uint64_t index_journal_segment_bytes = 64ull << 20;
   // Non-fatal findings (unknown keys, ...) for the operator to read at startup.
   std::vector<std::string> warnings;
 };
@@ -97,6 +113,12 @@ uint32_t DefaultWorkers(unsigned cores);
 // Validates everything; the error names the problem.
 [[nodiscard]] ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& flags,
                                                      unsigned cores);
+
+// The drives that carry the index journal's copies (<drive>/index-journal), chosen from the
+// configuration alone so a rebuild finds them: slot 0 of each erasure set, round-robin over the
+// tiers (tier 0 set 0, tier 1 set 0, tier 0 set 1, ...), then slot 1 of each set, and so on;
+// min(index_journal_copies, all drives) distinct drives.
+std::vector<std::string> IndexJournalDrives(const ServerConfig& config);
 
 // The root account. From STRATA_ROOT_ACCESS_KEY / STRATA_ROOT_SECRET_KEY; when either is unset
 // (or empty), the fixed development default, flagged by is_default.

@@ -20,7 +20,8 @@ std::string_view HealStateName(HealStatus::State state) {
   return "idle";
 }
 
-HealJob::HealJob(ScrubFn scrub) : scrub_(std::move(scrub)) {}
+HealJob::HealJob(ScrubFn scrub, std::function<bool(const erasure::ScrubBlob&)> is_referenced)
+    : scrub_(std::move(scrub)), is_referenced_(std::move(is_referenced)) {}
 
 HealJob::~HealJob() { Stop(); }
 
@@ -35,7 +36,9 @@ bool HealJob::Start(const erasure::ScrubOptions& options) {
   status_.pass = pass;
   status_.dry_run = options.dry_run;
   status_.started = std::chrono::system_clock::now();
-  thread_ = std::thread([this, options] { Run(options); });
+  erasure::ScrubOptions pass_options = options;
+  if (!pass_options.is_referenced) pass_options.is_referenced = is_referenced_;
+  thread_ = std::thread([this, pass_options] { Run(pass_options); });
   return true;
 }
 

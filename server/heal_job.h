@@ -39,7 +39,11 @@ class HealJob {
   using ScrubFn = std::function<erasure::Result<erasure::ScrubReport>(
       const erasure::ScrubOptions&, const erasure::ScrubProgress&)>;
 
-  explicit HealJob(ScrubFn scrub);
+  // `is_referenced` (storage's orphan check, NewOrphanCheck; may be empty) is put into the
+  // options of every pass that brings none, so operator passes reclaim orphans as the
+  // background scrubber does.
+  explicit HealJob(ScrubFn scrub,
+                   std::function<bool(const erasure::ScrubBlob&)> is_referenced = {});
   ~HealJob();  // Stop()
   HealJob(const HealJob&) = delete;
   HealJob& operator=(const HealJob&) = delete;
@@ -56,6 +60,7 @@ class HealJob {
   void Run(erasure::ScrubOptions options);
 
   const ScrubFn scrub_;
+  const std::function<bool(const erasure::ScrubBlob&)> is_referenced_;
   mutable std::mutex mu_;
   HealStatus status_;      // GUARDED_BY(mu_)
   bool stopping_ = false;  // GUARDED_BY(mu_)

@@ -1,5 +1,6 @@
 // strata-server: reads the configuration, opens the storage stack (LevelDB index, drives, erasure
 // chunk store, object store), and serves S3 over HTTP until SIGTERM/SIGINT.
+#include <atomic>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -18,11 +19,15 @@
 #include "server/http_server.h"
 #include "server/log.h"
 #include "server/metrics.h"
+#include "server/rebuild_index.h"
 #include "server/request_handler.h"
 #include "server/tls.h"
 #include "server/worker_pool.h"
+#include "storage/journaled_metadata_store.h"
+#include "storage/lifecycle_worker.h"
 #include "storage/metadata_store.h"
 #include "storage/object_store.h"
+#include "storage/orphan_check.h"
 
 namespace strata::server {
 namespace {
@@ -109,6 +114,14 @@ int Main(int argc, char** argv) {
   SetLogLevel(config->log_level);
   const auto started = std::chrono::steady_clock::now();
 
+  if (flags->rebuild_index) {
+    // Offline: the lock keeps a server off the data folder while the index is swapped.
+    std::string error;
+    if (!EnsureWritableDir(config->data_dir, error)) return Fail(error);
+    if (!LockDataDir(config->data_dir, error)) return Fail(error);
+    return RunRebuildIndex(*config, std::cout);
+  }
+
   // Request telemetry: the access log and the metrics, fed by the HTTP layer.
   std::unique_ptr<LineWriter> access_file;
   if (!config->access_log.empty()) {
@@ -167,8 +180,18 @@ int Main(int argc, char** argv) {
   // The storage stack, bottom up.
   std::string error;
   if (!EnsureWritableDir(config->data_dir, error)) return Fail(error);
+  if (!LockDataDir(config->data_dir, error)) return Fail(error);
+  // Never start empty over existing data: a lost index is rebuilt from the journal, offline.
+  if (!IndexExists(config->index_dir) && JournalHasData(*config)) {
+    return Fail("the metadata index at \"" + config->index_dir +
+                "\" is missing, but the drives hold an index journal with records. Refusing to "
+                "start with an empty index over existing data. Rebuild it with: strata-server "
+                "--rebuild-index" +
+                (flags->config ? " --config " + *flags->config : " --data " + config->data_dir));
+  }
   if (!EnsureWritableDir(config->index_dir, error)) return Fail(error);
-  auto index = storage::OpenLevelDbMetadataStore(config->index_dir);
+  // The journal in front of the index is the durable log, so LevelDB need not sync.
+  auto index = storage::OpenLevelDbMetadataStore(config->index_dir, {.sync = false});
   if (!index) {
     return Fail("cannot open the metadata index at \"" + config->index_dir +
                 "\": " + index.error().message() + " (is another strata-server using it?)");
@@ -198,6 +221,15 @@ int Main(int argc, char** argv) {
   chunk_options.check_drive_identity = true;
   chunk_options.scrub_interval = kScrubInterval;
   chunk_options.scrub.max_bytes_per_second = kScrubBytesPerSecond;
+  // Orphan reclamation: scrub passes delete blobs no index record references (leftovers of
+  // crashes between a blob's commit and its record). The index opens after the chunk store,
+  // so the check binds late; until then every blob counts as referenced.
+  std::atomic<storage::MetadataStore*> orphan_index{nullptr};
+  chunk_options.scrub.is_referenced = [&orphan_index](const erasure::ScrubBlob& blob) {
+    storage::MetadataStore* index = orphan_index.load();
+    return index == nullptr || storage::CheckBlobReference(*index, blob.label, blob.blob_id) !=
+                                   storage::BlobReference::kUnreferenced;
+  };
   auto chunks = erasure::NewErasureChunkStore(std::move(tiers), chunk_options);
   if (!chunks) return Fail("cannot build the erasure chunk store: " + chunks.error().message());
   for (const erasure::DriveStatus& drive : (*chunks)->DriveStatuses()) {
@@ -209,11 +241,38 @@ int Main(int argc, char** argv) {
             (drive.detail.empty() ? "" : ": " + drive.detail));
   }
 
+  // The index journal: every metadata batch, durable on a majority of its copies (on the data
+  // drives) before it reaches the index.
+  storage::IndexJournalOptions journal_options;
+  journal_options.segment_bytes = config->index_journal_segment_bytes;
+  journal_options.log = [](const std::string& m) { Log(LogLevel::kWarn, m); };
+  std::string journal_detail;
+  auto metadata = storage::OpenJournaledMetadataStore(std::move(*index), OpenJournalCopies(*config),
+                                                      journal_options, &journal_detail);
+  if (!metadata) {
+    return Fail("cannot open the index journal: " +
+                (journal_detail.empty() ? metadata.error().message() : journal_detail));
+  }
+  orphan_index.store(metadata->get());
+  if ((*metadata)->replayed_at_open() > 0) {
+    Log(LogLevel::kInfo, "index journal: replayed " +
+                             std::to_string((*metadata)->replayed_at_open()) +
+                             " records into the index");
+  }
+
   storage::StoreOptions store_options;
   store_options.storage_class_tiers = config->storage_classes;
   store_options.inline_threshold = config->inline_threshold;
   std::unique_ptr<storage::ObjectStore> store =
-      storage::NewObjectStore(**index, **chunks, store_options);
+      storage::NewObjectStore(**metadata, **chunks, store_options);
+
+  // Lifecycle rules, applied in the background through the ObjectStore (object lock enforced).
+  storage::LifecycleWorker lifecycle(*store,
+                                     {std::chrono::seconds(config->lifecycle.day_seconds),
+                                      std::chrono::seconds(config->lifecycle.interval_seconds),
+                                      config->lifecycle.transition_mb_per_second << 20,
+                                      {}});
+  lifecycle.Start();
 
   api::ApiConfig api_config;
   api_config.region = config->region;
@@ -225,16 +284,16 @@ int Main(int argc, char** argv) {
   // The operator's heal: one ScrubAll pass on demand (the admin API).
   erasure::ChunkStore& chunk_store = **chunks;
   HealJob heal(
-      [&chunk_store](
-          const erasure::ScrubOptions& options,
-          const erasure::ScrubProgress& progress) -> erasure::Result<erasure::ScrubReport> {
+      [&chunk_store](const erasure::ScrubOptions& options, const erasure::ScrubProgress& progress)
+          -> erasure::Result<erasure::ScrubReport> {
         auto r = chunk_store.ScrubAll(options, progress);
         // ChunkStore's default: this store cannot scrub.
         if (!r && r.error() == erasure::Errc::kInvalidArgument) {
           return make_error_code(boost::system::errc::function_not_supported);
         }
         return r;
-      });
+      },
+      chunk_options.scrub.is_referenced);
 
   std::vector<std::string> endpoints;
   if (server.local_port() != 0) {
@@ -256,6 +315,7 @@ int Main(int argc, char** argv) {
   admin.metrics = &request_metrics;
   admin.heal = &heal;
   admin.chunks = &chunk_store;
+  admin.lifecycle = &lifecycle;
   admin.gauges = [&server, &pool](MetricsSnapshot& s) {
     s.connections_open = server.connection_count();
     s.worker_queue_depth = pool.queued();
@@ -267,6 +327,12 @@ int Main(int argc, char** argv) {
   for (const std::string& e : endpoints) std::cout << "Strata listening on " << e << "\n";
   std::cout << "  region:     " << config->region << "\n"
             << "  data:       " << config->data_dir << " (index " << config->index_dir << ")\n";
+  {
+    const auto paths = (*metadata)->journal().CopyPaths();
+    std::cout << "  journal:    " << paths.size() << " copies:";
+    for (const std::string& p : paths) std::cout << " " << p;
+    std::cout << "\n";
+  }
   for (const TierConfig& t : config->tiers) {
     std::cout << "  tier " << t.name << ":"
               << std::string(t.name.size() < 6 ? 6 - t.name.size() : 1, ' ') << t.data_shards << "+"
@@ -284,8 +350,12 @@ int Main(int argc, char** argv) {
   std::cout << std::flush;
 
   server.Run(/*handle_signals=*/true);
-  pool.Shutdown();  // finishes queued requests before the stack below is destroyed
-  heal.Stop();      // before the chunk store goes
+  pool.Shutdown();   // finishes queued requests before the stack below is destroyed
+  heal.Stop();       // before the chunk store goes
+  lifecycle.Stop();  // before the object store goes
+  // The background scrubber asks the index (orphan check), which is destroyed before the
+  // chunk store: stop it first.
+  (*chunks)->StopBackgroundWork();
   std::cout << "Strata stopped\n";
   return 0;
 }

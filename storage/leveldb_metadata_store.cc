@@ -1,6 +1,8 @@
 // The production metadata index over LevelDB: the only file that includes LevelDB.
 // Durability: every Write is synced; LevelDB batches concurrent synced writers into one log
-// write and one fsync (DBImpl::BuildBatchGroup), which is our group commit.
+// write and one fsync (DBImpl::BuildBatchGroup), which is our group commit. With
+// LevelDbOptions::sync false (the index behind the journal) writes are not synced; Flush() syncs
+// the log with an empty synced batch.
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
 #include <leveldb/filter_policy.h>
@@ -53,8 +55,8 @@ class LevelDbMetadataStore final : public MetadataStore {
  public:
   LevelDbMetadataStore(std::unique_ptr<leveldb::Cache> cache,
                        std::unique_ptr<const leveldb::FilterPolicy> filter,
-                       std::unique_ptr<leveldb::DB> db)
-      : cache_(std::move(cache)), filter_(std::move(filter)), db_(std::move(db)) {}
+                       std::unique_ptr<leveldb::DB> db, bool sync)
+      : cache_(std::move(cache)), filter_(std::move(filter)), db_(std::move(db)), sync_(sync) {}
 
   ~LevelDbMetadataStore() override { db_.reset(); }  // the DB first: it uses cache and filter
 
@@ -76,8 +78,17 @@ class LevelDbMetadataStore final : public MetadataStore {
       }
     }
     leveldb::WriteOptions options;
-    options.sync = true;
+    options.sync = sync_;
     return FromStatus(db_->Write(options, &b));
+  }
+
+  boost::system::error_code Flush() override {
+    if (sync_) return {};
+    // An empty batch still goes through the log writer; synced, it syncs every write before it.
+    leveldb::WriteBatch empty;
+    leveldb::WriteOptions options;
+    options.sync = true;
+    return FromStatus(db_->Write(options, &empty));
   }
 
   std::unique_ptr<Cursor> Scan(std::string_view prefix) override {
@@ -90,11 +101,13 @@ class LevelDbMetadataStore final : public MetadataStore {
   std::unique_ptr<leveldb::Cache> cache_;
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
   std::unique_ptr<leveldb::DB> db_;
+  const bool sync_;
 };
 
 }  // namespace
 
-Result<std::unique_ptr<MetadataStore>> OpenLevelDbMetadataStore(const std::string& dir) {
+Result<std::unique_ptr<MetadataStore>> OpenLevelDbMetadataStore(const std::string& dir,
+                                                                LevelDbOptions store_options) {
   std::unique_ptr<leveldb::Cache> cache(leveldb::NewLRUCache(kBlockCacheBytes));
   std::unique_ptr<const leveldb::FilterPolicy> filter(
       leveldb::NewBloomFilterPolicy(kBloomBitsPerKey));
@@ -106,7 +119,7 @@ Result<std::unique_ptr<MetadataStore>> OpenLevelDbMetadataStore(const std::strin
   leveldb::Status s = leveldb::DB::Open(options, dir, &raw);
   if (!s.ok()) return FromStatus(s);
   return std::unique_ptr<MetadataStore>(std::make_unique<LevelDbMetadataStore>(
-      std::move(cache), std::move(filter), std::unique_ptr<leveldb::DB>(raw)));
+      std::move(cache), std::move(filter), std::unique_ptr<leveldb::DB>(raw), store_options.sync));
 }
 
 }  // namespace strata::storage

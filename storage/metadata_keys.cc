@@ -11,6 +11,7 @@ constexpr std::string_view kUploadTag = "u/";
 constexpr std::string_view kPartTag = "p/";
 constexpr std::string_view kVersionTag = "v/";
 constexpr std::string_view kVersionsMigrated = "m/versions";
+constexpr std::string_view kLifecycleTag = "l/";
 
 }  // namespace
 
@@ -57,6 +58,13 @@ std::string VersionRecordKey(std::string_view bucket, std::string_view key,
 }
 
 std::string_view VersionsMigratedKey() { return kVersionsMigrated; }
+
+std::string LifecycleKey(std::string_view bucket) {
+  std::string k;
+  k.reserve(kLifecycleTag.size() + bucket.size());
+  k.append(kLifecycleTag).append(bucket);
+  return k;
+}
 
 std::string UploadRecordPrefix(std::string_view bucket) {
   std::string k;

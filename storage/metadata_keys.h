@@ -6,6 +6,7 @@
 //   m/versions                          marker: format-1 object records were migrated
 //   u/<bucket>\0<key>\0<upload id>      an in-progress multipart upload
 //   p/<upload id>\0<u32 big-endian>     one uploaded part of it
+//   l/<bucket>                          the bucket's lifecycle configuration (lifecycle.h)
 //
 // Bucket names never contain NUL, so "o/<bucket>\0" is a prefix of exactly one bucket's
 // objects, and a forward scan from it yields that bucket's keys in byte order.
@@ -49,6 +50,9 @@ std::string PartRecordPrefix(std::string_view upload_id);
 std::string PartRecordKey(std::string_view upload_id, uint32_t part_number);
 // The part number of a key under PartRecordPrefix(upload_id); 0 if malformed.
 uint32_t PartNumberOfKey(std::string_view key, std::string_view upload_id);
+
+// The bucket's lifecycle configuration (issue 5); deleted with the bucket record.
+std::string LifecycleKey(std::string_view bucket);
 
 // The smallest string greater than every string that starts with `prefix`, or nullopt if
 // there is none (prefix empty or all 0xff bytes). Listing seeks here to skip a common prefix.

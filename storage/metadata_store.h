@@ -51,12 +51,22 @@ class MetadataStore {
   virtual ~MetadataStore() = default;
   [[nodiscard]] virtual Result<std::optional<std::string>> Get(std::string_view key) = 0;
   // Atomic and durable (synced) when it returns. Concurrent writers share one sync.
+  // (A LevelDB index opened with sync = false is only atomic: its durability comes from the
+  // index journal in front of it, see journaled_metadata_store.h.)
   [[nodiscard]] virtual boost::system::error_code Write(const WriteBatch& batch) = 0;
   // A cursor over keys starting with prefix, positioned at the first of them.
   virtual std::unique_ptr<Cursor> Scan(std::string_view prefix) = 0;
+  // Makes every write that returned so far durable (a no-op where writes are synced).
+  [[nodiscard]] virtual boost::system::error_code Flush() { return {}; }
 };
 
-Result<std::unique_ptr<MetadataStore>> OpenLevelDbMetadataStore(const std::string& dir);
+struct LevelDbOptions {
+  // Sync every Write (group-committed by LevelDB). False: writes reach the OS at once (they
+  // survive a process crash) but are synced only by Flush(); for an index behind the journal.
+  bool sync = true;
+};
+Result<std::unique_ptr<MetadataStore>> OpenLevelDbMetadataStore(const std::string& dir,
+                                                                LevelDbOptions options = {});
 std::unique_ptr<MetadataStore> NewMemoryMetadataStore();
 
 }  // namespace strata::storage

@@ -111,6 +111,7 @@ boost::system::error_code ObjectStoreImpl::DeleteBucket(const std::string& name)
       if (auto ec = parts->status()) return ec;
     }
     if (auto ec = uploads->status()) return ec;
+    batch.Delete(LifecycleKey(name));
     batch.Delete(BucketRecordKey(name));
     if (auto ec = metadata_.Write(batch)) return ec;
   }

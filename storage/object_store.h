@@ -23,6 +23,8 @@ class ChunkStore;
 
 namespace strata::storage {
 
+struct LifecycleConfiguration;  // storage/lifecycle.h
+
 using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
 
@@ -248,6 +250,14 @@ struct ListResult {
   std::string next_marker;
 };
 
+// How TransitionVersion copies: at most max_bytes_per_second (0: unlimited), so foreground
+// requests keep the disks; `stop` (if set) is polled between blocks and abandons the copy
+// (kPreconditionFailed, nothing changed) when it returns true.
+struct TransitionOptions {
+  uint64_t max_bytes_per_second = 0;
+  std::function<bool()> stop;
+};
+
 // Random access to one object's bytes, pinned to the version that was opened: a concurrent
 // overwrite or delete does not change what this reader returns. Not thread-safe.
 class ObjectReader {
@@ -410,6 +420,30 @@ class ObjectStore {
                                                                const std::string& key,
                                                                const std::string& version_id,
                                                                bool on) = 0;
+
+  // ---- Lifecycle (issue 5): configuration, and the transition primitive the worker uses. ----
+  // Put replaces the bucket's configuration (ValidateLifecycle's errors). Get:
+  // kNoSuchLifecycleConfiguration when none. Delete of an absent configuration succeeds.
+  // DeleteBucket removes the configuration with the bucket.
+  [[nodiscard]] virtual boost::system::error_code PutBucketLifecycle(
+      const std::string& bucket, const LifecycleConfiguration& config) = 0;
+  [[nodiscard]] virtual Result<LifecycleConfiguration> GetBucketLifecycle(
+      const std::string& bucket) = 0;
+  [[nodiscard]] virtual boost::system::error_code DeleteBucketLifecycle(
+      const std::string& bucket) = 0;
+  // Moves one version's data (version_id "null" for unversioned objects; never empty) onto the
+  // tier of `storage_class`, re-encoded with that tier's erasure scheme, then switches its record
+  // (o/ and v/ entries) in one batch under the key lock and reclaims the old blobs. Readers that
+  // opened the old data keep reading it; new readers see the old or the new data, never a mix.
+  // Inline versions and versions already on that tier only change class (no copy). Errors:
+  // kInvalidStorageClass; kMethodNotAllowed for a delete marker; kPreconditionFailed if the
+  // version was removed or its data replaced while the copy ran (nothing changes, the copy is
+  // discarded); the chunk store's errors (kUnavailable when the target tier lacks write quorum).
+  [[nodiscard]] virtual Result<ObjectInfo> TransitionVersion(const std::string& bucket,
+                                                             const std::string& key,
+                                                             const std::string& version_id,
+                                                             const std::string& storage_class,
+                                                             const TransitionOptions& options) = 0;
 };
 
 // The byte range [first, first + length) of part `part_number` (1-based) of an object: for

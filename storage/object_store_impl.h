@@ -110,6 +110,16 @@ class ObjectStoreImpl final : public ObjectStore {
   Result<std::string> PutObjectLegalHold(const std::string& bucket, const std::string& key,
                                          const std::string& version_id, bool on) override;
 
+  // Lifecycle (lifecycle_store.cc).
+  boost::system::error_code PutBucketLifecycle(const std::string& bucket,
+                                               const LifecycleConfiguration& config) override;
+  Result<LifecycleConfiguration> GetBucketLifecycle(const std::string& bucket) override;
+  boost::system::error_code DeleteBucketLifecycle(const std::string& bucket) override;
+  Result<ObjectInfo> TransitionVersion(const std::string& bucket, const std::string& key,
+                                       const std::string& version_id,
+                                       const std::string& storage_class,
+                                       const TransitionOptions& options) override;
+
  private:
   static constexpr size_t kKeyLockStripes = 256;
   static constexpr size_t kBucketLockStripes = 64;

@@ -103,6 +103,9 @@ TEST_CASE("Requests route to the operation, bucket and key they name") {
       {verb::delete_, "localhost", "/b?tagging", O::kDeleteBucketTagging, "b", "", ok},
       {verb::put, "localhost", "/b?object-lock", O::kPutObjectLockConfiguration, "b", "", ok},
       {verb::get, "localhost", "/b?object-lock", O::kGetObjectLockConfiguration, "b", "", ok},
+      {verb::put, "localhost", "/b?lifecycle", O::kPutBucketLifecycleConfiguration, "b", "", ok},
+      {verb::get, "localhost", "/b?lifecycle", O::kGetBucketLifecycleConfiguration, "b", "", ok},
+      {verb::delete_, "localhost", "/b?lifecycle", O::kDeleteBucketLifecycle, "b", "", ok},
       {verb::put, "localhost", "/b/k?retention", O::kPutObjectRetention, "b", "k", ok},
       {verb::get, "localhost", "/b/k?retention&versionId=v", O::kGetObjectRetention, "b", "k", ok},
       {verb::put, "localhost", "/b/k?legal-hold", O::kPutObjectLegalHold, "b", "k", ok},
@@ -135,7 +138,7 @@ TEST_CASE("Requests route to the operation, bucket and key they name") {
       // Subresources and features we do not implement.
       {verb::get, "localhost", "/b?acl", O::kUnsupported, "b", "", ni},
       {verb::put, "localhost", "/b?policy", O::kUnsupported, "b", "", ni},
-      {verb::put, "localhost", "/b?lifecycle", O::kUnsupported, "b", "", ni},
+      {verb::put, "localhost", "/b/k?lifecycle", O::kUnsupported, "b", "k", ni},
       {verb::put, "localhost", "/b?cors", O::kUnsupported, "b", "", ni},
       {verb::post, "localhost", "/b/k?select&select-type=2", O::kUnsupported, "b", "k", ni},
       {verb::post, "localhost", "/b/k?restore", O::kUnsupported, "b", "k", ni},

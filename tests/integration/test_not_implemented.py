@@ -22,8 +22,7 @@ NOT_IMPLEMENTED = [
     ("PUT", "bucket", "cors", {}),
     ("GET", "bucket", "policy", {}),
     ("PUT", "bucket", "policy", {}),
-    ("GET", "bucket", "lifecycle", {}),
-    ("PUT", "bucket", "lifecycle", {}),
+    ("PUT", "object", "lifecycle", {}),  # lifecycle is a bucket subresource only
     ("GET", "bucket", "encryption", {}),
     ("GET", "bucket", "notification", {}),
     ("GET", "bucket", "website", {}),

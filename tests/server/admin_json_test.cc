@@ -80,3 +80,17 @@ TEST_CASE("heal status reports state, totals and null times until set") {
   s.state = HealStatus::State::kRunning;
   CHECK(HealStatusJson(s)["finished"].is_null());
 }
+
+TEST_CASE("heal status and server info report reclaimed orphans") {
+  HealStatus s;
+  s.state = HealStatus::State::kDone;
+  s.report.orphans_found = 3;
+  s.report.orphans_reclaimed = 2;
+  auto j = HealStatusJson(s);
+  CHECK(j["orphans_found"] == 3);
+  CHECK(j["orphans_reclaimed"] == 2);
+  CHECK(j["clean"] == true);  // reclaiming garbage leaves nothing less redundant
+  ServerInfo info;
+  info.maintenance.orphans_reclaimed = 7;
+  CHECK(ServerInfoJson(info)["maintenance"]["orphans_reclaimed"] == 7);
+}

@@ -135,3 +135,25 @@ TEST_CASE("stop cancels a running pass and no pass starts afterwards") {
   CHECK(job.Status().state == HealStatus::State::kCanceled);
   CHECK_FALSE(job.Start({}));
 }
+
+TEST_CASE("a heal job passes its orphan check to passes that bring none") {
+  FakeScrub scrub;
+  int asked = 0;
+  HealJob job(scrub.Fn(), [&asked](const erasure::ScrubBlob&) {
+    ++asked;
+    return false;
+  });
+  REQUIRE(job.Start({}));
+  REQUIRE(Eventually([&] { return job.Status().state == HealStatus::State::kDone; }));
+  REQUIRE(scrub.seen.is_referenced);
+  CHECK_FALSE(scrub.seen.is_referenced(erasure::ScrubBlob{}));
+  CHECK(asked == 1);
+  // A pass that brings its own check keeps it.
+  erasure::ScrubOptions own;
+  own.is_referenced = [](const erasure::ScrubBlob&) { return true; };
+  REQUIRE(job.Start(own));
+  REQUIRE(Eventually([&] { return job.Status().state == HealStatus::State::kDone; }));
+  REQUIRE(scrub.seen.is_referenced);
+  CHECK(scrub.seen.is_referenced(erasure::ScrubBlob{}));
+  CHECK(asked == 1);
+}

@@ -1,5 +1,6 @@
 #include "tools/admin/admin_client.h"
 
+#include <openssl/evp.h>
 #include <openssl/ssl.h>
 
 #include <boost/asio/connect.hpp>
@@ -9,7 +10,6 @@
 #include <boost/asio/ssl/host_name_verification.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
-#include <boost/beast/http/empty_body.hpp>
 #include <boost/beast/http/read.hpp>
 #include <boost/beast/http/string_body.hpp>
 #include <boost/beast/http/write.hpp>
@@ -26,14 +26,24 @@ namespace http = beast::http;
 namespace ssl = asio::ssl;
 using tcp = asio::ip::tcp;
 
-// SHA-256 of the empty body: the admin API takes its parameters in the query.
-constexpr std::string_view kEmptySha256 =
-    "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+// Lower-case hex SHA-256 of `data`, as x-amz-content-sha256 carries it.
+std::string Sha256Hex(std::string_view data) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int length = 0;
+  EVP_Digest(data.data(), data.size(), digest, &length, EVP_sha256(), nullptr);
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned int i = 0; i < length; ++i) {
+    out.push_back(kHex[digest[i] >> 4]);
+    out.push_back(kHex[digest[i] & 0xF]);
+  }
+  return out;
+}
 
 constexpr size_t kMaxResponseBody = 16 * 1024 * 1024;
 
 template <class Stream>
-std::optional<HttpResult> Exchange(Stream& stream, http::request<http::empty_body>& req,
+std::optional<HttpResult> Exchange(Stream& stream, http::request<http::string_body>& req,
                                    std::string* error) {
   beast::error_code ec;
   http::write(stream, req, ec);
@@ -44,6 +54,8 @@ std::optional<HttpResult> Exchange(Stream& stream, http::request<http::empty_bod
   beast::flat_buffer buffer;
   http::response_parser<http::string_body> parser;
   parser.body_limit(kMaxResponseBody);
+  // A HEAD answer announces a Content-Length it never sends.
+  if (req.method() == http::verb::head) parser.skip(true);
   http::read(stream, buffer, parser, ec);
   if (ec) {
     *error = "reading the response failed: " + ec.message();
@@ -97,10 +109,15 @@ std::optional<Endpoint> ParseEndpoint(std::string_view url) {
 
 std::optional<HttpResult> AdminClient::Call(std::string_view method, const std::string& target,
                                             std::string* error) {
+  // The admin API takes its parameters in the query: an empty body.
+  return Send(HttpRequest{std::string(method), target, {}, {}}, error);
+}
+
+std::optional<HttpResult> AdminClient::Send(const HttpRequest& request, std::string* error) {
   const Endpoint& ep = options_.endpoint;
-  http::request<http::empty_body> req;
-  req.method_string(method);
-  req.target(target);
+  http::request<http::string_body> req;
+  req.method_string(request.method);
+  req.target(request.target);
   req.version(11);
   const bool default_port = ep.port == (ep.tls ? "443" : "80");
   const std::string host_name =
@@ -108,13 +125,15 @@ std::optional<HttpResult> AdminClient::Call(std::string_view method, const std::
   req.set(http::field::host, default_port ? host_name : host_name + ":" + ep.port);
   req.set(http::field::user_agent, "strata-admin");
   req.set(http::field::connection, "close");
-  req.content_length(0);
+  for (const auto& [name, value] : request.headers) req.set(name, value);
+  req.body() = request.body;
+  req.prepare_payload();
   api::SigningParams params;
   params.access_key = options_.access_key;
   params.secret_key = options_.secret_key;
   params.region = options_.region;
   params.now = std::chrono::system_clock::now();
-  api::SignRequest(req.base(), params, kEmptySha256);
+  api::SignRequest(req.base(), params, Sha256Hex(request.body));
 
   asio::io_context ioc;
   beast::error_code ec;

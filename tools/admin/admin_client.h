@@ -1,11 +1,13 @@
-// A small synchronous HTTP(S) client for the admin API: one SigV4-signed request per call
-// (Boost.Beast over a fresh connection), root credentials, JSON answers. Not thread-safe.
+// A small synchronous HTTP(S) client for the admin API and the S3 API: one SigV4-signed request
+// per call (Boost.Beast over a fresh connection), root credentials. Not thread-safe.
 #pragma once
 
 #include <chrono>
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 namespace strata::admin {
 
@@ -35,6 +37,14 @@ struct HttpResult {
   std::string body;
 };
 
+// One request with a body (S3 calls: CreateBucket, PutBucketLifecycleConfiguration, ...).
+struct HttpRequest {
+  std::string method;
+  std::string target;  // origin form, e.g. "/bucket?lifecycle"
+  std::vector<std::pair<std::string, std::string>> headers;  // signed with the request
+  std::string body;  // its SHA-256 is signed as x-amz-content-sha256
+};
+
 class AdminClient {
  public:
   explicit AdminClient(ClientOptions options) : options_(std::move(options)) {}
@@ -44,6 +54,8 @@ class AdminClient {
   // failure.
   std::optional<HttpResult> Call(std::string_view method, const std::string& target,
                                  std::string* error);
+  // The same for any request (the S3 API included): signed as the root, one connection each.
+  std::optional<HttpResult> Send(const HttpRequest& request, std::string* error);
 
  private:
   ClientOptions options_;

@@ -51,6 +51,8 @@ std::string Percent(uint64_t part, uint64_t whole) {
 
 }  // namespace
 
+std::string TextTable(const std::vector<std::vector<std::string>>& rows) { return Table(rows); }
+
 std::string HumanBytes(uint64_t bytes) {
   static constexpr const char* kUnits[] = {"B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
   if (bytes < 1024) return std::to_string(bytes) + " B";

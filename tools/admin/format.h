@@ -5,8 +5,12 @@
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
+#include <vector>
 
 namespace strata::admin {
+
+// A left-aligned text table: columns two spaces apart, one line per row.
+std::string TextTable(const std::vector<std::vector<std::string>>& rows);
 
 // 1536 -> "1.5 KiB"; below 1 KiB: "N B".
 std::string HumanBytes(uint64_t bytes);

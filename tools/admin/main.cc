@@ -3,6 +3,8 @@
 //   strata-admin [--endpoint URL] [--json] [--ca FILE] [--insecure] [--region R] info
 //   strata-admin ... heal [--wait] [--dry-run] [--grace SECONDS]
 //   strata-admin ... heal status
+//   strata-admin ... pipeline create NAME [--raw-days N] [--keep-checkpoints N]
+//                    [--models-retention-days N] [--archive-retention-days N] [--dry-run]
 //
 // Credentials come from STRATA_ROOT_ACCESS_KEY / STRATA_ROOT_SECRET_KEY (the server's root).
 // Exit status: 0 success (heal --wait: the pass finished and everything is fully redundant),
@@ -20,6 +22,7 @@
 
 #include "tools/admin/admin_client.h"
 #include "tools/admin/format.h"
+#include "tools/admin/pipeline.h"
 
 namespace strata::admin {
 namespace {
@@ -34,6 +37,15 @@ Commands:
                            start a scrub-and-heal pass over every drive; with --wait, show its
                            progress and exit 0 only when it finished with full redundancy
   heal status              the running or last heal pass
+  pipeline create NAME [--raw-days N] [--keep-checkpoints N] [--models-retention-days N]
+                       [--archive-retention-days N] [--dry-run]
+                           create (or reconfigure) the buckets of a data pipeline over the S3
+                           API: NAME-raw (versioned, GLACIER after --raw-days, default 30),
+                           NAME-curated, NAME-checkpoints (versioned, noncurrent versions expire
+                           keeping the newest --keep-checkpoints, default 5), NAME-models
+                           (GOVERNANCE retention, --models-retention-days, default 30),
+                           NAME-archive (COMPLIANCE retention, --archive-retention-days, default
+                           365; DEEP_ARCHIVE at day 0); --dry-run prints the plan, sends nothing
 
 Options:
   --endpoint URL           server address (default $STRATA_ENDPOINT, else http://127.0.0.1:9000)
@@ -56,6 +68,7 @@ struct Args {
   bool wait = false;
   bool dry_run = false;
   std::optional<std::string> grace;
+  PipelineOptions pipeline;
 };
 
 int Usage(const std::string& problem) {
@@ -94,6 +107,8 @@ class Cli {
     if (c.size() == 1 && c[0] == "info") return Info();
     if (c.size() == 1 && c[0] == "heal") return Heal();
     if (c.size() == 2 && c[0] == "heal" && c[1] == "status") return HealStatus();
+    if (c.size() == 3 && c[0] == "pipeline" && c[1] == "create") return PipelineCreate(c[2]);
+    if (!c.empty() && c[0] == "pipeline") return Usage("usage: pipeline create NAME [options]");
     return Usage("unknown command");
   }
 
@@ -201,6 +216,22 @@ class Cli {
     }
   }
 
+  int PipelineCreate(const std::string& name) {
+    if (std::string problem = CheckPipelineName(name); !problem.empty()) return Usage(problem);
+    PipelineOptions options = args_.pipeline;
+    options.name = name;
+    std::vector<BucketPlan> plan = PlanPipeline(options);
+    bool ok = true;
+    if (!args_.dry_run) ok = ApplyPipeline(client_, plan);
+    if (args_.json) {
+      std::cout << PipelineJson(plan, args_.dry_run).dump(2) << "\n";
+    } else {
+      if (args_.dry_run) std::cout << "Dry run: nothing was sent. The plan:\n";
+      std::cout << FormatPipelineTable(plan);
+    }
+    return ok ? 0 : 1;
+  }
+
   static int Invalid() {
     std::cerr << "strata-admin: the server's answer is not valid JSON\n";
     return 1;
@@ -238,6 +269,25 @@ int Main(int argc, char** argv) {
       args.wait = true;
     } else if (a == "--dry-run") {
       args.dry_run = true;
+    } else if (a == "--raw-days" || a == "--keep-checkpoints" || a == "--models-retention-days" ||
+               a == "--archive-retention-days") {
+      auto v = value();
+      if (!v || v->empty() || v->size() > 6 ||
+          v->find_first_not_of("0123456789") != std::string::npos) {
+        return Usage("option " + a + " needs a number");
+      }
+      const auto n = static_cast<uint32_t>(std::stoul(*v));
+      if (a == "--raw-days") {
+        if (n > 36500) return Usage("--raw-days must be 0..36500");
+        args.pipeline.raw_days = n;
+      } else if (a == "--keep-checkpoints") {
+        if (n < 1 || n > 100) return Usage("--keep-checkpoints must be 1..100");
+        args.pipeline.keep_checkpoints = n;
+      } else {
+        if (n < 1 || n > 36500) return Usage(a + " must be 1..36500");
+        (a == "--models-retention-days" ? args.pipeline.models_retention_days
+                                        : args.pipeline.archive_retention_days) = n;
+      }
     } else if (a == "--endpoint" || a == "--ca" || a == "--region" || a == "--grace") {
       auto v = value();
       if (!v || v->empty()) return Usage("option " + a + " needs a value");
@@ -261,13 +311,15 @@ int Main(int argc, char** argv) {
   if (!endpoint) return Usage("--endpoint must be http://HOST[:PORT] or https://HOST[:PORT]");
   const char* access = std::getenv("STRATA_ROOT_ACCESS_KEY");
   const char* secret = std::getenv("STRATA_ROOT_SECRET_KEY");
-  if (access == nullptr || secret == nullptr || *access == '\0' || *secret == '\0') {
+  // A dry run sends nothing, so it needs no credentials.
+  const bool offline = args.dry_run && !args.command.empty() && args.command[0] == "pipeline";
+  if (!offline && (access == nullptr || secret == nullptr || *access == '\0' || *secret == '\0')) {
     return Usage("set STRATA_ROOT_ACCESS_KEY and STRATA_ROOT_SECRET_KEY to the root credentials");
   }
   ClientOptions options;
   options.endpoint = *endpoint;
-  options.access_key = access;
-  options.secret_key = secret;
+  options.access_key = access != nullptr ? access : "";
+  options.secret_key = secret != nullptr ? secret : "";
   options.region = args.region;
   options.ca_file = args.ca_file;
   options.insecure = args.insecure;

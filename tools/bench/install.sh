@@ -4,6 +4,8 @@
 #     warp's output), g++ and libisal-dev (ec_speed), openssl (hash speed)
 #   - .bin/loadgen    our load generator (Go; minio-go pinned in loadgen/go.mod + go.sum)
 #   - .bin/ec_speed   ISA-L encode speed (ec_speed.cc)
+#   - .bin/strata-codec-bench   Strata's codec vs raw ISA-L, degraded read, heal (codec_bench.cc;
+#     built with CMake in .build/, needs the server's build dependencies)
 #   - .bin/warp       MinIO's warp, only with --with-warp (validates loadgen; ~1 min to build)
 # Needs Go >= 1.21 on PATH (or in /usr/local/go/bin).
 set -euo pipefail
@@ -47,6 +49,12 @@ echo "building .bin/loadgen"
 
 echo "building .bin/ec_speed"
 g++ -O2 -std=c++20 -Wall -Wextra ec_speed.cc -lisal -o .bin/ec_speed
+
+# strata-codec-bench links erasure/ (libstrata_erasure), so CMake builds it (only that target).
+echo "building .bin/strata-codec-bench"
+cmake -S ../.. -B .build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+cmake --build .build --target strata-codec-bench -j2 >/dev/null
+cp .build/bin/strata-codec-bench .bin/
 
 if ((with_warp)) && [[ ! -x .bin/warp ]]; then
   echo "building .bin/warp ${WARP_VERSION}"

@@ -272,6 +272,20 @@ def limit_isal(seconds: float) -> dict | None:
         return None
 
 
+def limit_codec(seconds: float, data_dir: Path, quick: bool) -> dict | None:
+    """Strata's erasure paths vs raw ISA-L, degraded read and heal (.bin/strata-codec-bench)."""
+    exe = BIN / "strata-codec-bench"
+    if not exe.exists():
+        return None
+    out = subprocess.run([str(exe), "--seconds", str(seconds), "--store-mib",
+                          "32" if quick else "128", "--dir", str(data_dir)],
+                         capture_output=True, text=True)
+    try:
+        return json.loads(out.stdout)["schemes"]
+    except (ValueError, KeyError):
+        return None
+
+
 def measure_limits(data_dir: Path, quick: bool) -> dict:
     secs = 1 if quick else 3
     lim: dict = {}
@@ -287,6 +301,8 @@ def measure_limits(data_dir: Path, quick: bool) -> dict:
     lim["sha256_mb_per_s"] = limit_hash("sha256", secs)
     log("limits: ISA-L encode")
     lim["isal_encode_mb_per_s"] = limit_isal(secs / 2)
+    log("limits: erasure codec, degraded read, heal (strata-codec-bench)")
+    lim["codec"] = limit_codec(secs / 2, data_dir, quick)
     return lim
 
 

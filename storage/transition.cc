@@ -1,0 +1,190 @@
+// ObjectStoreImpl::TransitionVersion: moves one version's data to another tier.
+//
+// Order (the same shape as Put): read the record, copy the data into new blobs on the target
+// tier outside every lock (throttled, stoppable), commit them, then under the bucket (shared)
+// and key (exclusive) locks re-read the version. Only if it still references the data that was
+// copied is the updated record written (v/, and o/ when it is the latest) in one batch; the old
+// data is then retired like an overwritten version's (blobs at once, since open readers pinned
+// their shards; part blobs when the last pinned reader closes). Otherwise the copy is deleted
+// and the caller hears kPreconditionFailed. A crash between the blob commit and the record
+// write leaves unreferenced blobs for the scrubber, never a torn object.
+#include <chrono>
+#include <thread>
+
+#include "storage/lifecycle.h"
+#include "storage/metadata_keys.h"
+#include "storage/object_record.h"
+#include "storage/object_store_impl.h"
+
+namespace strata::storage {
+namespace {
+
+boost::system::error_code Err(Errc e) { return make_error_code(e); }
+
+constexpr size_t kCopyBufferBytes = 1 << 20;
+
+// Paces a copy to max_bytes_per_second and polls `stop` while it waits.
+class Pacer {
+ public:
+  explicit Pacer(const TransitionOptions& options)
+      : options_(options), start_(std::chrono::steady_clock::now()) {}
+
+  // Accounts `n` more bytes; sleeps until they are within the budget. False: stop requested.
+  bool Account(uint64_t n) {
+    bytes_ += n;
+    if (Stopped()) return false;
+    if (options_.max_bytes_per_second == 0) return true;
+    const auto due = start_ + std::chrono::microseconds(static_cast<int64_t>(
+                                  static_cast<double>(bytes_) * 1e6 /
+                                  static_cast<double>(options_.max_bytes_per_second)));
+    // Sleep in short slices so a stop request is honoured promptly.
+    while (std::chrono::steady_clock::now() < due) {
+      auto left = due - std::chrono::steady_clock::now();
+      std::this_thread::sleep_for(
+          std::min<std::chrono::steady_clock::duration>(left, std::chrono::milliseconds(20)));
+      if (Stopped()) return false;
+    }
+    return true;
+  }
+  bool Stopped() const { return options_.stop && options_.stop(); }
+
+ private:
+  const TransitionOptions& options_;
+  const std::chrono::steady_clock::time_point start_;
+  uint64_t bytes_ = 0;
+};
+
+// The record as the index stores it: kParts records hold their part list in `parts` after
+// decoding, and the encoding takes it from `payload`.
+std::string EncodeForWrite(ObjectRecord record) {
+  if (record.payload_kind == PayloadKind::kParts) record.payload = EncodePartList(record.parts);
+  return EncodeObjectRecord(record);
+}
+
+// The bytes that identify a version's data: equal iff the record references the same data.
+std::string DataIdentity(const ObjectRecord& r) {
+  std::string id = r.sort_id;
+  id.push_back(static_cast<char>(r.payload_kind));
+  id += r.payload_kind == PayloadKind::kParts ? EncodePartList(r.parts) : r.payload;
+  return id;
+}
+
+// Copies the blob `encoded` into a new committed blob at `placement`.
+Result<erasure::BlobRef> CopyBlob(erasure::ChunkStore& chunks, const std::string& encoded,
+                                  const erasure::Placement& placement, Pacer& pacer) {
+  auto ref = erasure::BlobRef::Decode(encoded);
+  if (!ref) return Err(Errc::kCorrupt);
+  auto reader = chunks.Open(*ref);
+  if (!reader) return reader.error();
+  auto writer = chunks.Create(placement);
+  if (!writer) return writer.error();
+  std::vector<std::byte> buffer(kCopyBufferBytes);
+  const uint64_t size = (*reader)->size();
+  for (uint64_t offset = 0; offset < size;) {
+    auto n = (*reader)->ReadAt(offset, buffer);
+    if (!n) return n.error();
+    if (*n == 0) return Err(Errc::kCorrupt);  // shorter than it claims
+    if (auto ec = (*writer)->Append(std::span(buffer).first(*n))) return ec;
+    offset += *n;
+    if (!pacer.Account(*n)) return Err(Errc::kPreconditionFailed);  // abandoned: uncommitted
+  }
+  return (*writer)->Commit();
+}
+
+}  // namespace
+
+Result<ObjectInfo> ObjectStoreImpl::TransitionVersion(const std::string& bucket,
+                                                      const std::string& key,
+                                                      const std::string& version_id,
+                                                      const std::string& storage_class,
+                                                      const TransitionOptions& options) {
+  auto tier = options_.storage_class_tiers.find(storage_class);
+  if (tier == options_.storage_class_tiers.end()) return Err(Errc::kInvalidStorageClass);
+  if (version_id.empty()) return Err(Errc::kInvalidArgument);
+  if (auto ec = ValidateObjectKey(key)) return ec;
+  auto loaded = ResolveVersion(bucket, key, version_id, /*allow_marker=*/true);
+  if (!loaded) return loaded.error();
+  ObjectRecord record = std::move(*loaded);
+  if (record.delete_marker) return Err(Errc::kMethodNotAllowed);
+  const std::string identity = DataIdentity(record);
+
+  // Copy the data that is not on the target tier yet, outside every lock.
+  Pacer pacer(options);
+  std::vector<erasure::BlobRef> created;  // committed copies; deleted unless the switch lands
+  auto discard = [&](boost::system::error_code ec) {
+    for (const auto& ref : created) (void)chunks_.Delete(ref);
+    return ec;
+  };
+  auto on_target = [&](const std::string& encoded) {
+    auto ref = erasure::BlobRef::Decode(encoded);
+    return ref && ref->tier == tier->second;
+  };
+  ObjectRecord updated = record;
+  updated.storage_class = storage_class;
+  if (record.payload_kind == PayloadKind::kBlob && !on_target(record.payload)) {
+    erasure::Placement placement{tier->second, bucket + "/" + key,
+                                 EncodeBlobLabel(bucket, key, record.version_id)};
+    auto copy = CopyBlob(chunks_, record.payload, placement, pacer);
+    if (!copy) return copy.error();
+    created.push_back(*copy);
+    updated.payload = copy->Encode();
+  } else if (record.payload_kind == PayloadKind::kParts) {
+    for (PartEntry& part : updated.parts.parts) {
+      if (part.kind != PayloadKind::kBlob || on_target(part.data)) continue;
+      erasure::Placement placement{
+          tier->second, bucket + "/" + key,
+          EncodePartBlobLabel(bucket, key, updated.parts.upload_id, part.part_number)};
+      auto copy = CopyBlob(chunks_, part.data, placement, pacer);
+      if (!copy) return discard(copy.error());
+      created.push_back(*copy);
+      part.data = copy->Encode();
+    }
+  }
+  if (pacer.Stopped()) return discard(Err(Errc::kPreconditionFailed));
+
+  // Switch the record if it still references what was copied.
+  const std::string record_key = ObjectRecordKey(bucket, key);
+  {
+    std::shared_lock bucket_lock(BucketLock(bucket));
+    std::unique_lock key_lock(KeyLock(record_key));
+    auto found = FindVersion(bucket, key, record.version_id);
+    if (!found) return discard(found.error());
+    if (!*found || DataIdentity(**found) != identity) {
+      return discard(Err(Errc::kPreconditionFailed));
+    }
+    // Tags, retention and legal hold may have changed since the copy began: keep the current
+    // ones, change only the class and the data.
+    ObjectRecord current = std::move(**found);
+    ObjectRecord next = current;
+    next.storage_class = storage_class;
+    next.payload = updated.payload;
+    next.parts = updated.parts;
+    const std::string encoded = EncodeForWrite(next);
+    WriteBatch batch;
+    if (!next.sort_id.empty()) batch.Put(VersionRecordKey(bucket, key, next.sort_id), encoded);
+    auto latest = ReadCurrent(record_key);
+    if (!latest) return discard(latest.error());
+    if (latest->record && latest->record->sort_id == next.sort_id) batch.Put(record_key, encoded);
+    // A failed write leaves the copies for the scrubber (LevelDB may have logged the batch).
+    if (auto ec = metadata_.Write(batch)) return ec;
+    updated = std::move(next);
+  }
+  if (!created.empty()) {
+    // Retire exactly the replaced data: the old record minus what was kept (blobs already on the
+    // target tier and inline parts).
+    ObjectRecord old = std::move(record);
+    if (old.payload_kind == PayloadKind::kParts) {
+      std::vector<PartEntry> moved;
+      for (size_t i = 0; i < old.parts.parts.size(); ++i) {
+        if (old.parts.parts[i].data != updated.parts.parts[i].data) {
+          moved.push_back(std::move(old.parts.parts[i]));
+        }
+      }
+      old.parts.parts = std::move(moved);
+    }
+    Retire(old);
+  }
+  return ToObjectInfo(bucket, key, std::move(updated));
+}
+
+}  // namespace strata::storage
