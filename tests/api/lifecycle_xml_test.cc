@@ -417,15 +417,19 @@ TEST_CASE("Semantic problems answer AWS's code and message") {
 }
 
 TEST_CASE("Overlapping prefixes are fine in Lifecycle V2 and for different actions") {
-  ParseOk(
+  auto v2 = ParseOk(
       Doc("<Rule><Status>Enabled</Status><Filter><Prefix>a</Prefix></Filter><Expiration><Days>"
           "1</Days></Expiration></Rule><Rule><Status>Enabled</Status><Filter><Prefix>ab"
           "</Prefix></Filter><Expiration><Days>2</Days></Expiration></Rule>"));
-  ParseOk(
+  CHECK(v2.rules.size() == 2);
+  auto legacy = ParseOk(
       Doc("<Rule><Status>Enabled</Status><Prefix>a</Prefix><Expiration><Days>1</Days>"
           "</Expiration></Rule><Rule><Status>Enabled</Status><Prefix>ab</Prefix>"
           "<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation>"
           "</AbortIncompleteMultipartUpload></Rule>"));
+  REQUIRE(legacy.rules.size() == 2);
+  CHECK(legacy.rules[1].filter.prefix == "ab");
+  CHECK(legacy.rules[1].abort_incomplete_upload_days == 1u);
 }
 
 TEST_CASE("Structure is checked before meaning, as AWS validates the schema first") {
