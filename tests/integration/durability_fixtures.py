@@ -22,8 +22,9 @@ from conftest import (REGION, STOP_TIMEOUT_S, Creds, Server, _free_port, _server
 class PrivateServer:
     """One strata-server process at a time over one data folder; start, kill -9, restart."""
 
-    def __init__(self, root: pathlib.Path):
+    def __init__(self, root: pathlib.Path, extra_args: Optional[List[str]] = None):
         self.root = root
+        self.extra_args = list(extra_args or [])  # more strata-server flags, every start
         self.data_dir = root / "data"
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.creds = Creds("AK" + secrets.token_hex(9).upper(), secrets.token_urlsafe(30)[:40])
@@ -45,7 +46,7 @@ class PrivateServer:
             with open(log_path, "wb") as log:
                 process = subprocess.Popen(
                     [_server_binary(), "--listen", f"127.0.0.1:{port}", "--data",
-                     str(self.data_dir)],
+                     str(self.data_dir), *self.extra_args],
                     env=env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
             server = Server(f"http://127.0.0.1:{port}", self.creds, process, log_path,
                             self.data_dir)
