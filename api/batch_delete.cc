@@ -2,6 +2,7 @@
 
 #include <pugixml.hpp>
 
+#include "api/authorize.h"
 #include "api/object_handlers.h"
 #include "api/request_headers.h"
 #include "api/upload_body.h"
@@ -65,13 +66,26 @@ HandlerResult DeleteObjects(HandlerContext& ctx) {
 
   XmlWriter xml;
   xml.Open("DeleteResult", kS3XmlNamespace);
-  const bool bypass = BypassGovernance(ctx);
+  auto bypass_header = HeaderValue(ctx.request, "x-amz-bypass-governance-retention");
+  const bool bypass_asked = bypass_header && AsciiLower(TrimSpaces(*bypass_header)) == "true";
+  const AccessChecker* access = ctx.auth.access.get();
   for (const DeleteEntry& entry : request->objects) {
     S3Errc error = S3Errc::kOk;
     storage::DeleteResult deleted;
     if (entry.key.empty() || entry.key.size() > kMaxKeyLength) {
       error = entry.key.empty() ? S3Errc::kInvalidArgument : S3Errc::kKeyTooLongError;
+    } else if (access != nullptr &&
+               !access->Allowed(
+                   entry.version_id.empty() ? "s3:DeleteObject" : "s3:DeleteObjectVersion",
+                   ctx.route.bucket, entry.key, entry.version_id)) {
+      // Each key is authorized on its own (issue 7), as S3 does.
+      error = S3Errc::kAccessDenied;
     } else {
+      // The bypass needs s3:BypassGovernanceRetention, per key too (issue 7).
+      const bool bypass =
+          bypass_asked &&
+          (access == nullptr || access->Allowed("s3:BypassGovernanceRetention", ctx.route.bucket,
+                                                entry.key, entry.version_id));
       // A key (or well-formed version) that does not exist counts as deleted, as for
       // DeleteObject.
       storage::DeleteOptions options;

@@ -6,6 +6,7 @@
 
 #include <string>
 
+#include "api/governance_xml.h"
 #include "api/handler.h"
 
 namespace strata::api {
@@ -28,10 +29,12 @@ HandlerResult GetObjectRetention(HandlerContext& ctx);
 HandlerResult PutObjectLegalHold(HandlerContext& ctx);
 HandlerResult GetObjectLegalHold(HandlerContext& ctx);
 
-// The request document of a governance PUT: Content-MD5 / x-amz-checksum-* verified when sent,
-// at most kMaxGovernanceBodyBytes (MalformedXML beyond). With `integrity_required` (the object
-// lock operations, as S3 requires) a request carrying neither is refused: InvalidRequest.
-Result<std::string> ReadGovernanceBody(HandlerContext& ctx, bool integrity_required = false);
+// The XML request document of a configuration PUT (governance, lifecycle, CORS): Content-MD5 /
+// x-amz-checksum-* verified when sent, at most max_bytes (MalformedXML beyond). With
+// `integrity_required` (object lock, lifecycle, CORS: as S3 requires) a request carrying
+// neither is refused: InvalidRequest "Missing required header for this request: Content-MD5".
+Result<std::string> ReadGovernanceBody(HandlerContext& ctx, bool integrity_required = false,
+                                       size_t max_bytes = kMaxGovernanceBodyBytes);
 
 // An S3 XML document answer with `status`.
 Response GovernanceXml(std::string xml, http::status status = http::status::ok);

@@ -15,24 +15,6 @@ namespace {
 
 constexpr std::string_view kMinimumSizeHeader = "x-amz-transition-default-minimum-object-size";
 
-// The lifecycle document: like the governance PUTs, but AWS requires an integrity digest here,
-// and the limit is larger (up to 1000 rules).
-Result<std::string> ReadLifecycleBody(HandlerContext& ctx) {
-  if (ctx.body == nullptr) return make_error_code(S3Errc::kMalformedXML);
-  auto spec = ReadDigestSpec(ctx);
-  if (!spec) return spec.error();
-  if (!HasIntegrityDigest(*spec)) {
-    return Fail(ctx, S3Errc::kInvalidRequest,
-                "Missing required header for this request: Content-MD5")
-        .error();
-  }
-  std::unique_ptr<storage::BodySource> body = storage::NewDigestingSource(*ctx.body, *spec);
-  auto xml = ReadXmlBody(*body, kMaxLifecycleBodyBytes);
-  if (!xml) return xml.error();
-  if (auto digests = body->Finish(); !digests) return digests.error();
-  return xml;
-}
-
 }  // namespace
 
 HandlerResult PutBucketLifecycleConfiguration(HandlerContext& ctx) {
@@ -43,7 +25,7 @@ HandlerResult PutBucketLifecycleConfiguration(HandlerContext& ctx) {
       return Fail(ctx, S3Errc::kInvalidRequest, "Invalid TransitionDefaultMinimumObjectSize found");
     }
   }
-  auto xml = ReadLifecycleBody(ctx);
+  auto xml = ReadGovernanceBody(ctx, /*integrity_required=*/true, kMaxLifecycleBodyBytes);
   if (!xml) return xml.error();
   auto parsed = ParseLifecycleConfiguration(*xml, NewLifecycleRuleId);
   if (const auto* error = std::get_if<LifecycleError>(&parsed)) {

@@ -22,9 +22,7 @@ std::string ToLower(std::string_view s) {
 // document), so each answers NotImplemented.
 constexpr std::string_view kUnsupportedSubresources[] = {
     "accelerate",
-    "acl",
     "analytics",
-    "cors",
     "encryption",
     "intelligent-tiering",
     "inventory",
@@ -34,9 +32,6 @@ constexpr std::string_view kUnsupportedSubresources[] = {
     "metrics",
     "notification",
     "ownershipControls",
-    "policy",
-    "policyStatus",
-    "publicAccessBlock",
     "replication",
     "requestPayment",
     "restore",
@@ -54,8 +49,9 @@ constexpr std::string_view kUnsupportedSubresources[] = {
 // Subresources we serve; each belongs to the operations that use it, and anywhere else answers
 // NotImplemented (PUT /b?uploads must not create a bucket).
 constexpr std::string_view kServedSubresources[] = {
-    "uploads", "uploadId",    "partNumber", "delete",     "attributes", "versioning", "versions",
-    "tagging", "object-lock", "retention",  "legal-hold", "versionId",  "lifecycle"};
+    "uploads",   "uploadId", "partNumber",  "delete",       "attributes", "versioning",
+    "versions",  "tagging",  "object-lock", "retention",    "legal-hold", "versionId",
+    "lifecycle", "cors",     "policy",      "policyStatus", "acl",        "publicAccessBlock"};
 
 // The served subresources each operation consumes.
 bool UsesSubresource(Operation op, std::string_view name) {
@@ -105,6 +101,26 @@ bool UsesSubresource(Operation op, std::string_view name) {
     case Operation::kGetBucketLifecycleConfiguration:
     case Operation::kDeleteBucketLifecycle:
       return name == "lifecycle";
+    case Operation::kPutBucketCors:
+    case Operation::kGetBucketCors:
+    case Operation::kDeleteBucketCors:
+      return name == "cors";
+    case Operation::kPutBucketPolicy:
+    case Operation::kGetBucketPolicy:
+    case Operation::kDeleteBucketPolicy:
+      return name == "policy";
+    case Operation::kGetBucketPolicyStatus:
+      return name == "policyStatus";
+    case Operation::kPutBucketAcl:
+    case Operation::kGetBucketAcl:
+      return name == "acl";
+    case Operation::kPutObjectAcl:
+    case Operation::kGetObjectAcl:
+      return name == "acl" || name == "versionId";
+    case Operation::kPutPublicAccessBlock:
+    case Operation::kGetPublicAccessBlock:
+    case Operation::kDeletePublicAccessBlock:
+      return name == "publicAccessBlock";
     default:
       return false;
   }
@@ -113,7 +129,8 @@ bool UsesSubresource(Operation op, std::string_view name) {
 // Request headers that ask for a feature we do not implement; ignoring them would silently
 // give the client something else than it asked for. Checked on object writes (PUT, and POST
 // ?uploads, whose headers shape the completed object) and bucket creation.
-bool HasUnsupportedPutHeader(const http::request_header<>& request, bool object_level) {
+bool HasUnsupportedPutHeader(const http::request_header<>& request, bool object_level,
+                             bool multipart) {
   for (const auto& field : request) {
     std::string name = ToLower(field.name_string());
     if (object_level) {
@@ -123,10 +140,13 @@ bool HasUnsupportedPutHeader(const http::request_header<>& request, bool object_
       }
     }
     if (name.starts_with("x-amz-grant-")) return true;
-    if (name == "x-amz-acl") {
-      // With one owner and no ACLs, these two mean what we do anyway.
+    if (name == "x-amz-acl" && multipart) {
+      // Canned ACLs are recorded on a bucket or a version (authorize.h), not yet carried through
+      // a multipart upload: a public one there would silently come out private.
       std::string acl = ToLower(field.value());
-      if (acl != "private" && acl != "bucket-owner-full-control") return true;
+      if (acl != "private" && acl != "bucket-owner-full-control" && acl != "bucket-owner-read") {
+        return true;
+      }
     }
   }
   return false;
@@ -230,6 +250,36 @@ std::string_view OperationName(Operation op) {
       return "GetBucketLifecycleConfiguration";
     case Operation::kDeleteBucketLifecycle:
       return "DeleteBucketLifecycle";
+    case Operation::kPutBucketCors:
+      return "PutBucketCors";
+    case Operation::kGetBucketCors:
+      return "GetBucketCors";
+    case Operation::kDeleteBucketCors:
+      return "DeleteBucketCors";
+    case Operation::kPreflightCors:
+      return "PreflightCors";
+    case Operation::kPutBucketPolicy:
+      return "PutBucketPolicy";
+    case Operation::kGetBucketPolicy:
+      return "GetBucketPolicy";
+    case Operation::kDeleteBucketPolicy:
+      return "DeleteBucketPolicy";
+    case Operation::kGetBucketPolicyStatus:
+      return "GetBucketPolicyStatus";
+    case Operation::kPutBucketAcl:
+      return "PutBucketAcl";
+    case Operation::kGetBucketAcl:
+      return "GetBucketAcl";
+    case Operation::kPutObjectAcl:
+      return "PutObjectAcl";
+    case Operation::kGetObjectAcl:
+      return "GetObjectAcl";
+    case Operation::kPutPublicAccessBlock:
+      return "PutPublicAccessBlock";
+    case Operation::kGetPublicAccessBlock:
+      return "GetPublicAccessBlock";
+    case Operation::kDeletePublicAccessBlock:
+      return "DeletePublicAccessBlock";
     case Operation::kUnsupported:
       return "Unsupported";
   }
@@ -275,9 +325,14 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
   const http::verb method = request.method();
   const bool service_level = route.bucket.empty();
   const bool object_level = !route.key.empty();
+  if (method == http::verb::options && !service_level) {
+    // The CORS preflight: its query names no subresource (browsers send the target as is).
+    route.operation = Operation::kPreflightCors;
+    return route;
+  }
   if (method != http::verb::get && method != http::verb::head && method != http::verb::put &&
       method != http::verb::delete_ && method != http::verb::post) {
-    // OPTIONS (CORS), and anything unknown.
+    // OPTIONS on the service, and anything unknown.
     return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
   }
 
@@ -296,7 +351,7 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
 
   const bool object_write =
       method == http::verb::put || (method == http::verb::post && target.HasQuery("uploads"));
-  if (object_write && HasUnsupportedPutHeader(request, object_level)) {
+  if (object_write && HasUnsupportedPutHeader(request, object_level, method == http::verb::post)) {
     return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
   }
 
@@ -315,6 +370,16 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
           route.operation = Operation::kGetObjectLockConfiguration;
         } else if (target.HasQuery("lifecycle")) {
           route.operation = Operation::kGetBucketLifecycleConfiguration;
+        } else if (target.HasQuery("cors")) {
+          route.operation = Operation::kGetBucketCors;
+        } else if (target.HasQuery("policy")) {
+          route.operation = Operation::kGetBucketPolicy;
+        } else if (target.HasQuery("policyStatus")) {
+          route.operation = Operation::kGetBucketPolicyStatus;
+        } else if (target.HasQuery("acl")) {
+          route.operation = Operation::kGetBucketAcl;
+        } else if (target.HasQuery("publicAccessBlock")) {
+          route.operation = Operation::kGetPublicAccessBlock;
         } else if (target.HasQuery("uploads")) {
           route.operation = Operation::kListMultipartUploads;
         } else if (target.Query("list-type") == "2") {
@@ -335,6 +400,14 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
           route.operation = Operation::kPutObjectLockConfiguration;
         } else if (target.HasQuery("lifecycle")) {
           route.operation = Operation::kPutBucketLifecycleConfiguration;
+        } else if (target.HasQuery("cors")) {
+          route.operation = Operation::kPutBucketCors;
+        } else if (target.HasQuery("policy")) {
+          route.operation = Operation::kPutBucketPolicy;
+        } else if (target.HasQuery("acl")) {
+          route.operation = Operation::kPutBucketAcl;
+        } else if (target.HasQuery("publicAccessBlock")) {
+          route.operation = Operation::kPutPublicAccessBlock;
         } else {
           route.operation = Operation::kCreateBucket;
         }
@@ -349,7 +422,11 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
       default:
         route.operation = target.HasQuery("tagging")     ? Operation::kDeleteBucketTagging
                           : target.HasQuery("lifecycle") ? Operation::kDeleteBucketLifecycle
-                                                         : Operation::kDeleteBucket;
+                          : target.HasQuery("cors")      ? Operation::kDeleteBucketCors
+                          : target.HasQuery("policy")    ? Operation::kDeleteBucketPolicy
+                          : target.HasQuery("publicAccessBlock")
+                              ? Operation::kDeletePublicAccessBlock
+                              : Operation::kDeleteBucket;
         break;
     }
     if (route.operation != Operation::kGetBucketLocation && target.HasQuery("location")) {
@@ -371,6 +448,8 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
         route.operation = Operation::kGetObjectLegalHold;
       } else if (target.HasQuery("attributes")) {
         route.operation = Operation::kGetObjectAttributes;
+      } else if (target.HasQuery("acl")) {
+        route.operation = Operation::kGetObjectAcl;
       } else {
         route.operation = Operation::kGetObject;
       }
@@ -386,6 +465,8 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
         route.operation = Operation::kPutObjectRetention;
       } else if (target.HasQuery("legal-hold")) {
         route.operation = Operation::kPutObjectLegalHold;
+      } else if (target.HasQuery("acl")) {
+        route.operation = Operation::kPutObjectAcl;
       } else if (has_upload_id || target.HasQuery("partNumber")) {
         // A part needs both; either alone names no operation.
         if (!has_upload_id || !target.HasQuery("partNumber")) {

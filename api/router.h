@@ -51,6 +51,22 @@ enum class Operation {
   kPutBucketLifecycleConfiguration,
   kGetBucketLifecycleConfiguration,
   kDeleteBucketLifecycle,
+  kPutBucketCors,
+  kGetBucketCors,
+  kDeleteBucketCors,
+  kPreflightCors,  // OPTIONS on a bucket or object (issue 9): never authenticated
+  // Access control (issue 7).
+  kPutBucketPolicy,
+  kGetBucketPolicy,
+  kDeleteBucketPolicy,
+  kGetBucketPolicyStatus,
+  kPutBucketAcl,
+  kGetBucketAcl,
+  kPutObjectAcl,
+  kGetObjectAcl,
+  kPutPublicAccessBlock,
+  kGetPublicAccessBlock,
+  kDeletePublicAccessBlock,
   kUnsupported,  // a real request we do not serve: see Route::error
 };
 
@@ -77,10 +93,13 @@ std::string VirtualHostBucket(std::string_view host,
 // ?attributes, GET/HEAD ?partNumber; PUT with x-amz-copy-source is CopyObject; the governance
 // subresources (bucket ?versioning ?versions ?tagging ?object-lock, object ?tagging ?retention
 // ?legal-hold), bucket ?lifecycle (PUT/GET/DELETE) and ?versionId on the object operations that
-// take a version. A subresource we do not implement (acl, policy, ...), one used where it means
-// nothing (PUT bucket ?uploads), feature headers we do not implement, and unknown methods give
-// kUnsupported/NotImplemented. Other query parameters (list options, response-*, X-Amz-* auth,
-// x-id) are not subresources and are handled, or ignored, by the operation. Pure; thread-safe.
+// take a version; bucket ?policy ?policyStatus ?acl ?publicAccessBlock and object ?acl (issue 7);
+// bucket ?cors (PUT/GET/DELETE) and OPTIONS on a bucket or object (the CORS
+// preflight, whatever its query). A subresource we do not implement (acl, policy, ...), one used
+// where it means nothing (PUT bucket ?uploads), feature headers we do not implement, and unknown
+// methods give kUnsupported/NotImplemented. Other query parameters (list options, response-*,
+// X-Amz-* auth, x-id) are not subresources and are handled, or ignored, by the operation. Pure;
+// thread-safe.
 Route RouteRequest(const boost::beast::http::request_header<>& request, const ParsedTarget& target,
                    std::span<const std::string> virtual_host_domains);
 

@@ -4,9 +4,11 @@
 
 #include <exception>
 
+#include "api/authorize.h"
 #include "api/batch_delete.h"
 #include "api/bucket_handlers.h"
 #include "api/copy_handlers.h"
+#include "api/cors_handlers.h"
 #include "api/governance_handlers.h"
 #include "api/handler.h"
 #include "api/lifecycle_handlers.h"
@@ -14,6 +16,7 @@
 #include "api/multipart_handlers.h"
 #include "api/object_attributes.h"
 #include "api/object_handlers.h"
+#include "api/policy_handlers.h"
 #include "api/router.h"
 #include "api/sigv4.h"
 #include "api/uri.h"
@@ -27,6 +30,8 @@ struct S3Api::Impl {
   Response Handle(const http::request_header<>& request, storage::ByteSource& body,
                   const RequestContext& context, std::string_view& operation);
   HandlerResult Dispatch(HandlerContext& ctx);
+  // Adds the bucket's CORS headers to the answer of an actual request carrying Origin (cors.h).
+  void AddCors(const http::request_header<>& request, Response& response);
 };
 
 namespace {
@@ -57,7 +62,10 @@ bool TakesBody(Operation op) {
          op == Operation::kDeleteObjects || op == Operation::kPutBucketVersioning ||
          op == Operation::kPutObjectTagging || op == Operation::kPutBucketTagging ||
          op == Operation::kPutObjectLockConfiguration || op == Operation::kPutObjectRetention ||
-         op == Operation::kPutObjectLegalHold || op == Operation::kPutBucketLifecycleConfiguration;
+         op == Operation::kPutObjectLegalHold ||
+         op == Operation::kPutBucketLifecycleConfiguration || op == Operation::kPutBucketCors ||
+         op == Operation::kPutBucketPolicy || op == Operation::kPutBucketAcl ||
+         op == Operation::kPutObjectAcl || op == Operation::kPutPublicAccessBlock;
 }
 
 }  // namespace
@@ -74,6 +82,7 @@ Response S3Api::Handle(const http::request_header<>& request, storage::ByteSourc
     std::string_view operation;  // for the server's metrics and access log
     Response response = impl_->Handle(request, body, context, operation);
     response.operation = operation;
+    impl_->AddCors(request, response);
     return response;
   } catch (const std::exception&) {
   } catch (...) {
@@ -98,18 +107,57 @@ Response S3Api::Impl::Handle(const http::request_header<>& request, storage::Byt
   Route route = RouteRequest(request, *target, config.virtual_host_domains);
   operation = OperationName(route.operation);
 
+  // The CORS preflight is never signed (browsers send it without credentials): it is answered
+  // from the bucket's CORS rules alone, before authentication.
+  if (route.operation == Operation::kPreflightCors) {
+    const AuthContext no_auth;
+    HandlerContext ctx{store, config, request, *target, route, no_auth, nullptr, {}, {}};
+    HandlerResult result = PreflightCors(ctx);
+    if (!result) {
+      return ErrorResponse(ToS3Error(result.error()), request, resource, context,
+                           ctx.error_message);
+    }
+    return std::move(*result);
+  }
+
   // Authenticate before anything else is revealed: an anonymous or badly signed request learns
   // nothing about which operations or buckets exist, not even NotImplemented.
   const Credentials& root = config.root;
-  SecretLookup secrets = [&root](std::string_view access_key) -> std::optional<std::string> {
-    if (root.access_key.empty() || access_key != root.access_key) return std::nullopt;
-    return root.secret_key;
+  // The root first, then the users' keys (issue 7); a disabled key is as good as unknown
+  // (InvalidAccessKeyId).
+  IdentityProvider* identities = config.identities;
+  std::optional<AccessKeyRecord> user_key;
+  SecretLookup secrets = [&root, identities,
+                          &user_key](std::string_view access_key) -> std::optional<std::string> {
+    if (!root.access_key.empty() && access_key == root.access_key) return root.secret_key;
+    if (identities == nullptr) return std::nullopt;
+    user_key = identities->FindAccessKey(access_key);
+    if (!user_key || !user_key->enabled) return std::nullopt;
+    return user_key->secret_key;
   };
   std::string auth_message;
   Result<AuthContext> auth =
       VerifySigV4(request, secrets, config.region, config.clock(), &auth_message);
+  if (auth) {
+    const bool by_root = !root.access_key.empty() && auth->access_key == root.access_key;
+    auth->principal = by_root ? PrincipalKind::kRoot : PrincipalKind::kUser;
+    auth->user = by_root || !user_key ? std::string() : user_key->user;
+  }
+  // No credentials at all: the anonymous principal, which only public grants let in (issue 7).
+  if (!auth && ToS3Error(auth.error()) == S3Errc::kAccessDenied &&
+      IsAnonymousRequest(request, *target)) {
+    auth = AnonymousAuthContext();
+  }
   if (!auth) {
     return ErrorResponse(ToS3Error(auth.error()), request, resource, context, auth_message);
+  }
+
+  // Authorization (issue 7), before anything is revealed or read: policies, ACLs, public
+  // access block (authorize.h). Refused anonymous requests learn nothing, not even
+  // NotImplemented.
+  std::string authz_message;
+  if (auto ec = Authorize(store, config, request, *target, route, context, *auth, &authz_message)) {
+    return ErrorResponse(ToS3Error(ec), request, resource, context, authz_message);
   }
 
   if (route.operation == Operation::kUnsupported) {
@@ -128,6 +176,10 @@ Response S3Api::Impl::Handle(const http::request_header<>& request, storage::Byt
   if (!result) {
     return ErrorResponse(ToS3Error(result.error()), request, resource, context, ctx.error_message,
                          &ctx.error_headers);
+  }
+  // x-amz-acl on what was just created (issue 7).
+  if (auto ec = ApplyRequestAcl(ctx, *result)) {
+    return ErrorResponse(ToS3Error(ec), request, resource, context);
   }
   return std::move(*result);
 }
@@ -210,10 +262,48 @@ HandlerResult S3Api::Impl::Dispatch(HandlerContext& ctx) {
       return GetBucketLifecycleConfiguration(ctx);
     case Operation::kDeleteBucketLifecycle:
       return DeleteBucketLifecycle(ctx);
+    case Operation::kPutBucketCors:
+      return PutBucketCors(ctx);
+    case Operation::kGetBucketCors:
+      return GetBucketCors(ctx);
+    case Operation::kDeleteBucketCors:
+      return DeleteBucketCors(ctx);
+    case Operation::kPreflightCors:
+      return PreflightCors(ctx);
+    case Operation::kPutBucketPolicy:
+      return PutBucketPolicy(ctx);
+    case Operation::kGetBucketPolicy:
+      return GetBucketPolicy(ctx);
+    case Operation::kDeleteBucketPolicy:
+      return DeleteBucketPolicy(ctx);
+    case Operation::kGetBucketPolicyStatus:
+      return GetBucketPolicyStatus(ctx);
+    case Operation::kPutBucketAcl:
+      return PutBucketAcl(ctx);
+    case Operation::kGetBucketAcl:
+      return GetBucketAcl(ctx);
+    case Operation::kPutObjectAcl:
+      return PutObjectAcl(ctx);
+    case Operation::kGetObjectAcl:
+      return GetObjectAcl(ctx);
+    case Operation::kPutPublicAccessBlock:
+      return PutPublicAccessBlock(ctx);
+    case Operation::kGetPublicAccessBlock:
+      return GetPublicAccessBlock(ctx);
+    case Operation::kDeletePublicAccessBlock:
+      return DeletePublicAccessBlock(ctx);
     case Operation::kUnsupported:
       break;
   }
   return make_error_code(S3Errc::kNotImplemented);
+}
+
+void S3Api::Impl::AddCors(const http::request_header<>& request, Response& response) {
+  if (request.method() == http::verb::options || request.find("origin") == request.end()) return;
+  std::optional<ParsedTarget> target = ParseTarget(request.target());
+  if (!target) return;
+  Route route = RouteRequest(request, *target, config.virtual_host_domains);
+  AddCorsHeaders(store, request, route.bucket, response.header);
 }
 
 }  // namespace strata::api

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "api/identity.h"
 #include "storage/object_store.h"
 #include "storage/stream.h"
 
@@ -29,6 +30,8 @@ struct ApiConfig {
   // Hosts "<bucket>.<domain>" address a bucket virtual-hosted style; any other host is path style.
   std::vector<std::string> virtual_host_domains = {"localhost"};
   Credentials root;
+  // Users and their keys and policies (issue 7); null: only the root can sign. Not owned.
+  IdentityProvider* identities = nullptr;
   // The clock SigV4 checks skew and expiry against; tests replace it.
   std::function<std::chrono::system_clock::time_point()> clock = [] {
     return std::chrono::system_clock::now();

@@ -144,6 +144,22 @@ constexpr Row kTable[] = {
       "The specified object does not have a ObjectLock configuration"}},
     {S3Errc::kNoSuchLifecycleConfiguration,
      {"NoSuchLifecycleConfiguration", 404, "The lifecycle configuration does not exist"}},
+    {S3Errc::kNoSuchCORSConfiguration,
+     {"NoSuchCORSConfiguration", 404, "The CORS configuration does not exist"}},
+    {S3Errc::kAccessForbidden,
+     {"AccessForbidden", 403,
+      "CORSResponse: This CORS request is not allowed. This is usually because the evalution of "
+      "Origin, request method / Access-Control-Request-Method or Access-Control-Request-Headers "
+      "are not whitelisted by the resource's CORS spec."}},
+    {S3Errc::kMalformedPolicy, {"MalformedPolicy", 400, "Policies must be valid JSON."}},
+    {S3Errc::kNoSuchBucketPolicy, {"NoSuchBucketPolicy", 404, "The bucket policy does not exist"}},
+    {S3Errc::kNoSuchPublicAccessBlockConfiguration,
+     {"NoSuchPublicAccessBlockConfiguration", 404,
+      "The public access block configuration was not found"}},
+    {S3Errc::kMalformedACLError,
+     {"MalformedACLError", 400,
+      "The XML you provided was not well-formed or did not validate against our published "
+      "schema"}},
 };
 
 constexpr bool TableMatchesEnum() {

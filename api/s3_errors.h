@@ -67,7 +67,13 @@ enum class S3Errc {
   kObjectLockConfigurationNotFoundError,
   kNoSuchObjectLockConfiguration,
   kNoSuchLifecycleConfiguration,
-  kCount,  // keep last
+  kNoSuchCORSConfiguration,               // issue 9
+  kAccessForbidden,                       // a CORS request (preflight) no rule allows: 403
+  kMalformedPolicy,                       // issue 7: bucket policy JSON refused (400)
+  kNoSuchBucketPolicy,                    // issue 7 (404)
+  kNoSuchPublicAccessBlockConfiguration,  // issue 7 (404)
+  kMalformedACLError,                     // issue 7: an ACL document we cannot read (400)
+  kCount,                                 // keep last
 };
 
 const boost::system::error_category& S3Category();

@@ -11,10 +11,13 @@
 #include <string>
 #include <string_view>
 
+#include "api/identity.h"
 #include "api/s3_errors.h"
 #include "storage/stream.h"
 
 namespace strata::api {
+
+class AccessChecker;  // authorize.h
 
 enum class PayloadKind {
   kUnsigned,                 // UNSIGNED-PAYLOAD (and every presigned URL)
@@ -27,6 +30,9 @@ enum class PayloadKind {
 // What a verified request proves, and what the payload check needs.
 struct AuthContext {
   std::string access_key;
+  // Who signed (issue 7): the root, a user (named), or anonymous (no signature; access_key "").
+  PrincipalKind principal = PrincipalKind::kRoot;
+  std::string user;
   PayloadKind payload = PayloadKind::kUnsigned;
   std::string payload_sha256;  // hex, for kSha256
   // For the streaming kinds: chunk signatures chain from the request's signature.
@@ -35,6 +41,9 @@ struct AuthContext {
   std::string signing_key;     // raw HMAC key derived for the scope
   std::string seed_signature;  // hex signature of the request
   bool presigned = false;
+  // What this principal may do (issue 7), set by Authorize (authorize.h) before dispatch, for
+  // the checks handlers make themselves (per-key deletes, governance bypass). Null: no checks.
+  std::shared_ptr<const AccessChecker> access;
 };
 
 // Returns the secret for an access key, or nullopt if unknown.

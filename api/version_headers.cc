@@ -1,5 +1,6 @@
 #include "api/version_headers.h"
 
+#include "api/authorize.h"
 #include "api/governance_xml.h"
 #include "api/http_date.h"
 #include "api/request_headers.h"
@@ -13,7 +14,12 @@ std::string RequestVersionId(const HandlerContext& ctx) {
 
 bool BypassGovernance(const HandlerContext& ctx) {
   auto value = HeaderValue(ctx.request, "x-amz-bypass-governance-retention");
-  return value && AsciiLower(TrimSpaces(*value)) == "true";
+  if (!value || AsciiLower(TrimSpaces(*value)) != "true") return false;
+  // Honoured only with s3:BypassGovernanceRetention on the object (issue 7); without it the
+  // lock stands and storage refuses as it would without the header.
+  return ctx.auth.access == nullptr ||
+         ctx.auth.access->Allowed("s3:BypassGovernanceRetention", ctx.route.bucket, ctx.route.key,
+                                  RequestVersionId(ctx));
 }
 
 Result<storage::VersionOptions> ReadVersionOptions(HandlerContext& ctx, bool with_tags) {

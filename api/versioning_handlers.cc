@@ -12,7 +12,8 @@
 
 namespace strata::api {
 
-Result<std::string> ReadGovernanceBody(HandlerContext& ctx, bool integrity_required) {
+Result<std::string> ReadGovernanceBody(HandlerContext& ctx, bool integrity_required,
+                                       size_t max_bytes) {
   if (ctx.body == nullptr) return make_error_code(S3Errc::kMalformedXML);
   auto spec = ReadDigestSpec(ctx);
   if (!spec) return spec.error();
@@ -22,7 +23,7 @@ Result<std::string> ReadGovernanceBody(HandlerContext& ctx, bool integrity_requi
         .error();
   }
   std::unique_ptr<storage::BodySource> body = storage::NewDigestingSource(*ctx.body, *spec);
-  auto xml = ReadXmlBody(*body, kMaxGovernanceBodyBytes);
+  auto xml = ReadXmlBody(*body, max_bytes);
   if (!xml) return xml.error();
   if (auto digests = body->Finish(); !digests) return digests.error();
   return xml;

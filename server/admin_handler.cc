@@ -9,6 +9,8 @@
 #include "api/uri.h"
 #include "erasure/drive_format.h"
 #include "server/admin_json.h"
+#include "server/admin_usage.h"
+#include "server/admin_users.h"
 #include "server/version.h"
 
 namespace strata::server {
@@ -48,7 +50,7 @@ class AdminRequestHandler final : public RequestHandler {
         (request.method() == http::verb::get || request.method() == http::verb::head)) {
       return Metrics(request, context);
     }
-    if (path_style && path.starts_with(kAdminPrefix)) return Admin(request, context);
+    if (path_style && path.starts_with(kAdminPrefix)) return Admin(request, body, context);
     return s3_.Handle(request, body, context);
   }
 
@@ -60,25 +62,33 @@ class AdminRequestHandler final : public RequestHandler {
  private:
   // Root only: the signature must verify, and the key must be the root's. Returns the error
   // response, or nullopt when the request may proceed.
+  // `verified` (optional) receives the request's AuthContext, for checking its body.
   std::optional<api::Response> CheckRoot(const http::request_header<>& request,
-                                         const api::RequestContext& context,
-                                         std::string operation) {
-    // Only the root's secret is known here; once users exist, their keys verify and then get
-    // AccessDenied below.
+                                         const api::RequestContext& context, std::string operation,
+                                         api::AuthContext* verified = nullptr) {
+    // Users' keys verify too (a disabled one does not), and then get AccessDenied below.
     const api::Credentials& root = ctx_.root;
-    api::SecretLookup secrets = [&root](std::string_view key) -> std::optional<std::string> {
-      if (root.access_key.empty() || key != root.access_key) return std::nullopt;
-      return root.secret_key;
+    api::IdentityProvider* identities = ctx_.identities;
+    api::SecretLookup secrets = [&root,
+                                 identities](std::string_view key) -> std::optional<std::string> {
+      if (!root.access_key.empty() && key == root.access_key) return root.secret_key;
+      if (identities == nullptr) return std::nullopt;
+      auto record = identities->FindAccessKey(key);
+      if (!record || !record->enabled) return std::nullopt;
+      return record->secret_key;
     };
     std::string message;
     auto auth = api::VerifySigV4(request, secrets, ctx_.region, ctx_.clock(), &message);
     api::S3Errc error = api::S3Errc::kOk;
     if (!auth) {
       error = api::ToS3Error(auth.error());
-    } else if (auth->access_key != root.access_key) {
+    } else if (root.access_key.empty() || auth->access_key != root.access_key) {
       error = api::S3Errc::kAccessDenied;
     }
-    if (error == api::S3Errc::kOk) return std::nullopt;
+    if (error == api::S3Errc::kOk) {
+      if (verified) *verified = std::move(*auth);
+      return std::nullopt;
+    }
     std::string_view target = request.target();
     api::Response r;
     r.header.result(api::GetS3ErrorInfo(error).http_status);
@@ -198,13 +208,18 @@ class AdminRequestHandler final : public RequestHandler {
     return r;
   }
 
-  api::Response Admin(const http::request_header<>& request, const api::RequestContext& context) {
+  api::Response Admin(const http::request_header<>& request, storage::ByteSource& body,
+                      const api::RequestContext& context) {
     std::string_view target = request.target();
     std::string_view action = target.substr(0, target.find('?')).substr(kAdminPrefix.size());
     std::string operation = action == "info"          ? "AdminInfo"
                             : action == "heal"        ? "AdminHeal"
                             : action == "heal/status" ? "AdminHealStatus"
+                            : action == "usage"       ? "AdminUsage"
                                                       : "Admin";
+    if (action.starts_with("users") || action.starts_with("keys/")) {
+      return Users(request, body, context);
+    }
     // Authentication first: an unsigned caller learns nothing, not even which endpoints exist.
     if (auto denied = CheckRoot(request, context, operation)) return std::move(*denied);
     auto parsed = api::ParseTarget(target);
@@ -243,8 +258,72 @@ class AdminRequestHandler final : public RequestHandler {
       }
       return Json(http::status::accepted, HealStatusJson(ctx_.heal->Status()), operation);
     }
+    if (action == "usage") {
+      if (method != http::verb::get) return MethodNotAllowed(operation);
+      if (!ctx_.store) {
+        return JsonError(http::status::not_implemented, "NotImplemented", "no object store",
+                         operation);
+      }
+      auto usage = ComputeUsage(*ctx_.store, ctx_.storage_classes);
+      if (!usage) {
+        return JsonError(http::status::internal_server_error, "InternalError",
+                         usage.error().message(), operation);
+      }
+      std::vector<std::string> tier_names;
+      for (const TierConfig& t : ctx_.tiers) tier_names.push_back(t.name);
+      return Json(http::status::ok, UsageJson(*usage, tier_names), operation);
+    }
     return JsonError(http::status::not_found, "NoSuchAdminEndpoint",
                      "unknown admin endpoint: " + std::string(action), operation);
+  }
+
+  // The user endpoints (admin_users.h): root only, like the rest.
+  api::Response Users(const http::request_header<>& request, storage::ByteSource& body,
+                      const api::RequestContext& context) {
+    auto parsed = api::ParseTarget(request.target());
+    std::string_view path;
+    if (parsed && parsed->path.starts_with(kAdminPrefix)) {
+      path = std::string_view(parsed->path).substr(kAdminPrefix.size());
+    }
+    std::optional<UserAdminRoute> route = RouteUserAdmin(request.method(), path);
+    const std::string operation = route ? route->operation : "Admin";
+    api::AuthContext auth;
+    if (auto denied = CheckRoot(request, context, operation, &auth)) return std::move(*denied);
+    if (!parsed) return JsonError(http::status::bad_request, "InvalidURI", "bad target", operation);
+    if (!route) {
+      return JsonError(http::status::not_found, "NoSuchAdminEndpoint",
+                       "unknown admin endpoint: " + std::string(path), operation);
+    }
+    if (!route->method_allowed) return MethodNotAllowed(operation);
+    if (!ctx_.identity_store) {
+      return JsonError(http::status::not_implemented, "NotImplemented",
+                       "this server has no identity store", operation);
+    }
+    auto query = [&parsed](std::string_view name) { return parsed->Query(name); };
+    // The body (a policy document) is read only after the signature verified, through the
+    // payload check (its signed SHA-256 or chunk signatures), and never beyond `limit` + 1 bytes.
+    auto read_body = [&](size_t limit) -> storage::Result<std::string> {
+      auto payload = api::NewPayloadSource(body, auth, request);
+      if (!payload) return payload.error();
+      std::string out(limit + 1, '\0');
+      auto n = storage::ReadFull(**payload, std::as_writable_bytes(std::span(out)));
+      if (!n) return n.error();
+      if (*n > limit) return make_error_code(storage::Errc::kEntityTooLarge);
+      out.resize(*n);  // ReadFull saw the end, where the payload's digest was checked
+      return out;
+    };
+    AdminReply reply =
+        HandleUserAdmin(*ctx_.identity_store, request.method(), path, query, read_body);
+    if (!reply.raw) return Json(reply.status, reply.json, operation);
+    api::Response r;
+    r.header.result(reply.status);
+    r.header.set(http::field::cache_control, "no-store");
+    if (reply.status != http::status::no_content) {
+      r.header.set(http::field::content_type, "application/json");
+      r.body = std::move(*reply.raw);
+    }
+    r.operation = operation;
+    return r;
   }
 
   static api::Response MethodNotAllowed(std::string operation) {

@@ -303,6 +303,71 @@ std::optional<std::string> StringField(const json& doc, const char* key, ServerC
   return doc[key].get<std::string>();
 }
 
+// "audit": {"enabled": bool, "dir": PATH, "segment_mb": 1..4096, "reads": bool}.
+boost::system::result<void, ConfigError> ParseAudit(const json& value, ServerConfig& c) {
+  if (!value.is_object()) {
+    return Error("\"audit\" must be an object: {\"enabled\", \"dir\", \"segment_mb\", \"reads\"}");
+  }
+  for (const auto& [key, v] : value.items()) {
+    if (key == "enabled" || key == "reads") {
+      if (!v.is_boolean()) return Error("audit: \"" + key + "\" must be true or false");
+      (key == "enabled" ? c.audit.enabled : c.audit.reads) = v.get<bool>();
+    } else if (key == "dir") {
+      if (!v.is_string() || v.get<std::string>().empty()) {
+        return Error("audit: \"dir\" must be a folder path");
+      }
+      c.audit.dir = v.get<std::string>();
+    } else if (key == "segment_mb") {
+      if (!v.is_number_unsigned() || v.get<uint64_t>() < 1 || v.get<uint64_t>() > 4096) {
+        return Error("audit: \"segment_mb\" must be an integer from 1 to 4096");
+      }
+      c.audit.segment_bytes = v.get<uint64_t>() << 20;
+    } else {
+      c.warnings.push_back("audit: unknown key \"" + key + "\" ignored");
+    }
+  }
+  return {};
+}
+
+// "limits": {"max_connections", "header_bytes", "header_line_bytes", "header_fields",
+// "uri_bytes", "header_timeout_seconds", "idle_timeout_seconds", "body_timeout_seconds"}.
+boost::system::result<void, ConfigError> ParseLimits(const json& value, ServerConfig& c) {
+  if (!value.is_object()) return Error("\"limits\" must be an object");
+  struct Limit {
+    const char* name;
+    uint32_t* field;
+    uint32_t min, max;
+  };
+  LimitsConfig& l = c.limits;
+  const Limit kLimits[] = {
+      {"max_connections", &l.max_connections, 1, 1u << 20},
+      {"header_bytes", &l.header_bytes, 1024, 1u << 20},
+      {"header_line_bytes", &l.header_line_bytes, 256, 1u << 20},
+      {"header_fields", &l.header_fields, 8, 10000},
+      {"uri_bytes", &l.uri_bytes, 256, 1u << 20},
+      {"header_timeout_seconds", &l.header_timeout_seconds, 1, 3600},
+      {"idle_timeout_seconds", &l.idle_timeout_seconds, 1, 86400},
+      {"body_timeout_seconds", &l.body_timeout_seconds, 1, 3600},
+  };
+  for (const auto& [key, v] : value.items()) {
+    const Limit* limit = nullptr;
+    for (const Limit& candidate : kLimits) {
+      if (key == candidate.name) limit = &candidate;
+    }
+    if (!limit) {
+      c.warnings.push_back("limits: unknown key \"" + key + "\" ignored");
+      continue;
+    }
+    if (!v.is_number_unsigned() || v.get<uint64_t>() < limit->min ||
+        v.get<uint64_t>() > limit->max) {
+      return Error("limits: \"" + key + "\" must be an integer from " + std::to_string(limit->min) +
+                   " to " + std::to_string(limit->max));
+    }
+    *limit->field = v.get<uint32_t>();
+  }
+  return {};
+}
+
 }  // namespace
 
 void throw_exception_from_error(const ConfigError& e, const boost::source_location&) {
@@ -530,12 +595,44 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
     if (doc.contains("lifecycle")) {
       if (auto r = ParseLifecycle(doc["lifecycle"], c); !r) return r.error();
     }
-    static const std::set<std::string, std::less<>> kKnownKeys = {
-        "listen",           "data",          "region",
-        "domains",          "tiers",         "storage_classes",
-        "inline_threshold", "workers",       "tls",
-        "index_journal",    "lifecycle",     "log_level",
-        "access_log",       "metrics_public"};
+    if (doc.contains("identity")) {
+      const json& v = doc["identity"];
+      if (!v.is_object()) {
+        return Error("\"identity\" must be an object: {\"master_key_file\": PATH}");
+      }
+      for (const auto& [key, field] : v.items()) {
+        if (key != "master_key_file") {
+          c.warnings.push_back("identity: unknown key \"" + key + "\" ignored");
+        } else if (!field.is_string() || field.get<std::string>().empty()) {
+          return Error("identity: \"master_key_file\" must be a file path");
+        } else {
+          c.identity_master_key_file = field.get<std::string>();
+        }
+      }
+    }
+    if (doc.contains("audit")) {
+      if (auto r = ParseAudit(doc["audit"], c); !r) return r.error();
+    }
+    if (doc.contains("limits")) {
+      if (auto r = ParseLimits(doc["limits"], c); !r) return r.error();
+    }
+    static const std::set<std::string, std::less<>> kKnownKeys = {"listen",
+                                                                  "data",
+                                                                  "region",
+                                                                  "domains",
+                                                                  "tiers",
+                                                                  "storage_classes",
+                                                                  "inline_threshold",
+                                                                  "workers",
+                                                                  "tls",
+                                                                  "index_journal",
+                                                                  "lifecycle",
+                                                                  "log_level",
+                                                                  "access_log",
+                                                                  "metrics_public",
+                                                                  "identity",
+                                                                  "audit",
+                                                                  "limits"};
     for (const auto& [key, v] : doc.items()) {
       if (!kKnownKeys.contains(key)) c.warnings.push_back("unknown key \"" + key + "\" ignored");
     }
@@ -580,6 +677,10 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
   if (!have_tiers) c.tiers = DefaultTiers(c.data_dir);
   if (!have_classes) c.storage_classes.clear();  // filled from the tiers by Validate
   c.index_dir = (std::filesystem::path(c.data_dir) / "index").string();
+  if (c.identity_master_key_file.empty()) {
+    c.identity_master_key_file = (std::filesystem::path(c.data_dir) / "identity.key").string();
+  }
+  if (c.audit.dir.empty()) c.audit.dir = (std::filesystem::path(c.data_dir) / "audit").string();
   if (auto r = Validate(c); !r) return r.error();
   return c;
 }

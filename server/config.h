@@ -75,6 +75,26 @@ struct LifecycleConfig {
   uint64_t transition_mb_per_second = 64;  // 0: unthrottled
 };
 
+// The audit log ("audit": {"enabled", "dir", "segment_mb", "reads"}); see audit_log.h.
+struct AuditConfig {
+  bool enabled = true;
+  std::string dir;  // default <data>/audit
+  uint64_t segment_bytes = 64ull << 20;
+  bool reads = false;  // also audit GET and HEAD
+};
+
+// Hostile-input limits ("limits": {...}); see README.md (Limits).
+struct LimitsConfig {
+  uint32_t max_connections = 4096;       // beyond: accepted and closed at once
+  uint32_t header_bytes = 64 * 1024;     // request line + all header fields
+  uint32_t header_line_bytes = 8192;     // one header field (name + value)
+  uint32_t header_fields = 200;          // number of header fields
+  uint32_t uri_bytes = 8192;             // request target (414 beyond)
+  uint32_t header_timeout_seconds = 30;  // a request header must arrive whole within this
+  uint32_t idle_timeout_seconds = 60;    // keep-alive wait for the next request
+  uint32_t body_timeout_seconds = 60;    // no request-body progress for this long
+};
+
 struct ServerConfig {
   // Plain HTTP. Off when TLS is configured and no "listen" / --listen was given: then the
   // server speaks HTTPS only. With both, it serves both, on two ports.
@@ -97,10 +117,15 @@ struct ServerConfig {
   // default), or only SigV4-signed by the root credentials (false).
   bool metrics_public = true;
   LifecycleConfig lifecycle;
+  // "identity": {"master_key_file": PATH}: the 32-byte key that seals users' secret keys
+  // (created 0600 at first start). Default <data>/identity.key.
+  std::string identity_master_key_file;
   // "index_journal": {"copies": N, "segment_mb": M}: the index journal's copies (on distinct
   // drives, see IndexJournalDrives) and the segment size that triggers a checkpoint.
   uint32_t index_journal_copies = 3;
   uint64_t index_journal_segment_bytes = 64ull << 20;
+  AuditConfig audit;
+  LimitsConfig limits;
   // Non-fatal findings (unknown keys, ...) for the operator to read at startup.
   std::vector<std::string> warnings;
 };

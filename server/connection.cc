@@ -60,6 +60,25 @@ std::string PlainResponse(http::status status, std::string_view body, bool keep_
   return HeaderBytes(h) + std::string(body);
 }
 
+// An S3 error document for the answers the HTTP layer gives itself (limits, malformed
+// requests, timeouts). The code and message are ours (no markup); the request id is generated.
+std::string ErrorResponse(http::status status, std::string_view code, std::string_view message,
+                          const std::string& request_id) {
+  std::string body = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<Error><Code>" +
+                     std::string(code) + "</Code><Message>" + std::string(message) +
+                     "</Message><RequestId>" + request_id + "</RequestId></Error>";
+  http::response_header<> h;
+  h.version(11);
+  h.result(status);
+  h.set(http::field::server, "Strata");
+  h.set(http::field::date, HttpDate(std::chrono::system_clock::now()));
+  h.set("x-amz-request-id", request_id);
+  h.set(http::field::content_type, "application/xml");
+  h.set(http::field::content_length, std::to_string(body.size()));
+  SetKeepAlive(h, false);
+  return HeaderBytes(h) + body;
+}
+
 // Body-read failures as the layers above understand them: a stall is the system's timed_out
 // (api/ maps it to S3 RequestTimeout); anything else (disconnect, malformed chunking) is passed
 // up unchanged.
@@ -224,8 +243,21 @@ void Connection<Stream>::DoReadHeader() {
   parser_->header_limit(state_->options.header_limit);
   parser_->body_limit(boost::none);
   waiting_for_header_ = true;
-  Tcp(stream_).expires_after(first_request_ ? state_->options.header_timeout
-                                            : state_->options.idle_timeout);
+  // The whole header must arrive within the timeout, however slowly it trickles in (slowloris).
+  // A timer rather than tcp_stream's expiry, which would close the socket: a client that sent
+  // part of a header still gets its 400 RequestTimeout.
+  Tcp(stream_).expires_never();
+  header_timed_out_ = false;
+  const uint64_t gen = ++body_read_gen_;
+  body_reading_ = true;
+  body_timer_.expires_after(first_request_ ? state_->options.header_timeout
+                                           : state_->options.idle_timeout);
+  body_timer_.async_wait([self = shared_from_this(), gen](error_code ec) {
+    if (ec || gen != self->body_read_gen_ || !self->body_reading_) return;
+    self->header_timed_out_ = true;
+    error_code ignored;
+    Socket(self->stream_).cancel(ignored);
+  });
   http::async_read_header(
       stream_, buffer_, *parser_,
       [self = shared_from_this()](error_code ec, size_t) { self->OnReadHeader(ec); });
@@ -234,18 +266,40 @@ void Connection<Stream>::DoReadHeader() {
 template <class Stream>
 void Connection<Stream>::OnReadHeader(error_code ec) {
   waiting_for_header_ = false;
+  body_reading_ = false;
+  body_timer_.cancel();
   first_request_ = false;
+  if (ec && header_timed_out_) {
+    // Part of a header came, too slowly: say so (plain HTTP only: a TLS stream whose read was
+    // cancelled mid-record cannot be written safely). An idle keep-alive just closes.
+    const bool partial = parser_->got_some() || buffer_.size() > 0;
+    if (partial && !closed_ && std::is_same_v<Stream, PlainStream>) {
+      request_id_ = state_->ids.Next();
+      std::string bytes =
+          ErrorResponse(http::status::bad_request, "RequestTimeout",
+                        "Your socket connection to the server was not read from or written to "
+                        "within the timeout period.",
+                        request_id_);
+      ReportIoAnswer(400, "", bytes.size() - bytes.find("\r\n\r\n") - 4);
+      return WriteAndFinish(std::make_shared<std::string>(std::move(bytes)), false);
+    }
+    return Close();
+  }
   if (ec) {
     // Malformed requests get a 400 before the close; timeouts and disconnects just close.
     if (ec.category() == error_code(http::error::end_of_stream).category() &&
         ec != http::error::end_of_stream && ec != http::error::partial_message && !closed_) {
-      auto status = ec == http::error::header_limit ? http::status::request_header_fields_too_large
-                                                    : http::status::bad_request;
       request_id_ = state_->ids.Next();
-      std::string body = ec.message() + "\n";
-      ReportIoAnswer(static_cast<unsigned>(status), "", body.size());
-      return WriteAndFinish(
-          std::make_shared<std::string>(PlainResponse(status, body, false, request_id_)), false);
+      std::string bytes =
+          ec == http::error::header_limit
+              ? ErrorResponse(http::status::bad_request, "RequestHeaderSectionTooLarge",
+                              "Your request header section exceeds the maximum allowed size.",
+                              request_id_)
+              : ErrorResponse(http::status::bad_request, "BadRequest",
+                              "The request is not valid HTTP/1.1: " + ec.message() + ".",
+                              request_id_);
+      ReportIoAnswer(400, "", bytes.size() - bytes.find("\r\n\r\n") - 4);
+      return WriteAndFinish(std::make_shared<std::string>(std::move(bytes)), false);
     }
     return Close();
   }
@@ -258,14 +312,31 @@ void Connection<Stream>::OnReadHeader(error_code ec) {
   bytes_in_ = 0;
   bytes_out_ = 0;
 
+  // Limits on the header's shape (its total size is the parser's header_limit).
   size_t fields = 0;
-  for (auto it = req.begin(); it != req.end(); ++it) ++fields;
-  if (fields > state_->options.max_header_fields) {
-    ReportIoAnswer(431, "", 0);
-    return WriteAndFinish(std::make_shared<std::string>(
-                              PlainResponse(http::status::request_header_fields_too_large,
-                                            "too many header fields\n", false, request_id_)),
-                          false);
+  bool long_line = false;
+  for (auto it = req.begin(); it != req.end(); ++it) {
+    ++fields;
+    // "Name: value\r\n"
+    if (it->name_string().size() + it->value().size() + 4 > state_->options.header_line_limit) {
+      long_line = true;
+    }
+  }
+  if (fields > state_->options.max_header_fields || long_line) {
+    std::string bytes =
+        ErrorResponse(http::status::bad_request, "RequestHeaderSectionTooLarge",
+                      long_line ? "A request header field exceeds the maximum allowed size."
+                                : "Your request has more header fields than allowed.",
+                      request_id_);
+    ReportIoAnswer(400, "", bytes.size() - bytes.find("\r\n\r\n") - 4);
+    return WriteAndFinish(std::make_shared<std::string>(std::move(bytes)), false);
+  }
+  if (req.target().size() > state_->options.max_uri) {
+    std::string bytes =
+        ErrorResponse(http::status::uri_too_long, "RequestURITooLong",
+                      "The request URI exceeds the maximum allowed length.", request_id_);
+    ReportIoAnswer(414, "", bytes.size() - bytes.find("\r\n\r\n") - 4);
+    return WriteAndFinish(std::make_shared<std::string>(std::move(bytes)), false);
   }
 
   // Health checks answer here, without auth or a worker, so they work when the pool is full.

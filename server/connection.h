@@ -135,9 +135,10 @@ class Connection final : public ConnectionBase,
   // Body reads time out through this timer rather than tcp_stream's expiry, which would close
   // the socket: a stalled upload still gets its 400 RequestTimeout answer.
   boost::asio::steady_timer body_timer_;
-  uint64_t body_read_gen_ = 0;   // strand: which read the pending timer belongs to
-  bool body_reading_ = false;    // strand
-  bool body_timed_out_ = false;  // strand
+  uint64_t body_read_gen_ = 0;     // strand: which read the pending timer belongs to
+  bool body_reading_ = false;      // strand
+  bool body_timed_out_ = false;    // strand
+  bool header_timed_out_ = false;  // strand: the header read was cut by its timeout
   std::string remote_address_;
   bool first_request_ = true;        // strand
   bool waiting_for_header_ = false;  // strand

@@ -35,9 +35,14 @@ struct HttpServerOptions {
   // must be thread-safe and quick. May be empty.
   std::function<void(const RequestRecord&)> on_request;
   size_t io_threads = 2;
-  size_t max_connections = 4096;      // beyond: accepted and closed at once
-  uint32_t header_limit = 16 * 1024;  // bytes of request line + header fields
+  size_t max_connections = 4096;  // beyond: accepted and closed at once
+  // Beyond these limits the request gets 400 RequestHeaderSectionTooLarge (414 for the URI).
+  uint32_t header_limit = 64 * 1024;      // bytes of request line + header fields
+  uint32_t header_line_limit = 8 * 1024;  // bytes of one header field ("Name: value\r\n")
   size_t max_header_fields = 200;
+  size_t max_uri = 8 * 1024;  // bytes of the request target
+  // The whole header (however slowly it trickles in) within this; a partial one then gets 400
+  // RequestTimeout, an idle connection is just closed.
   std::chrono::milliseconds header_timeout{30'000};  // first request's header
   std::chrono::milliseconds idle_timeout{60'000};    // keep-alive wait for the next request
   std::chrono::milliseconds body_timeout{60'000};    // no request-body progress for this long

@@ -8,21 +8,27 @@
 #include <sstream>
 #include <thread>
 
+#include "api/router.h"
 #include "api/s3_api.h"
+#include "api/uri.h"
 #include "erasure/chunk_store.h"
 #include "erasure/drive.h"
 #include "erasure/drive_format.h"
 #include "server/access_log.h"
 #include "server/admin_handler.h"
+#include "server/audit_handler.h"
+#include "server/audit_log.h"
 #include "server/config.h"
 #include "server/heal_job.h"
 #include "server/http_server.h"
+#include "server/identity_provider.h"
 #include "server/log.h"
 #include "server/metrics.h"
 #include "server/rebuild_index.h"
 #include "server/request_handler.h"
 #include "server/tls.h"
 #include "server/worker_pool.h"
+#include "storage/identity_store.h"
 #include "storage/journaled_metadata_store.h"
 #include "storage/lifecycle_worker.h"
 #include "storage/metadata_store.h"
@@ -167,6 +173,17 @@ int Main(int argc, char** argv) {
     http_options.tls_port = config->tls->listen_port;
   }
   http_options.io_threads = std::thread::hardware_concurrency() > 1 ? 2 : 1;
+  {
+    const LimitsConfig& l = config->limits;
+    http_options.max_connections = l.max_connections;
+    http_options.header_limit = l.header_bytes;
+    http_options.header_line_limit = l.header_line_bytes;
+    http_options.max_header_fields = l.header_fields;
+    http_options.max_uri = l.uri_bytes;
+    http_options.header_timeout = std::chrono::seconds(l.header_timeout_seconds);
+    http_options.idle_timeout = std::chrono::seconds(l.idle_timeout_seconds);
+    http_options.body_timeout = std::chrono::seconds(l.body_timeout_seconds);
+  }
   http_options.on_request = [&access_log, &request_metrics](const RequestRecord& record) {
     request_metrics.RecordRequest(record);
     access_log.Record(record);
@@ -190,6 +207,19 @@ int Main(int argc, char** argv) {
                 (flags->config ? " --config " + *flags->config : " --data " + config->data_dir));
   }
   if (!EnsureWritableDir(config->index_dir, error)) return Fail(error);
+  // The audit log: continues its hash chain from the last record on disk.
+  std::unique_ptr<AuditLog> audit;
+  if (config->audit.enabled) {
+    if (!EnsureWritableDir(config->audit.dir, error)) return Fail("audit log: " + error);
+    std::string detail;
+    auto opened = AuditLog::Open({.dir = config->audit.dir,
+                                  .segment_bytes = config->audit.segment_bytes,
+                                  .deployment = fs::absolute(config->data_dir).string(),
+                                  .sync = true},
+                                 &detail);
+    if (!opened) return Fail("cannot open the audit log: " + detail);
+    audit = std::move(*opened);
+  }
   // The journal in front of the index is the durable log, so LevelDB need not sync.
   auto index = storage::OpenLevelDbMetadataStore(config->index_dir, {.sync = false});
   if (!index) {
@@ -274,10 +304,29 @@ int Main(int argc, char** argv) {
                                       {}});
   lifecycle.Start();
 
+  // Users and their access keys (issue 7): secrets sealed under the master key file, which
+  // must be private (0600) and 32 bytes; a key file that does not match the index is refused.
+  std::string key_detail;
+  bool key_created = false;
+  auto master_key =
+      storage::LoadOrCreateMasterKey(config->identity_master_key_file, &key_detail, &key_created);
+  if (!master_key) return Fail("identity: " + key_detail);
+  if (key_created) {
+    Log(LogLevel::kInfo, "identity: created master key file " + config->identity_master_key_file +
+                             " (back it up: users' secret keys cannot be read without it)");
+  }
+  auto identity_store = storage::IdentityStore::Open(**metadata, std::move(*master_key));
+  if (!identity_store) {
+    return Fail("identity: cannot open the user store with the master key file \"" +
+                config->identity_master_key_file + "\": " + identity_store.error().message());
+  }
+  std::unique_ptr<api::IdentityProvider> identities = NewStoreIdentityProvider(**identity_store);
+
   api::ApiConfig api_config;
   api_config.region = config->region;
   api_config.virtual_host_domains = config->domains;
   api_config.root = {root.access_key, root.secret_key};
+  api_config.identities = identities.get();
   api::S3Api s3(*store, api_config);
   std::unique_ptr<RequestHandler> s3_handler = NewS3RequestHandler(s3);
 
@@ -316,13 +365,34 @@ int Main(int argc, char** argv) {
   admin.heal = &heal;
   admin.chunks = &chunk_store;
   admin.lifecycle = &lifecycle;
+  admin.store = store.get();
+  admin.storage_classes = config->storage_classes;
+  admin.identities = identities.get();
+  admin.identity_store = identity_store->get();
   admin.gauges = [&server, &pool](MetricsSnapshot& s) {
     s.connections_open = server.connection_count();
     s.worker_queue_depth = pool.queued();
     s.workers_busy = pool.busy();
     s.workers = pool.threads();
   };
-  handler.target = NewAdminRequestHandler(*s3_handler, std::move(admin));
+  std::unique_ptr<RequestHandler> admin_handler =
+      NewAdminRequestHandler(*s3_handler, std::move(admin));
+  if (audit) {
+    AuditHandlerOptions audit_options;
+    audit_options.reads = config->audit.reads;
+    audit_options.locate = [domains = config->domains](const http::request_header<>& request) {
+      AuditTarget t;
+      if (auto target = api::ParseTarget(request.target())) {
+        api::Route route = api::RouteRequest(request, *target, domains);
+        t.bucket = std::move(route.bucket);
+        t.key = std::move(route.key);
+      }
+      return t;
+    };
+    handler.target = NewAuditRequestHandler(*admin_handler, *audit, std::move(audit_options));
+  } else {
+    handler.target = std::move(admin_handler);
+  }
 
   for (const std::string& e : endpoints) std::cout << "Strata listening on " << e << "\n";
   std::cout << "  region:     " << config->region << "\n"
@@ -342,6 +412,10 @@ int Main(int argc, char** argv) {
   std::cout << "  classes:   ";
   for (const auto& [cls, tier] : config->storage_classes) std::cout << " " << cls << "->" << tier;
   std::cout << "\n  workers:    " << config->workers << "\n"
+            << "  audit:      "
+            << (audit ? config->audit.dir + (config->audit.reads ? " (writes and reads)" : "")
+                      : std::string("off"))
+            << "\n"
             << "  access key: " << root.access_key << "\n";
   if (root.is_default)
     std::cout << "  secret key: " << root.secret_key << " (development default)\n";

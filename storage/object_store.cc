@@ -112,6 +112,7 @@ boost::system::error_code ObjectStoreImpl::DeleteBucket(const std::string& name)
     }
     if (auto ec = uploads->status()) return ec;
     batch.Delete(LifecycleKey(name));
+    batch.Delete(CorsKey(name));
     batch.Delete(BucketRecordKey(name));
     if (auto ec = metadata_.Write(batch)) return ec;
   }

@@ -258,6 +258,28 @@ struct TransitionOptions {
   std::function<bool()> stop;
 };
 
+// A bucket's CORS configuration (issue 9): what browsers on other origins may do. Storage keeps
+// it as given (api/ validates the document: AWS's limits, methods, one '*' per origin); rules
+// are evaluated in order by api/cors.h.
+struct CorsRule {
+  std::string id;                            // optional, up to 255 characters
+  std::vector<std::string> allowed_origins;  // at least one; may hold one '*' wildcard
+  std::vector<std::string> allowed_methods;  // GET PUT POST DELETE HEAD, at least one
+  std::vector<std::string> allowed_headers;  // may hold one '*' each
+  std::vector<std::string> expose_headers;
+  std::optional<int64_t> max_age_seconds;
+};
+struct CorsConfiguration {
+  std::vector<CorsRule> rules;  // 1..100
+};
+
+// The per-bucket access documents (issue 7). On disk: never renumber.
+enum class BucketAccessKind : uint8_t {
+  kPolicy = 0,             // the bucket policy (JSON)
+  kAcl = 1,                // the bucket's canned ACL ("public-read", ...)
+  kPublicAccessBlock = 2,  // the public access block settings (api/'s encoding)
+};
+
 // Random access to one object's bytes, pinned to the version that was opened: a concurrent
 // overwrite or delete does not change what this reader returns. Not thread-safe.
 class ObjectReader {
@@ -444,6 +466,34 @@ class ObjectStore {
                                                              const std::string& version_id,
                                                              const std::string& storage_class,
                                                              const TransitionOptions& options) = 0;
+
+  // ---- CORS (issue 9): the bucket's configuration under "c/<bucket>", written under the bucket
+  // lock. Put replaces it; Get returns nullopt when the bucket has none; Delete of an absent
+  // configuration succeeds; all kNoSuchBucket without the bucket. DeleteBucket removes it.
+  [[nodiscard]] virtual boost::system::error_code PutBucketCors(
+      const std::string& bucket, const CorsConfiguration& config) = 0;
+  [[nodiscard]] virtual Result<std::optional<CorsConfiguration>> GetBucketCors(
+      const std::string& bucket) = 0;
+  [[nodiscard]] virtual boost::system::error_code DeleteBucketCors(const std::string& bucket) = 0;
+
+  // ---- Access control (issue 7): opaque documents api/ parses and evaluates (api/policy.h,
+  // api/acl.h). Each is bound to the life of what it protects: a bucket deleted and created
+  // again starts with none, and so does every new version (an overwritten null version too).
+  // Get: nullopt when there is none; kNoSuchBucket. Put with an empty document removes it.
+  [[nodiscard]] virtual Result<std::optional<std::string>> GetBucketAccess(
+      const std::string& bucket, BucketAccessKind kind) = 0;
+  [[nodiscard]] virtual boost::system::error_code PutBucketAccess(const std::string& bucket,
+                                                                  BucketAccessKind kind,
+                                                                  const std::string& document) = 0;
+  // A version's canned ACL ("" when none: private). Errors as the governance methods above
+  // (kNoSuchKey, kNoSuchVersion, kDeleteMarker, kMethodNotAllowed). Put returns the version id.
+  [[nodiscard]] virtual Result<std::string> GetObjectAcl(const std::string& bucket,
+                                                         const std::string& key,
+                                                         const std::string& version_id) = 0;
+  [[nodiscard]] virtual Result<std::string> PutObjectAcl(const std::string& bucket,
+                                                         const std::string& key,
+                                                         const std::string& version_id,
+                                                         const std::string& acl) = 0;
 };
 
 // The byte range [first, first + length) of part `part_number` (1-based) of an object: for

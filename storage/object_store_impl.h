@@ -25,6 +25,7 @@
 #include <optional>
 #include <shared_mutex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "erasure/chunk_store.h"
@@ -119,6 +120,22 @@ class ObjectStoreImpl final : public ObjectStore {
                                        const std::string& version_id,
                                        const std::string& storage_class,
                                        const TransitionOptions& options) override;
+
+  // CORS (cors_store.cc).
+  boost::system::error_code PutBucketCors(const std::string& bucket,
+                                          const CorsConfiguration& config) override;
+  Result<std::optional<CorsConfiguration>> GetBucketCors(const std::string& bucket) override;
+  boost::system::error_code DeleteBucketCors(const std::string& bucket) override;
+
+  // Access control (access_store.cc).
+  Result<std::optional<std::string>> GetBucketAccess(const std::string& bucket,
+                                                     BucketAccessKind kind) override;
+  boost::system::error_code PutBucketAccess(const std::string& bucket, BucketAccessKind kind,
+                                            const std::string& document) override;
+  Result<std::string> GetObjectAcl(const std::string& bucket, const std::string& key,
+                                   const std::string& version_id) override;
+  Result<std::string> PutObjectAcl(const std::string& bucket, const std::string& key,
+                                   const std::string& version_id, const std::string& acl) override;
 
  private:
   static constexpr size_t kKeyLockStripes = 256;
@@ -225,5 +242,9 @@ boost::system::error_code ValidateTags(const TagSet& tags, size_t max_tags);
 
 // Shared by both files.
 boost::system::error_code ValidateObjectKey(const std::string& key);
+
+// The metadata key of a bucket's CORS configuration, "c/<bucket>" (cors_store.cc); DeleteBucket
+// deletes it with the bucket record.
+std::string CorsKey(std::string_view bucket);
 
 }  // namespace strata::storage

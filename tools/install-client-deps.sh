@@ -8,6 +8,8 @@
 #                                           (@aws-sdk/client-s3, lib-storage), Maven artifacts
 #                                           (AWS SDK for Java v2, JUnit 5)
 #   tools/install-client-deps.sh --spark    also pyspark 3.5.1 and the s3a jars (~625 MB)
+#   tools/install-client-deps.sh --torch    also PyTorch (the PyPI wheel and the CUDA runtime
+#                                           packages it requires: several GB)
 #
 # Where things go: $STRATA_CLIENTS_HOME (default ~/.cache/strata-clients) holds venv/ and
 # spark-jars/; Go modules and build cache, ~/.m2 and tests/clients/js/node_modules as usual.
@@ -21,10 +23,12 @@ home="${STRATA_CLIENTS_HOME:-$HOME/.cache/strata-clients}"
 mkdir -p "$home"
 
 spark=0
+torch=0
 for arg in "$@"; do
   case "$arg" in
     --spark) spark=1 ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --torch) torch=1 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "unknown argument: $arg (try --help)" >&2; exit 2 ;;
   esac
 done
@@ -90,7 +94,7 @@ if ! up_to_date "$venv/.strata-requirements" "$want" || [[ ! -x "$venv/bin/pytho
   [[ -x "$venv/bin/python" ]] || python3 -m venv "$venv"
   "$venv/bin/python" -m pip install -q --disable-pip-version-check -r "$clients/requirements.txt"
   echo "$want" > "$venv/.strata-requirements"
-  rm -f "$venv/.strata-spark"  # a changed base set may have replaced Spark's pins
+  rm -f "$venv/.strata-spark" "$venv/.strata-torch"  # a changed base set may replace their pins
 fi
 done_step python
 
@@ -138,5 +142,18 @@ if ((spark)); then
   done_step spark
 fi
 
+# --- PyTorch (opt-in): the CUDA build PyPI ships, run on the CPU ---------------------------
+if ((torch)); then
+  step torch
+  want=$(hash_of "$clients/requirements-torch.txt")
+  if ! up_to_date "$venv/.strata-torch" "$want"; then
+    "$venv/bin/python" -m pip install -q --disable-pip-version-check \
+      -r "$clients/requirements-torch.txt"
+    echo "$want" > "$venv/.strata-torch"
+  fi
+  done_step torch
+fi
+
 echo "[clients] ready: ctest --test-dir BUILD -L clients --output-on-failure" \
-  "$( ((spark)) && echo '(with STRATA_CLIENTS_SPARK=1 for Spark)')"
+  "$( ((spark)) && echo '(with STRATA_CLIENTS_SPARK=1 for Spark)')" \
+  "$( ((torch)) && echo '(with STRATA_CLIENTS_TORCH=1 for PyTorch)')"

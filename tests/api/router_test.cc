@@ -106,6 +106,11 @@ TEST_CASE("Requests route to the operation, bucket and key they name") {
       {verb::put, "localhost", "/b?lifecycle", O::kPutBucketLifecycleConfiguration, "b", "", ok},
       {verb::get, "localhost", "/b?lifecycle", O::kGetBucketLifecycleConfiguration, "b", "", ok},
       {verb::delete_, "localhost", "/b?lifecycle", O::kDeleteBucketLifecycle, "b", "", ok},
+      {verb::put, "localhost", "/b?cors", O::kPutBucketCors, "b", "", ok},
+      {verb::get, "localhost", "/b?cors", O::kGetBucketCors, "b", "", ok},
+      {verb::delete_, "localhost", "/b?cors", O::kDeleteBucketCors, "b", "", ok},
+      {verb::options, "localhost", "/b/k", O::kPreflightCors, "b", "k", ok},
+      {verb::options, "localhost", "/b?acl", O::kPreflightCors, "b", "", ok},
       {verb::put, "localhost", "/b/k?retention", O::kPutObjectRetention, "b", "k", ok},
       {verb::get, "localhost", "/b/k?retention&versionId=v", O::kGetObjectRetention, "b", "k", ok},
       {verb::put, "localhost", "/b/k?legal-hold", O::kPutObjectLegalHold, "b", "k", ok},
@@ -136,14 +141,14 @@ TEST_CASE("Requests route to the operation, bucket and key they name") {
       {verb::post, "localhost", "/b", O::kUnsupported, "b", "", ni},
       {verb::post, "localhost", "/", O::kUnsupported, "", "", ni},
       // Subresources and features we do not implement.
-      {verb::get, "localhost", "/b?acl", O::kUnsupported, "b", "", ni},
-      {verb::put, "localhost", "/b?policy", O::kUnsupported, "b", "", ni},
+      {verb::post, "localhost", "/b?policy", O::kUnsupported, "b", "", ni},
+      {verb::put, "localhost", "/b/k?policy", O::kUnsupported, "b", "k", ni},
       {verb::put, "localhost", "/b/k?lifecycle", O::kUnsupported, "b", "k", ni},
-      {verb::put, "localhost", "/b?cors", O::kUnsupported, "b", "", ni},
+      {verb::put, "localhost", "/b/k?cors", O::kUnsupported, "b", "k", ni},
       {verb::post, "localhost", "/b/k?select&select-type=2", O::kUnsupported, "b", "k", ni},
       {verb::post, "localhost", "/b/k?restore", O::kUnsupported, "b", "k", ni},
       {verb::post, "localhost", "/b/k", O::kUnsupported, "b", "k", ni},
-      {verb::options, "localhost", "/b/k", O::kUnsupported, "b", "k", ni},
+      {verb::options, "localhost", "/", O::kUnsupported, "", "", ni},
       {verb::patch, "localhost", "/b/k", O::kUnsupported, "b", "k", ni},
       // Methods the service resource never accepts.
       {verb::put, "localhost", "/", O::kUnsupported, "", "", S3Errc::kMethodNotAllowed},
@@ -207,7 +212,7 @@ TEST_CASE("Conditional writes route to PutObject; unsupported write features do 
         Operation::kCreateMultipartUpload);
 }
 
-TEST_CASE("A canned ACL other than private is not implemented; private is accepted") {
+TEST_CASE("Canned ACLs route as the plain write; multipart uploads take only private ones") {
   http::request_header<> request;
   request.method(http::verb::put);
   request.target("/b/k");
@@ -218,7 +223,33 @@ TEST_CASE("A canned ACL other than private is not implemented; private is accept
   request.set("x-amz-acl", "private");
   CHECK(RouteRequest(request, *target, domains).operation == Operation::kPutObject);
   request.set("x-amz-acl", "public-read");
-  CHECK(RouteRequest(request, *target, domains).error == S3Errc::kNotImplemented);
+  CHECK(RouteRequest(request, *target, domains).operation == Operation::kPutObject);
+  request.method(http::verb::post);
+  auto uploads = ParseTarget("/b/k?uploads");
+  REQUIRE(uploads.has_value());
+  CHECK(RouteRequest(request, *uploads, domains).error == S3Errc::kNotImplemented);
+}
+
+TEST_CASE("Access control subresources route to their operations") {
+  CHECK(RouteOf(http::verb::put, "localhost", "/b?policy").operation ==
+        Operation::kPutBucketPolicy);
+  CHECK(RouteOf(http::verb::get, "localhost", "/b?policy").operation ==
+        Operation::kGetBucketPolicy);
+  CHECK(RouteOf(http::verb::delete_, "localhost", "/b?policy").operation ==
+        Operation::kDeleteBucketPolicy);
+  CHECK(RouteOf(http::verb::get, "localhost", "/b?policyStatus").operation ==
+        Operation::kGetBucketPolicyStatus);
+  CHECK(RouteOf(http::verb::get, "localhost", "/b?acl").operation == Operation::kGetBucketAcl);
+  CHECK(RouteOf(http::verb::put, "localhost", "/b?acl").operation == Operation::kPutBucketAcl);
+  CHECK(RouteOf(http::verb::get, "localhost", "/b/k?acl").operation == Operation::kGetObjectAcl);
+  CHECK(RouteOf(http::verb::put, "localhost", "/b/k?acl&versionId=1").operation ==
+        Operation::kPutObjectAcl);
+  CHECK(RouteOf(http::verb::put, "localhost", "/b?publicAccessBlock").operation ==
+        Operation::kPutPublicAccessBlock);
+  CHECK(RouteOf(http::verb::get, "localhost", "/b?publicAccessBlock").operation ==
+        Operation::kGetPublicAccessBlock);
+  CHECK(RouteOf(http::verb::delete_, "localhost", "/b?publicAccessBlock").operation ==
+        Operation::kDeletePublicAccessBlock);
 }
 
 TEST_CASE("Virtual-host bucket extraction ignores other hosts and IPv6 literals") {

@@ -377,11 +377,41 @@ TEST_CASE("a malformed request gets 400 and the connection closes") {
   CHECK(c.ClosedByPeer());
 }
 
-TEST_CASE("an oversized header gets 431") {
+TEST_CASE("an oversized header field gets 400 RequestHeaderSectionTooLarge") {
   TestServer s;
   Client c(s.port);
   c.Send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20'000, 'a') + "\r\n\r\n");
-  CHECK(c.Receive().result_int() == 431);
+  auto r = c.Receive();
+  CHECK(r.result_int() == 400);
+  CHECK(r.body().find("<Code>RequestHeaderSectionTooLarge</Code>") != std::string::npos);
+}
+
+TEST_CASE("a header section over the total limit gets 400 and a long URI gets 414") {
+  TestServer s;
+  Client c(s.port);
+  std::string many;
+  for (int i = 0; i < 20; ++i)
+    many += "X-F" + std::to_string(i) + ": " + std::string(4000, 'b') + "\r\n";
+  c.Send("GET / HTTP/1.1\r\nHost: x\r\n" + many + "\r\n");
+  CHECK(c.Receive().result_int() == 400);
+  Client u(s.port);
+  u.Send("GET /b/" + std::string(9000, 'k') + " HTTP/1.1\r\nHost: x\r\n\r\n");
+  auto r = u.Receive();
+  CHECK(r.result_int() == 414);
+  CHECK(r.body().find("<Code>RequestURITooLong</Code>") != std::string::npos);
+}
+
+TEST_CASE("a header that trickles in slower than the header timeout is cut with 400") {
+  HttpServerOptions o;
+  o.header_timeout = std::chrono::milliseconds(400);
+  TestServer s(o);
+  Client c(s.port);
+  c.Send("GET / HTTP/1.1\r\nHost: x\r\n");
+  auto started = std::chrono::steady_clock::now();
+  auto r = c.Receive();
+  CHECK(r.result_int() == 400);
+  CHECK(r.body().find("<Code>RequestTimeout</Code>") != std::string::npos);
+  CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(5));
 }
 
 TEST_CASE("when every worker is busy and the queue is full the server answers 503") {

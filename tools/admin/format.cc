@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <iostream>
 #include <sstream>
 #include <vector>
 
@@ -171,6 +172,27 @@ std::string FormatHealSummary(const json& s) {
     }
   }
   return out.str();
+}
+
+std::optional<nlohmann::json> ParseJson(const HttpResult& r) {
+  try {
+    return nlohmann::json::parse(r.body);
+  } catch (const nlohmann::json::exception&) {
+    return std::nullopt;
+  }
+}
+
+int ReportFailure(const HttpResult& r) {
+  std::cerr << "strata-admin: server answered " << r.status;
+  if (auto j = ParseJson(r); j && j->is_object() && j->contains("error")) {
+    std::cerr << ": " << j->value("error", "") << ": " << j->value("message", "");
+  } else if (size_t a = r.body.find("<Code>"); a != std::string::npos) {
+    size_t b = r.body.find("</Code>", a);
+    std::cerr << ": " << r.body.substr(a + 6, b == std::string::npos ? 0 : b - a - 6);
+    if (r.status == 403) std::cerr << " (are STRATA_ROOT_ACCESS_KEY/SECRET_KEY the root's?)";
+  }
+  std::cerr << "\n";
+  return 1;
 }
 
 }  // namespace strata::admin

@@ -4,8 +4,11 @@
 
 #include <cstdint>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 #include <vector>
+
+#include "tools/admin/admin_client.h"
 
 namespace strata::admin {
 
@@ -23,5 +26,11 @@ std::string FormatInfo(const nlohmann::json& info);
 std::string FormatHealLine(const nlohmann::json& status);
 // The closing summary of a heal pass (several lines).
 std::string FormatHealSummary(const nlohmann::json& status);
+
+// The body of an answer as JSON, or nullopt when it is not JSON.
+std::optional<nlohmann::json> ParseJson(const HttpResult& r);
+// Prints why a call failed to stderr (the server's JSON error, its S3 XML error code, or the
+// status; a hint about the root credentials on 403) and returns exit status 1.
+int ReportFailure(const HttpResult& r);
 
 }  // namespace strata::admin

@@ -3,6 +3,8 @@
 //   strata-admin [--endpoint URL] [--json] [--ca FILE] [--insecure] [--region R] info
 //   strata-admin ... heal [--wait] [--dry-run] [--grace SECONDS]
 //   strata-admin ... heal status
+//   strata-admin ... user add|list|remove|key ...|policy ...   (tools/admin/users.h)
+//   strata-admin ... drives | usage
 //   strata-admin ... pipeline create NAME [--raw-days N] [--keep-checkpoints N]
 //                    [--models-retention-days N] [--archive-retention-days N] [--dry-run]
 //
@@ -21,8 +23,11 @@
 #include <vector>
 
 #include "tools/admin/admin_client.h"
+#include "tools/admin/audit.h"
 #include "tools/admin/format.h"
+#include "tools/admin/inventory.h"
 #include "tools/admin/pipeline.h"
+#include "tools/admin/users.h"
 
 namespace strata::admin {
 namespace {
@@ -37,6 +42,9 @@ Commands:
                            start a scrub-and-heal pass over every drive; with --wait, show its
                            progress and exit 0 only when it finished with full redundancy
   heal status              the running or last heal pass
+  drives                   every drive: tier, erasure set, slot, path, state, capacity used/total
+  usage                    objects and bytes per bucket and tier (sums the version listings)
+  audit verify|tail ...    the audit log, offline (strata-admin audit --help)
   pipeline create NAME [--raw-days N] [--keep-checkpoints N] [--models-retention-days N]
                        [--archive-retention-days N] [--dry-run]
                            create (or reconfigure) the buckets of a data pipeline over the S3
@@ -46,6 +54,15 @@ Commands:
                            (GOVERNANCE retention, --models-retention-days, default 30),
                            NAME-archive (COMPLIANCE retention, --archive-retention-days, default
                            365; DEEP_ARCHIVE at day 0); --dry-run prints the plan, sends nothing
+  user add NAME            create a user and its first access key (prints the key and secret)
+  user list                the users, with their number of keys and policies
+  user remove NAME         delete a user with its access keys and policies
+  user key add NAME        a new access key for the user (prints the key and secret)
+  user key list NAME       the user's access keys: id, status, created (never the secret)
+  user key disable|enable|remove ACCESS_KEY
+  user policy put NAME POLICY FILE
+                           attach (or replace) the user policy POLICY from FILE ("-": stdin)
+  user policy list NAME | get NAME POLICY | remove NAME POLICY
 
 Options:
   --endpoint URL           server address (default $STRATA_ENDPOINT, else http://127.0.0.1:9000)
@@ -76,28 +93,6 @@ int Usage(const std::string& problem) {
   return 2;
 }
 
-std::optional<json> ParseJson(const HttpResult& r) {
-  try {
-    return json::parse(r.body);
-  } catch (const json::exception&) {
-    return std::nullopt;
-  }
-}
-
-// Prints a failed call's reason: the server's JSON error, its S3 XML error code, or the status.
-int ReportFailure(const HttpResult& r) {
-  std::cerr << "strata-admin: server answered " << r.status;
-  if (auto j = ParseJson(r); j && j->is_object() && j->contains("error")) {
-    std::cerr << ": " << j->value("error", "") << ": " << j->value("message", "");
-  } else if (size_t a = r.body.find("<Code>"); a != std::string::npos) {
-    size_t b = r.body.find("</Code>", a);
-    std::cerr << ": " << r.body.substr(a + 6, b == std::string::npos ? 0 : b - a - 6);
-    if (r.status == 403) std::cerr << " (are STRATA_ROOT_ACCESS_KEY/SECRET_KEY the root's?)";
-  }
-  std::cerr << "\n";
-  return 1;
-}
-
 class Cli {
  public:
   Cli(Args args, AdminClient client) : args_(std::move(args)), client_(std::move(client)) {}
@@ -107,6 +102,11 @@ class Cli {
     if (c.size() == 1 && c[0] == "info") return Info();
     if (c.size() == 1 && c[0] == "heal") return Heal();
     if (c.size() == 2 && c[0] == "heal" && c[1] == "status") return HealStatus();
+    if (c.size() == 1 && c[0] == "drives") return Show("/strata/admin/v1/info", FormatDrives);
+    if (c.size() == 1 && c[0] == "usage") return Show("/strata/admin/v1/usage", FormatUsage);
+    if (!c.empty() && c[0] == "user") {
+      return RunUserCommand(client_, std::vector<std::string>(c.begin() + 1, c.end()), args_.json);
+    }
     if (c.size() == 3 && c[0] == "pipeline" && c[1] == "create") return PipelineCreate(c[2]);
     if (!c.empty() && c[0] == "pipeline") return Usage("usage: pipeline create NAME [options]");
     return Usage("unknown command");
@@ -130,6 +130,21 @@ class Cli {
       std::cout << r->body;
     } else {
       std::cout << FormatInfo(*j);
+    }
+    return 0;
+  }
+
+  // GETs `target` and prints its JSON (--json) or `format`'s table.
+  int Show(const std::string& target, std::string (*format)(const json&)) {
+    auto r = Call("GET", target);
+    if (!r) return 1;
+    if (r->status != 200) return ReportFailure(*r);
+    auto j = ParseJson(*r);
+    if (!j) return Invalid();
+    if (args_.json) {
+      std::cout << r->body;
+    } else {
+      std::cout << format(*j);
     }
     return 0;
   }
@@ -242,6 +257,10 @@ class Cli {
 };
 
 int Main(int argc, char** argv) {
+  // `audit ...` reads the log folder offline (tools/admin/audit.h): no endpoint, no credentials.
+  if (argc >= 2 && std::string_view(argv[1]) == "audit") {
+    return RunAuditCommand(std::vector<std::string>(argv + 2, argv + argc));
+  }
   Args args;
   if (const char* e = std::getenv("STRATA_ENDPOINT"); e && *e) args.endpoint = e;
   if (args.endpoint.empty()) args.endpoint = "http://127.0.0.1:9000";
@@ -300,7 +319,7 @@ int Main(int argc, char** argv) {
         }
         args.grace = *v;
       }
-    } else if (a.starts_with("-")) {
+    } else if (a.starts_with("-") && a != "-") {  // "-": stdin, an argument
       return Usage("unknown option \"" + a + "\"");
     } else {
       args.command.push_back(a);

@@ -1,0 +1,128 @@
+// The tamper-evident audit log: one JSON line per audited request, hash-chained, durable before
+// the response is sent. See README.md (Audit log) for the record format and the operator's tools.
+//
+// Layout of the folder (config "audit": {"dir"}, default <data>/audit):
+//   GENESIS                 the genesis string (one line); the first record's prev is its SHA-256
+//   audit-<first seq>.log   segments, 20-digit zero-padded first sequence number, rotated by size
+// A record line is
+//   {"seq":N,"time":...,"request_id":...,"principal":...,"remote":...,"operation":...,
+//    "bucket":...,"key":...,"version_id":...,"status":N,"bytes_in":N,"bytes_out":N,
+//    "prev":"<hex>","hash":"<hex>"}
+// where hash = SHA-256 of the line's bytes with the `,"hash":"<hex>"` member removed (so of
+// `{...,"prev":"<hex>"}`), and prev = the previous record's hash (the genesis hash for seq 1).
+// The pure helpers below define the format; the verifier (audit_verify.h) uses them too.
+#pragma once
+
+#include <boost/system/error_code.hpp>
+#include <boost/system/result.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace strata::server {
+
+// One audited request, as the audit handler (audit_handler.h) sees it.
+struct AuditEvent {
+  std::chrono::system_clock::time_point time;
+  std::string request_id;
+  std::string principal;  // the access key the request was signed with; "anonymous" if none
+  std::string remote;     // client address
+  std::string operation;  // "PutObject", "AdminHeal", ... ("" if the request was not routed)
+  std::string bucket;
+  std::string key;
+  std::string version_id;  // the response's x-amz-version-id, if any
+  unsigned status = 0;
+  uint64_t bytes_in = 0;   // request body bytes the handler read
+  uint64_t bytes_out = 0;  // response body bytes (Content-Length of the response)
+};
+
+// ---- The format (pure) ----------------------------------------------------------------------
+
+inline constexpr size_t kAuditHashHexSize = 64;
+// The longest record line the verifier and the tail reader accept (keys are at most 1 KiB).
+inline constexpr size_t kMaxAuditLineBytes = 64 * 1024;
+
+// Lower-case hex SHA-256 of `data`.
+std::string Sha256Hex(std::string_view data);
+
+// The record line (no newline) for `event` with sequence number `seq` after a record whose hash
+// is `prev_hash`. Invalid UTF-8 in the event's strings is replaced, never thrown on.
+std::string FormatAuditLine(const AuditEvent& event, uint64_t seq, std::string_view prev_hash);
+
+// What a line says about its place in the chain.
+struct AuditLink {
+  uint64_t seq = 0;
+  std::string prev;      // as recorded
+  std::string hash;      // as recorded
+  std::string computed;  // SHA-256 of the line without its hash member
+};
+// Parses a record line (no newline). nullopt when it is not a well-formed record (not JSON, a
+// missing or mistyped member, no trailing hash member). Never throws; bounded by the line.
+std::optional<AuditLink> ParseAuditLink(std::string_view line);
+
+// Segment file name for a segment whose first record is `first_seq`: "audit-000...0042.log".
+std::string AuditSegmentName(uint64_t first_seq);
+// The first seq named by a segment file name; nullopt for other names.
+std::optional<uint64_t> ParseAuditSegmentName(std::string_view name);
+
+// ---- The writer -------------------------------------------------------------------------------
+
+struct AuditLogOptions {
+  std::string dir;
+  uint64_t segment_bytes = 64ull << 20;  // rotate once a segment reaches this size
+  // Names the deployment in a new log's genesis string (e.g. the data folder).
+  std::string deployment;
+  // Whether appends are fdatasync'ed before they return (tests of format only turn this off).
+  bool sync = true;
+};
+
+// Appends records to the folder. Thread-safe: concurrent Append()s are ordered by seq in the
+// file and share fdatasync calls (group commit): while one thread syncs, the records written
+// meanwhile wait and are covered by the next sync, so N concurrent writers cost about two
+// syncs, not N.
+class AuditLog {
+ public:
+  // Creates the folder and GENESIS if absent, finds the newest segment and reads its last
+  // record to continue the chain (a torn last line, from a crash mid-write, is cut off: it was
+  // never acknowledged). Errors: the folder cannot be created or read, or the last record is
+  // not a well-formed record (io_error / bad_message with *detail set).
+  [[nodiscard]] static boost::system::result<std::unique_ptr<AuditLog>> Open(
+      AuditLogOptions options, std::string* detail = nullptr);
+  ~AuditLog();
+  AuditLog(const AuditLog&) = delete;
+  AuditLog& operator=(const AuditLog&) = delete;
+
+  // Writes the event's record and returns once it is durable (fdatasync), with its seq. On a
+  // write error the partial line is cut off and the seq is not used; after an fdatasync failure
+  // the log refuses every later append (the page cache can no longer be trusted).
+  [[nodiscard]] boost::system::result<uint64_t> Append(const AuditEvent& event);
+
+  // The last seq written (0: empty log) and its hash. Thread-safe.
+  uint64_t last_seq() const;
+  std::string last_hash() const;
+  // fdatasync calls made so far (for the group-commit test and measurements).
+  uint64_t sync_count() const;
+
+ private:
+  struct Segment;
+  explicit AuditLog(AuditLogOptions options);
+  boost::system::error_code OpenSegment(uint64_t first_seq);  // REQUIRES: mu_ held
+
+  const AuditLogOptions options_;
+  mutable std::mutex mu_;
+  std::condition_variable synced_cv_;
+  std::shared_ptr<Segment> segment_;  // GUARDED_BY(mu_)
+  uint64_t seq_ = 0;                  // GUARDED_BY(mu_): last seq written
+  std::string hash_;                  // GUARDED_BY(mu_): its hash
+  uint64_t synced_seq_ = 0;           // GUARDED_BY(mu_): last seq known durable
+  bool syncing_ = false;              // GUARDED_BY(mu_): a thread is inside fdatasync
+  boost::system::error_code failed_;  // GUARDED_BY(mu_): sticky fdatasync failure
+  uint64_t syncs_ = 0;                // GUARDED_BY(mu_)
+};
+
+}  // namespace strata::server

@@ -1,0 +1,42 @@
+// Offline checks and reads of an audit log folder (see audit_log.h for the format): the chain
+// verifier behind `strata-admin audit verify` and the tail reader behind `audit tail`. They read
+// the files only; safe to run while a server appends (a line being written at the very end is
+// skipped, not reported).
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <string>
+#include <vector>
+
+namespace strata::server {
+
+struct AuditVerifyReport {
+  bool intact = false;
+  uint64_t records = 0;
+  size_t segments = 0;
+  uint64_t first_seq = 0;  // 0: empty log
+  uint64_t last_seq = 0;
+  std::string last_hash;  // the head of the chain (anchor it elsewhere to detect a rewrite)
+  // When not intact: the first problem, where it is (file path and 1-based line; line 0 for a
+  // problem with the file or folder itself).
+  std::string problem;
+  std::string file;
+  uint64_t line = 0;
+};
+
+// Walks every segment of `dir` in order and checks, record by record: the line is a well-formed
+// record, its hash matches its content (an edited record), its seq is the previous one plus one
+// (a missing, duplicated or reordered record), its prev is the previous record's hash (the
+// first record's: SHA-256 of GENESIS), and each segment's name matches its first record.
+// Stops at the first problem. Memory is bounded by one line (kMaxAuditLineBytes).
+AuditVerifyReport VerifyAuditLog(const std::string& dir);
+
+// The last `n` complete record lines of the log, oldest first (they are not verified). Reads the
+// segments newest first until it has n. Errors (an unreadable folder) set *error.
+std::vector<std::string> TailAuditLog(const std::string& dir, size_t n, std::string* error);
+
+// The segment files of `dir`, ordered by first seq (full paths). Errors set *error.
+std::vector<std::string> ListAuditSegments(const std::string& dir, std::string* error);
+
+}  // namespace strata::server
