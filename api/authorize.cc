@@ -232,6 +232,7 @@ std::string ActionFor(const Route& route, const ParsedTarget& target) {
     case Operation::kGetBucketLocation:
       return "s3:GetBucketLocation";
     case Operation::kPutObject:
+    case Operation::kPostObject:  // the form's key, authorized by PostObject
     case Operation::kCopyObject:
     case Operation::kCreateMultipartUpload:
     case Operation::kUploadPart:

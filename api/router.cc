@@ -280,6 +280,8 @@ std::string_view OperationName(Operation op) {
       return "GetPublicAccessBlock";
     case Operation::kDeletePublicAccessBlock:
       return "DeletePublicAccessBlock";
+    case Operation::kPostObject:
+      return "PostObject";
     case Operation::kUnsupported:
       return "Unsupported";
   }
@@ -413,11 +415,14 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
         }
         break;
       case http::verb::post:
-        // POST /bucket without ?delete is a browser-form upload: not implemented.
-        if (!target.HasQuery("delete")) {
+        if (target.HasQuery("delete")) {
+          route.operation = Operation::kDeleteObjects;
+        } else if (ToLower(request[http::field::content_type]).starts_with("multipart/form-data")) {
+          // A browser-form upload (issue 7): the form, not the query, says what to store.
+          route.operation = Operation::kPostObject;
+        } else {
           return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
         }
-        route.operation = Operation::kDeleteObjects;
         break;
       default:
         route.operation = target.HasQuery("tagging")     ? Operation::kDeleteBucketTagging

@@ -17,7 +17,9 @@
 #include "api/object_attributes.h"
 #include "api/object_handlers.h"
 #include "api/policy_handlers.h"
+#include "api/post_handlers.h"
 #include "api/router.h"
+#include "api/sigv2.h"
 #include "api/sigv4.h"
 #include "api/uri.h"
 
@@ -120,6 +122,30 @@ Response S3Api::Impl::Handle(const http::request_header<>& request, storage::Byt
     return std::move(*result);
   }
 
+  // A browser-form upload (issue 7) is signed in its form, not its headers: the handler reads
+  // the form, verifies it and authorizes the signer itself.
+  if (route.operation == Operation::kPostObject) {
+    const Credentials& root_creds = config.root;
+    IdentityProvider* users = config.identities;
+    PostSignerLookup signers = [&root_creds,
+                                users](std::string_view access_key) -> std::optional<PostSigner> {
+      if (!root_creds.access_key.empty() && access_key == root_creds.access_key) {
+        return PostSigner{root_creds.secret_key, PrincipalKind::kRoot, {}};
+      }
+      if (users == nullptr) return std::nullopt;
+      auto key = users->FindAccessKey(access_key);
+      if (!key || !key->enabled) return std::nullopt;
+      return PostSigner{key->secret_key, PrincipalKind::kUser, key->user};
+    };
+    std::string post_message;
+    HandlerResult result =
+        PostObject(store, config, request, *target, route, context, body, signers, &post_message);
+    if (!result) {
+      return ErrorResponse(ToS3Error(result.error()), request, resource, context, post_message);
+    }
+    return std::move(*result);
+  }
+
   // Authenticate before anything else is revealed: an anonymous or badly signed request learns
   // nothing about which operations or buckets exist, not even NotImplemented.
   const Credentials& root = config.root;
@@ -136,8 +162,13 @@ Response S3Api::Impl::Handle(const http::request_header<>& request, storage::Byt
     return user_key->secret_key;
   };
   std::string auth_message;
+  // Legacy clients sign with SigV2 (issue 7): "Authorization: AWS ..." or AWSAccessKeyId and
+  // Signature in the query; everything else is SigV4's (which also reports "no credentials").
   Result<AuthContext> auth =
-      VerifySigV4(request, secrets, config.region, config.clock(), &auth_message);
+      IsSigV2Request(request, *target)
+          ? VerifySigV2(request, secrets, config.virtual_host_domains, config.clock(),
+                        &auth_message)
+          : VerifySigV4(request, secrets, config.region, config.clock(), &auth_message);
   if (auth) {
     const bool by_root = !root.access_key.empty() && auth->access_key == root.access_key;
     auth->principal = by_root ? PrincipalKind::kRoot : PrincipalKind::kUser;
@@ -292,6 +323,7 @@ HandlerResult S3Api::Impl::Dispatch(HandlerContext& ctx) {
       return GetPublicAccessBlock(ctx);
     case Operation::kDeletePublicAccessBlock:
       return DeletePublicAccessBlock(ctx);
+    case Operation::kPostObject:  // handled before authentication (Impl::Handle)
     case Operation::kUnsupported:
       break;
   }

@@ -160,6 +160,15 @@ constexpr Row kTable[] = {
      {"MalformedACLError", 400,
       "The XML you provided was not well-formed or did not validate against our published "
       "schema"}},
+    {S3Errc::kMalformedPOSTRequest,
+     {"MalformedPOSTRequest", 400,
+      "The body of your POST request is not well-formed multipart/form-data."}},
+    {S3Errc::kInvalidPolicyDocument,
+     {"InvalidPolicyDocument", 400,
+      "The content of the form does not meet the conditions specified in the policy document."}},
+    {S3Errc::kMaxPostPreDataLengthExceededError,
+     {"MaxPostPreDataLengthExceededError", 400,
+      "Your POST request fields preceding the upload file were too large."}},
 };
 
 constexpr bool TableMatchesEnum() {

@@ -73,6 +73,9 @@ enum class S3Errc {
   kNoSuchBucketPolicy,                    // issue 7 (404)
   kNoSuchPublicAccessBlockConfiguration,  // issue 7 (404)
   kMalformedACLError,                     // issue 7: an ACL document we cannot read (400)
+  kMalformedPOSTRequest,                  // issue 7: POST upload form not multipart/form-data
+  kInvalidPolicyDocument,                 // issue 7: POST upload policy unreadable (400)
+  kMaxPostPreDataLengthExceededError,     // issue 7: POST fields before the file too large
   kCount,                                 // keep last
 };
 

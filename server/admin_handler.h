@@ -23,6 +23,7 @@
 #include "server/metrics.h"
 #include "server/request_handler.h"
 #include "storage/identity_store.h"
+#include "storage/index_journal.h"
 #include "storage/lifecycle_worker.h"
 
 namespace strata::server {
@@ -40,6 +41,7 @@ struct AdminContext {
   HealJob* heal = nullptr;
   erasure::ChunkStore* chunks = nullptr;
   storage::LifecycleWorker* lifecycle = nullptr;  // null: no worker
+  storage::IndexJournal* journal = nullptr;       // null: no index journal
   // GET usage (issue 9) lists it; storage class -> tier names its versions' tiers. Null: 501.
   storage::ObjectStore* store = nullptr;
   std::map<std::string, std::string> storage_classes;

@@ -365,6 +365,7 @@ int Main(int argc, char** argv) {
   admin.heal = &heal;
   admin.chunks = &chunk_store;
   admin.lifecycle = &lifecycle;
+  admin.journal = &(*metadata)->journal();
   admin.store = store.get();
   admin.storage_classes = config->storage_classes;
   admin.identities = identities.get();

@@ -59,6 +59,19 @@ def test_metrics_request_counters_grow_after_requests(endpoint, s3, bucket):
     assert value(after, "strata_request_duration_seconds_count", operation="PutObject") >= 3
 
 
+def test_metrics_show_the_index_journal_committing_writes(endpoint, s3, bucket):
+    before = scrape(endpoint)
+    for i in range(4):
+        s3.put_object(Bucket=bucket, Key=f"journal-{i}", Body=b"j")
+    after = scrape(endpoint)
+    records = value(after, "strata_index_journal_records_total")
+    assert records >= value(before, "strata_index_journal_records_total") + 4
+    # Each group commit carries at least one record; with concurrency, several.
+    assert 0 < value(after, "strata_index_journal_groups_total") <= records
+    assert value(after, "strata_index_journal_copies_live") == 3
+    assert value(after, "strata_index_journal_copies_dropped") == 0
+
+
 def test_metrics_show_errors_by_status_and_the_live_gauges(endpoint, s3, bucket):
     before = scrape(endpoint)
     with pytest.raises(Exception):
