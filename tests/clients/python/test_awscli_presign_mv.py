@@ -35,16 +35,18 @@ def test_presigned_url_from_aws_s3_presign_works_with_requests_and_curl(bucket, 
     assert r.status_code == 403 and b"SignatureDoesNotMatch" in r.content
 
 
-def test_aws_cli_v1_default_sigv2_presign_is_answered_not_implemented(bucket, s3, aws):
+def test_aws_cli_v1_default_sigv2_presign_works(bucket, s3, aws):
     # Without `s3.signature_version = s3v4` aws-cli v1 presigns with Signature Version 2
-    # (AWSAccessKeyId, Signature, Expires). Strata speaks SigV4 only: the answer must be a clean
-    # 501 NotImplemented, never a 500 or a hang. A user fixes it with the config line above.
+    # (AWSAccessKeyId, Signature, Expires): Strata verifies those too.
     s3.put_object(Bucket=bucket, Key="k", Body=b"v")
     url = aws("s3", "presign", f"s3://{bucket}/k").stdout.strip()
     assert "AWSAccessKeyId=" in url and "Signature=" in url
     r = requests.get(url, timeout=10)
-    assert r.status_code == 501, r.text
-    assert b"<Code>NotImplemented</Code>" in r.content
+    assert r.status_code == 200, r.text
+    assert r.content == b"v"
+    # The signature covers the key: the same URL for another key is refused.
+    r = requests.get(url.replace(f"/{bucket}/k?", f"/{bucket}/other?"), timeout=10)
+    assert r.status_code == 403 and b"SignatureDoesNotMatch" in r.content
 
 
 def test_aws_s3_mv_local_to_s3_to_s3_to_local(bucket, s3, aws, tmp_path):
