@@ -422,11 +422,11 @@ TEST_CASE("Overlapping prefixes are fine in Lifecycle V2 and for different actio
           "1</Days></Expiration></Rule><Rule><Status>Enabled</Status><Filter><Prefix>ab"
           "</Prefix></Filter><Expiration><Days>2</Days></Expiration></Rule>"));
   CHECK(v2.rules.size() == 2);
-  auto legacy = ParseOk(
-      Doc("<Rule><Status>Enabled</Status><Prefix>a</Prefix><Expiration><Days>1</Days>"
-          "</Expiration></Rule><Rule><Status>Enabled</Status><Prefix>ab</Prefix>"
-          "<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation>"
-          "</AbortIncompleteMultipartUpload></Rule>"));
+  auto legacy =
+      ParseOk(Doc("<Rule><Status>Enabled</Status><Prefix>a</Prefix><Expiration><Days>1</Days>"
+                  "</Expiration></Rule><Rule><Status>Enabled</Status><Prefix>ab</Prefix>"
+                  "<AbortIncompleteMultipartUpload><DaysAfterInitiation>1</DaysAfterInitiation>"
+                  "</AbortIncompleteMultipartUpload></Rule>"));
   REQUIRE(legacy.rules.size() == 2);
   CHECK(legacy.rules[1].filter.prefix == "ab");
   CHECK(legacy.rules[1].abort_incomplete_upload_days == 1u);

@@ -44,8 +44,8 @@ void Lifecycle(std::string_view xml) {
     __builtin_trap();
   }
   // What we store and answer on GET must be accepted again, unchanged in size.
-  auto again = api::ParseLifecycleConfiguration(api::RenderLifecycleConfiguration(*config),
-                                                fixed_id);
+  auto again =
+      api::ParseLifecycleConfiguration(api::RenderLifecycleConfiguration(*config), fixed_id);
   const auto* round = std::get_if<storage::LifecycleConfiguration>(&again);
   if (round == nullptr || round->rules.size() != config->rules.size()) __builtin_trap();
 }
