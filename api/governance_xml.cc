@@ -6,6 +6,7 @@
 #include "api/request_headers.h"
 #include "api/uri.h"
 #include "api/xml.h"
+#include "storage/utf8.h"
 
 namespace strata::api {
 namespace {
@@ -32,27 +33,11 @@ pugi::xml_node Child(pugi::xml_node parent, std::string_view name, bool* duplica
   return found;
 }
 
-// A count of UTF-8 characters, or nullopt for invalid UTF-8 (S3 limits are in characters).
-std::optional<size_t> Utf8Length(std::string_view s) {
-  size_t count = 0;
-  for (size_t i = 0; i < s.size();) {
-    auto b = static_cast<unsigned char>(s[i]);
-    size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return std::nullopt;
-    for (size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return std::nullopt;
-    }
-    i += n;
-    ++count;
-  }
-  return count;
-}
-
 // AWS's tag rules: key 1..128 characters, value 0..256, valid UTF-8, unique keys.
 boost::system::error_code CheckTags(const storage::TagSet& tags) {
   for (size_t i = 0; i < tags.size(); ++i) {
-    auto key = Utf8Length(tags[i].first);
-    auto value = Utf8Length(tags[i].second);
+    auto key = storage::Utf8Length(tags[i].first);
+    auto value = storage::Utf8Length(tags[i].second);
     if (!key || !value || *key == 0 || *key > 128 || *value > 256) {
       return make_error_code(S3Errc::kInvalidTag);
     }

@@ -21,6 +21,7 @@
 #include "api/http_date.h"
 #include "api/request_headers.h"
 #include "api/xml.h"
+#include "storage/utf8.h"
 
 namespace strata::api {
 namespace {
@@ -393,30 +394,14 @@ bool IsMidnight(TimePoint t) {
   return duration_cast<nanoseconds>(t.time_since_epoch()) % days(1) == nanoseconds(0);
 }
 
-// UTF-8 characters (S3's limits are in characters); invalid UTF-8 counts as long.
-std::optional<size_t> Utf8Length(std::string_view s) {
-  size_t count = 0;
-  for (size_t i = 0; i < s.size();) {
-    auto b = static_cast<unsigned char>(s[i]);
-    size_t n = b < 0x80 ? 1 : (b >> 5) == 0x6 ? 2 : (b >> 4) == 0xE ? 3 : (b >> 3) == 0x1E ? 4 : 0;
-    if (n == 0 || i + n > s.size()) return std::nullopt;
-    for (size_t k = 1; k < n; ++k) {
-      if ((static_cast<unsigned char>(s[i + k]) & 0xC0) != 0x80) return std::nullopt;
-    }
-    i += n;
-    ++count;
-  }
-  return count;
-}
-
 Status CheckFilter(const RawFilter& f, storage::LifecycleFilter* out) {
   if (f.prefix.size() > kMaxLifecyclePrefixBytes) {
     return Invalid("The maximum size of a prefix is 1024.");
   }
   if (f.tag_overflow) return Invalid("Lifecycle filters support at most 10 tags.");
   for (size_t i = 0; i < f.tags.size(); ++i) {
-    auto key = Utf8Length(f.tags[i].first);
-    auto value = Utf8Length(f.tags[i].second);
+    auto key = storage::Utf8Length(f.tags[i].first);
+    auto value = storage::Utf8Length(f.tags[i].second);
     if (!key || !value || *key > 128 || *value > 256) {
       return Invalid("The TagKey you have provided is invalid");
     }

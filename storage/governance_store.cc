@@ -9,26 +9,12 @@
 #include "storage/listing.h"
 #include "storage/metadata_keys.h"
 #include "storage/object_store_impl.h"
+#include "storage/utf8.h"
 
 namespace strata::storage {
 namespace {
 
 boost::system::error_code Err(Errc e) { return make_error_code(e); }
-
-// Number of UTF-8 characters, or SIZE_MAX if `s` is not valid UTF-8.
-size_t Utf8Length(std::string_view s) {
-  size_t n = 0;
-  for (size_t i = 0; i < s.size(); ++n) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    size_t len = c < 0x80 ? 1 : (c >> 5) == 6 ? 2 : (c >> 4) == 14 ? 3 : (c >> 3) == 30 ? 4 : 0;
-    if (len == 0 || i + len > s.size()) return SIZE_MAX;
-    for (size_t j = 1; j < len; ++j) {
-      if ((static_cast<unsigned char>(s[i + j]) >> 6) != 2) return SIZE_MAX;
-    }
-    i += len;
-  }
-  return n;
-}
 
 bool IsActive(const ObjectRecord& r, int64_t now_ms) {
   return r.retention_mode != RetentionMode::kNone && r.retain_until_ms > now_ms;
@@ -39,8 +25,8 @@ bool IsActive(const ObjectRecord& r, int64_t now_ms) {
 boost::system::error_code ValidateTags(const TagSet& tags, size_t max_tags) {
   if (tags.size() > max_tags) return Err(Errc::kInvalidTag);
   for (size_t i = 0; i < tags.size(); ++i) {
-    size_t k = Utf8Length(tags[i].first), v = Utf8Length(tags[i].second);
-    if (k == 0 || k > 128 || v > 256) return Err(Errc::kInvalidTag);  // SIZE_MAX: bad UTF-8
+    auto k = Utf8Length(tags[i].first), v = Utf8Length(tags[i].second);
+    if (!k || !v || *k == 0 || *k > 128 || *v > 256) return Err(Errc::kInvalidTag);
     for (size_t j = 0; j < i; ++j) {
       if (tags[j].first == tags[i].first) return Err(Errc::kInvalidTag);
     }
