@@ -312,6 +312,11 @@ std::string ActionFor(const Route& route, const ParsedTarget& target) {
       return "s3:PutBucketPublicAccessBlock";
     case Operation::kGetPublicAccessBlock:
       return "s3:GetBucketPublicAccessBlock";
+    case Operation::kPutBucketEncryption:
+    case Operation::kDeleteBucketEncryption:
+      return "s3:PutEncryptionConfiguration";
+    case Operation::kGetBucketEncryption:
+      return "s3:GetEncryptionConfiguration";
     case Operation::kDeleteObjects:
     case Operation::kPreflightCors:
     case Operation::kUnsupported:

@@ -6,6 +6,7 @@
 #include "api/object_handlers.h"
 #include "api/object_headers.h"
 #include "api/request_headers.h"
+#include "api/sse_headers.h"
 #include "api/uri.h"
 #include "api/version_headers.h"
 #include "api/xml.h"
@@ -34,7 +35,8 @@ std::optional<std::string> EtagMd5(std::string_view etag) {
   return raw;
 }
 
-// The source named by x-amz-copy-source, opened (pinned) and checked against the
+// The source named by x-amz-copy-source, opened (pinned) with its SSE-C key
+// (x-amz-copy-source-server-side-encryption-customer-*) and checked against the
 // x-amz-copy-source-if-* conditions. For a copy, a condition that would make a GET answer 304
 // fails the request as well: S3 answers 412 either way.
 Result<std::unique_ptr<storage::ObjectReader>> OpenCopySource(HandlerContext& ctx) {
@@ -42,8 +44,12 @@ Result<std::unique_ptr<storage::ObjectReader>> OpenCopySource(HandlerContext& ct
   auto source =
       ParseCopySource(HeaderValue(ctx.request, "x-amz-copy-source").value_or(""), &message);
   if (!source) return Fail(ctx, ToS3Error(source.error()), std::move(message)).error();
-  auto reader = ctx.store.GetVersion(source->bucket, source->key, source->version_id);
+  auto source_key = ReadSseCustomerKey(ctx, kCopySourceSseCustomerPrefix);
+  if (!source_key) return source_key.error();
+  auto reader = ctx.store.GetVersion(source->bucket, source->key, source->version_id,
+                                     storage::ReadOptions{source_key->customer_key});
   if (!reader) {
+    if (IsSseKeyError(reader.error())) return SseReadError(ctx, reader.error());
     if (ToS3Error(reader.error()) == S3Errc::kMethodNotAllowed) {
       return Fail(ctx, S3Errc::kInvalidRequest,
                   "The source of a copy request may not specifically refer to a delete marker by "
@@ -68,7 +74,8 @@ storage::DigestSpec CopySpec(const storage::ObjectInfo& source, bool whole,
                              ChecksumAlgorithm algorithm) {
   storage::DigestSpec spec;
   spec.algorithm = algorithm;
-  if (whole && source.parts.empty()) {
+  // An SSE-C object's ETag is not its MD5 (storage/sse.h): only its checksum can be re-verified.
+  if (whole && source.parts.empty() && source.sse != storage::SseMode::kCustomer) {
     spec.expected_md5 = EtagMd5(source.etag);
     if (algorithm != ChecksumAlgorithm::kNone && source.checksum.algorithm == algorithm) {
       spec.expected_checksum = source.checksum.value;
@@ -191,6 +198,12 @@ HandlerResult CopyObject(HandlerContext& ctx) {
   if (!version) return version.error();
   auto condition = ReadWriteCondition(ctx);
   if (!condition) return condition.error();
+  // The destination's encryption: the request's, else the destination bucket's default; never
+  // the source's (as S3).
+  const bool sse_given = HeaderValue(ctx.request, "x-amz-server-side-encryption").has_value() ||
+                         HasSseCustomerHeader(ctx.request, kSseCustomerPrefix);
+  auto sse = ReadWriteSse(ctx);
+  if (!sse) return sse.error();
   ChecksumAlgorithm requested_algorithm = ChecksumAlgorithm::kNone;
   if (auto algorithm = HeaderValue(ctx.request, "x-amz-checksum-algorithm")) {
     auto a = storage::ParseChecksumAlgorithm(TrimSpaces(*algorithm));
@@ -214,6 +227,7 @@ HandlerResult CopyObject(HandlerContext& ctx) {
   storage::PutOptions options;
   options.condition = std::move(*condition);
   options.version = std::move(*version);
+  options.sse = sse->ToRequest();
   if (!replace_tags && source.tag_count > 0) {
     // COPY (the default) carries the source version's tags over.
     auto tags = ctx.store.GetObjectTagging(source.bucket, source.key, source.version_id);
@@ -231,7 +245,7 @@ HandlerResult CopyObject(HandlerContext& ctx) {
   const bool class_changes = storage_class && options.storage_class != source.storage_class;
   const bool checksum_changes = requested_algorithm != ChecksumAlgorithm::kNone &&
                                 requested_algorithm != source.checksum.algorithm;
-  if (same_object && !replace && !class_changes && !checksum_changes) {
+  if (same_object && !replace && !class_changes && !checksum_changes && !sse_given) {
     return Fail(ctx, S3Errc::kInvalidRequest,
                 "This copy request is illegal because it is trying to copy an object to itself "
                 "without changing the object's metadata, storage class, website redirect "
@@ -259,6 +273,7 @@ HandlerResult CopyObject(HandlerContext& ctx) {
       CopyResultXml("CopyObjectResult", info->etag, info->last_modified, info->checksum));
   SetWrittenVersionHeader(response.header, *info);
   SetCopySourceVersion(ctx, response.header, source);
+  SetSseResponseHeaders(response.header, info->sse, sse->customer_key_md5);
   return response;
 }
 
@@ -267,6 +282,9 @@ HandlerResult UploadPartCopy(HandlerContext& ctx) {
   if (!part_number) return part_number.error();
   auto upload = FindUpload(ctx);
   if (!upload) return upload.error();
+  // The upload's own SSE-C key (the destination), checked by storage against the upload.
+  auto part_key = ReadSseCustomerKey(ctx);
+  if (!part_key) return part_key.error();
   auto reader = OpenCopySource(ctx);
   if (!reader) return reader.error();
   const storage::ObjectInfo source = (*reader)->info();
@@ -288,12 +306,13 @@ HandlerResult UploadPartCopy(HandlerContext& ctx) {
       storage::NewRangeSource(std::move(*reader), range.first, range.length);
   std::unique_ptr<storage::BodySource> body =
       storage::NewDigestingSource(*bytes, CopySpec(source, whole, upload->checksum_algorithm));
-  auto part =
-      ctx.store.UploadPart(ctx.route.bucket, ctx.route.key, upload->upload_id, *part_number, *body);
-  if (!part) return part.error();
+  auto part = ctx.store.UploadPart(ctx.route.bucket, ctx.route.key, upload->upload_id, *part_number,
+                                   *body, storage::PartOptions{part_key->customer_key});
+  if (!part) return UploadPartSseError(ctx, part.error());
   Response response =
       XmlDocument(CopyResultXml("CopyPartResult", part->etag, part->last_modified, part->checksum));
   SetCopySourceVersion(ctx, response.header, source);
+  SetSseResponseHeaders(response.header, upload->sse, part_key->customer_key_md5);
   return response;
 }
 

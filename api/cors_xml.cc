@@ -17,39 +17,6 @@ CorsError Invalid(std::string message) {
   return CorsError{S3Errc::kInvalidRequest, std::move(message)};
 }
 
-std::string_view TrimXmlSpace(std::string_view s) {
-  constexpr std::string_view kSpace = " \t\r\n";
-  size_t first = s.find_first_not_of(kSpace);
-  if (first == std::string_view::npos) return {};
-  size_t last = s.find_last_not_of(kSpace);
-  return s.substr(first, last - first + 1);
-}
-
-// The trimmed text of a leaf element, whatever the CDATA split; nullopt when it has element
-// children (not a leaf: MalformedXML).
-std::optional<std::string> LeafText(pugi::xml_node node) {
-  std::string text;
-  for (pugi::xml_node child : node.children()) {
-    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
-      text.append(child.value());
-    } else if (child.type() == pugi::node_element) {
-      return std::nullopt;
-    }
-  }
-  return std::string(TrimXmlSpace(text));
-}
-
-// Character data other than white space directly inside a container is malformed.
-bool ContainerOk(pugi::xml_node node) {
-  for (pugi::xml_node child : node.children()) {
-    if ((child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) &&
-        !TrimXmlSpace(child.value()).empty()) {
-      return false;
-    }
-  }
-  return true;
-}
-
 size_t CountStars(std::string_view s) {
   return static_cast<size_t>(std::count(s.begin(), s.end(), '*'));
 }
@@ -59,12 +26,12 @@ bool KnownMethod(std::string_view m) {
 }
 
 Status ParseRule(pugi::xml_node node, storage::CorsRule* rule) {
-  if (!ContainerOk(node)) return Malformed();
+  if (!XmlContainerOk(node)) return Malformed();
   bool has_id = false;
   for (pugi::xml_node child : node.children()) {
     if (child.type() != pugi::node_element) continue;
     std::string_view name = XmlLocalName(child.name());
-    std::optional<std::string> text = LeafText(child);
+    std::optional<std::string> text = XmlLeafText(child);
     if (!text) return Malformed();
     if (name == "ID") {
       if (has_id) return Malformed();
@@ -121,7 +88,7 @@ std::variant<storage::CorsConfiguration, CorsError> ParseCorsConfiguration(std::
   // parse_default never expands entities beyond the five predefined ones, and skips DOCTYPE.
   if (!doc.load_buffer(xml.data(), xml.size(), pugi::parse_default)) return Malformed();
   pugi::xml_node root = XmlSingleRoot(doc);
-  if (!root || XmlLocalName(root.name()) != "CORSConfiguration" || !ContainerOk(root)) {
+  if (!root || XmlLocalName(root.name()) != "CORSConfiguration" || !XmlContainerOk(root)) {
     return Malformed();
   }
   storage::CorsConfiguration config;

@@ -28,6 +28,8 @@ struct HandlerContext {
   // replace the table's message with a more specific one.
   http::fields error_headers;
   std::string error_message;
+  // The request came over TLS (RequestContext::secure): SSE-C keys need it.
+  bool secure = false;
 };
 
 using HandlerResult = Result<Response>;

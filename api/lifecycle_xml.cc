@@ -95,18 +95,6 @@ bool LeafText(pugi::xml_node node, std::string* out) {
   return true;
 }
 
-// A container's children: elements only; character data other than white space is malformed.
-bool ContainerOk(pugi::xml_node node) {
-  for (pugi::xml_node child : node.children()) {
-    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
-      if (std::string_view(child.value()).find_first_not_of(" \t\r\n") != std::string_view::npos) {
-        return false;
-      }
-    }
-  }
-  return true;
-}
-
 // xs:int / xs:long as the schema reads them (surrounding white space collapsed, an optional
 // sign). nullopt when not a number or out of range.
 std::optional<int64_t> ParseInteger(std::string_view text, int64_t min, int64_t max) {
@@ -180,7 +168,7 @@ bool ValidClassName(std::string_view name) {
 }
 
 Status ParseTag(pugi::xml_node tag, RawFilter* filter) {
-  if (!ContainerOk(tag)) return Malformed();
+  if (!XmlContainerOk(tag)) return Malformed();
   std::optional<std::string> key;
   std::optional<std::string> value;
   for (pugi::xml_node child : tag.children()) {
@@ -203,7 +191,7 @@ Status ParseTag(pugi::xml_node tag, RawFilter* filter) {
 
 // The conditions of <Filter> (one at most) or of <And> (several, no nested And).
 Status ParseFilterBody(pugi::xml_node node, RawFilter* filter, bool in_and) {
-  if (!ContainerOk(node)) return Malformed();
+  if (!XmlContainerOk(node)) return Malformed();
   size_t conditions = 0;
   bool have_prefix = false;
   bool have_and = false;
@@ -240,7 +228,7 @@ Status ParseFilterBody(pugi::xml_node node, RawFilter* filter, bool in_and) {
 }
 
 Status ParseExpiration(pugi::xml_node node, RawExpiration* out) {
-  if (!ContainerOk(node)) return Malformed();
+  if (!XmlContainerOk(node)) return Malformed();
   for (pugi::xml_node child : node.children()) {
     if (child.type() != pugi::node_element) continue;
     std::string_view name = XmlLocalName(child.name());
@@ -272,7 +260,7 @@ Status ParseExpiration(pugi::xml_node node, RawExpiration* out) {
 // <Transition> (noncurrent = false: Days | Date) or <NoncurrentVersionTransition>
 // (NoncurrentDays, NewerNoncurrentVersions); both need StorageClass.
 Status ParseTransition(pugi::xml_node node, bool noncurrent, RawTransition* out) {
-  if (!ContainerOk(node)) return Malformed();
+  if (!XmlContainerOk(node)) return Malformed();
   std::optional<std::string> storage_class;
   for (pugi::xml_node child : node.children()) {
     if (child.type() != pugi::node_element) continue;
@@ -306,7 +294,7 @@ Status ParseTransition(pugi::xml_node node, bool noncurrent, RawTransition* out)
 }
 
 Status ParseNoncurrentExpiration(pugi::xml_node node, RawNoncurrent* out) {
-  if (!ContainerOk(node)) return Malformed();
+  if (!XmlContainerOk(node)) return Malformed();
   std::optional<int64_t> days;
   for (pugi::xml_node child : node.children()) {
     if (child.type() != pugi::node_element) continue;
@@ -322,7 +310,7 @@ Status ParseNoncurrentExpiration(pugi::xml_node node, RawNoncurrent* out) {
 }
 
 Status ParseAbort(pugi::xml_node node, std::optional<int64_t>* out) {
-  if (!ContainerOk(node)) return Malformed();
+  if (!XmlContainerOk(node)) return Malformed();
   for (pugi::xml_node child : node.children()) {
     if (child.type() != pugi::node_element) continue;
     if (XmlLocalName(child.name()) != "DaysAfterInitiation") return Malformed();
@@ -333,7 +321,7 @@ Status ParseAbort(pugi::xml_node node, std::optional<int64_t>* out) {
 }
 
 Status ParseRule(pugi::xml_node node, RawRule* rule) {
-  if (!ContainerOk(node)) return Malformed();
+  if (!XmlContainerOk(node)) return Malformed();
   std::optional<std::string> status;
   bool have_filter = false;
   for (pugi::xml_node child : node.children()) {
@@ -602,7 +590,7 @@ std::variant<LifecycleConfiguration, LifecycleError> ParseLifecycleConfiguration
   // parse_default never expands entities beyond the five predefined ones, and skips DOCTYPE.
   if (!doc.load_buffer(xml.data(), xml.size(), pugi::parse_default)) return Malformed();
   pugi::xml_node root = XmlSingleRoot(doc);
-  if (!root || XmlLocalName(root.name()) != "LifecycleConfiguration" || !ContainerOk(root)) {
+  if (!root || XmlLocalName(root.name()) != "LifecycleConfiguration" || !XmlContainerOk(root)) {
     return Malformed();
   }
   std::vector<RawRule> raw;

@@ -6,6 +6,7 @@
 #include "api/object_handlers.h"
 #include "api/object_headers.h"
 #include "api/request_headers.h"
+#include "api/sse_headers.h"
 #include "api/upload_body.h"
 #include "api/version_headers.h"
 #include "api/xml.h"
@@ -159,10 +160,13 @@ HandlerResult CreateMultipartUpload(HandlerContext& ctx) {
 
   auto version = ReadVersionOptions(ctx);
   if (!version) return version.error();
+  auto sse = ReadWriteSse(ctx);
+  if (!sse) return sse.error();
 
   storage::MultipartOptions options;
   options.headers = std::move(*headers);
   options.version = std::move(*version);
+  options.sse = sse->ToRequest();
   if (auto storage_class = HeaderValue(ctx.request, "x-amz-storage-class")) {
     options.storage_class = std::string(TrimSpaces(*storage_class));
   }
@@ -203,6 +207,7 @@ HandlerResult CreateMultipartUpload(HandlerContext& ctx) {
                         storage::ChecksumAlgorithmName(upload->checksum_algorithm));
     response.header.set("x-amz-checksum-type", "COMPOSITE");
   }
+  SetSseResponseHeaders(response.header, sse->mode, sse->customer_key_md5);
   return response;
 }
 
@@ -212,6 +217,9 @@ HandlerResult UploadPart(HandlerContext& ctx) {
   if (boost::system::error_code ec = CheckUploadLength(ctx, storage::kMaxPartSize)) return ec;
   auto spec = ReadDigestSpec(ctx);
   if (!spec) return spec.error();
+  // An SSE-C upload's key (issue 7), checked by storage against the upload's.
+  auto sse = ReadSseCustomerKey(ctx);
+  if (!sse) return sse.error();
   // Before a byte is read: the upload must exist, and fixes which checksum its parts carry.
   auto upload = FindUpload(ctx);
   if (!upload) return upload.error();
@@ -229,14 +237,15 @@ HandlerResult UploadPart(HandlerContext& ctx) {
   }
 
   std::unique_ptr<storage::BodySource> body = storage::NewDigestingSource(*ctx.body, *spec);
-  auto part =
-      ctx.store.UploadPart(ctx.route.bucket, ctx.route.key, upload->upload_id, *part_number, *body);
-  if (!part) return part.error();
+  auto part = ctx.store.UploadPart(ctx.route.bucket, ctx.route.key, upload->upload_id, *part_number,
+                                   *body, storage::PartOptions{sse->customer_key});
+  if (!part) return UploadPartSseError(ctx, part.error());
 
   Response response;
   response.header.result(http::status::ok);
   response.header.set(http::field::etag, QuotedEtag(part->etag));
   SetChecksumHeader(response.header, part->checksum);
+  SetSseResponseHeaders(response.header, upload->sse, sse->customer_key_md5);
   return response;
 }
 
@@ -271,6 +280,13 @@ HandlerResult CompleteMultipartUpload(HandlerContext& ctx) {
   xml.Close("CompleteMultipartUploadResult");
   Response response = XmlDocument(xml.Finish());
   SetWrittenVersionHeader(response.header, *info);
+  // SSE-C completions need no key (no data is read); the key's MD5 is echoed when sent.
+  std::string key_md5;
+  if (info->sse == storage::SseMode::kCustomer) {
+    auto sse = ParseSseCustomerHeaders(ctx.request, kSseCustomerPrefix, nullptr);
+    if (sse) key_md5 = sse->customer_key_md5;
+  }
+  SetSseResponseHeaders(response.header, info->sse, key_md5);
   return response;
 }
 

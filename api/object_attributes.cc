@@ -3,6 +3,7 @@
 #include "api/http_date.h"
 #include "api/object_headers.h"
 #include "api/request_headers.h"
+#include "api/sse_headers.h"
 #include "api/version_headers.h"
 #include "api/xml.h"
 #include "storage/checksum.h"
@@ -80,9 +81,15 @@ HandlerResult GetObjectAttributes(HandlerContext& ctx) {
     marker = *n > storage::kMaxPartNumber ? storage::kMaxPartNumber : static_cast<uint32_t>(*n);
   }
 
+  // An SSE-C object's attributes need its key, as its GET does (issue 7).
+  auto sse = ReadSseCustomerKey(ctx);
+  if (!sse) return sse.error();
   const std::string version_id = RequestVersionId(ctx);
   auto info = ctx.store.HeadVersion(ctx.route.bucket, ctx.route.key, version_id);
   if (!info) return AddDeleteMarkerHeaders(ctx, info.error(), version_id);
+  if (auto ec = storage::CheckSseCustomerKey(*info, sse->customer_key)) {
+    return SseReadError(ctx, ec);
+  }
   switch (EvaluatePreconditions(ReadPreconditions(ctx.request), info->etag, info->last_modified)) {
     case ConditionOutcome::kProceed:
       break;
@@ -143,6 +150,7 @@ HandlerResult GetObjectAttributes(HandlerContext& ctx) {
   response.header.set(http::field::content_type, "application/xml");
   response.header.set(http::field::last_modified, FormatHttpDate(info->last_modified));
   SetVersionHeaders(ctx, response.header, *info);
+  SetSseResponseHeaders(response.header, info->sse, sse->customer_key_md5);
   response.body = xml.Finish();
   return response;
 }

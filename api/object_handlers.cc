@@ -6,6 +6,7 @@
 #include "api/http_range.h"
 #include "api/object_headers.h"
 #include "api/request_headers.h"
+#include "api/sse_headers.h"
 #include "api/upload_body.h"
 #include "api/version_headers.h"
 #include "storage/body_source.h"
@@ -41,6 +42,8 @@ HandlerResult PutObject(HandlerContext& ctx) {
   if (!condition) return condition.error();
   auto version = ReadVersionOptions(ctx);
   if (!version) return version.error();
+  auto sse = ReadWriteSse(ctx);
+  if (!sse) return sse.error();
   if ((version->retention || version->legal_hold_given) && !HasIntegrityDigest(*spec)) {
     // S3 insists on a digest for WORM writes: the bytes locked must be the bytes sent.
     return Fail(ctx, S3Errc::kInvalidRequest,
@@ -52,6 +55,7 @@ HandlerResult PutObject(HandlerContext& ctx) {
   options.headers = std::move(*headers);
   options.condition = std::move(*condition);
   options.version = std::move(*version);
+  options.sse = sse->ToRequest();
   if (auto storage_class = HeaderValue(ctx.request, "x-amz-storage-class")) {
     options.storage_class = std::string(TrimSpaces(*storage_class));
   }
@@ -64,6 +68,7 @@ HandlerResult PutObject(HandlerContext& ctx) {
   response.header.set(http::field::etag, QuotedEtag(info->etag));
   SetChecksumHeader(response.header, info->checksum);
   SetWrittenVersionHeader(response.header, *info);
+  SetSseResponseHeaders(response.header, info->sse, sse->customer_key_md5);
   return response;
 }
 
@@ -83,6 +88,10 @@ HandlerResult GetObject(HandlerContext& ctx) {
     }
   }
 
+  // An SSE-C object's key (issue 7); storage checks it against the object.
+  auto sse = ReadSseCustomerKey(ctx);
+  if (!sse) return sse.error();
+
   // HEAD needs no reader: metadata only.
   const std::string version_id = RequestVersionId(ctx);
   std::unique_ptr<storage::ObjectReader> reader;
@@ -91,9 +100,15 @@ HandlerResult GetObject(HandlerContext& ctx) {
     auto found = ctx.store.HeadVersion(ctx.route.bucket, ctx.route.key, version_id);
     if (!found) return AddDeleteMarkerHeaders(ctx, found.error(), version_id);
     info = std::move(*found);
+    if (auto ec = storage::CheckSseCustomerKey(info, sse->customer_key)) {
+      return SseReadError(ctx, ec);
+    }
   } else {
-    auto opened = ctx.store.GetVersion(ctx.route.bucket, ctx.route.key, version_id);
-    if (!opened) return AddDeleteMarkerHeaders(ctx, opened.error(), version_id);
+    auto opened = ctx.store.GetVersion(ctx.route.bucket, ctx.route.key, version_id,
+                                       storage::ReadOptions{sse->customer_key});
+    if (!opened) {
+      return AddDeleteMarkerHeaders(ctx, SseReadError(ctx, opened.error()), version_id);
+    }
     reader = std::move(*opened);
     info = reader->info();
   }
@@ -149,6 +164,7 @@ HandlerResult GetObject(HandlerContext& ctx) {
 
   SetValidators(response.header, info);
   SetVersionHeaders(ctx, response.header, info);
+  SetSseResponseHeaders(response.header, info.sse, sse->customer_key_md5);
   response.header.set(http::field::accept_ranges, "bytes");
   for (const auto& [name, value] : info.headers) response.header.set(name, value);
   if (info.storage_class != "STANDARD" && !info.storage_class.empty()) {

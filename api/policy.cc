@@ -208,7 +208,7 @@ constexpr std::array<std::string_view, 22> kOperators = {"stringequals",
                                                          "notipaddress",
                                                          "null"};
 
-constexpr std::array<std::string_view, 27> kConditionKeys = {
+constexpr std::array<std::string_view, 28> kConditionKeys = {
     "aws:sourceip",
     "aws:securetransport",
     "aws:currenttime",
@@ -228,6 +228,7 @@ constexpr std::array<std::string_view, 27> kConditionKeys = {
     "s3:x-amz-metadata-directive",
     "s3:x-amz-storage-class",
     "s3:x-amz-server-side-encryption",
+    "s3:x-amz-server-side-encryption-customer-algorithm",
     "s3:object-lock-mode",
     "s3:object-lock-retain-until-date",
     "s3:object-lock-legal-hold",

@@ -5,6 +5,7 @@
 #include "api/object_headers.h"
 #include "api/post_upload.h"
 #include "api/request_headers.h"
+#include "api/sse_headers.h"
 #include "api/uri.h"
 #include "api/version_headers.h"
 #include "api/xml.h"
@@ -60,6 +61,34 @@ std::string PostResponseXml(std::string_view location, std::string_view bucket,
   AppendXmlEscaped(xml, etag);
   xml += "</ETag></PostResponse>";
   return xml;
+}
+
+// The form's encryption (issue 7): field x-amz-server-side-encryption as the header of a PUT,
+// else the bucket's default. SSE-C fields are not implemented for form uploads.
+Result<storage::SseMode> FormSse(storage::ObjectStore& store, const std::string& bucket,
+                                 const PostForm& form, std::string* message) {
+  for (const auto& [name, value] : form.fields) {
+    if (name.starts_with(kSseCustomerPrefix)) {
+      return Error(S3Errc::kNotImplemented, message,
+                   "Customer-provided encryption keys (SSE-C) are not implemented for POST "
+                   "uploads.");
+    }
+  }
+  auto field = form.fields.find("x-amz-server-side-encryption");
+  if (field != form.fields.end()) {
+    std::string_view value = TrimSpaces(field->second);
+    if (value == "AES256") return storage::SseMode::kS3;
+    if (value == "aws:kms" || value == "aws:kms:dsse") {
+      return Error(S3Errc::kNotImplemented, message,
+                   "Server-side encryption with AWS KMS keys is not implemented: use AES256.");
+    }
+    return Error(S3Errc::kInvalidArgument, message,
+                 "The encryption method specified is not supported");
+  }
+  auto record = store.GetBucketAccess(bucket, storage::BucketAccessKind::kEncryption);
+  if (!record) return record.error();
+  return record->has_value() && !(*record)->empty() ? storage::SseMode::kS3
+                                                    : storage::SseMode::kNone;
 }
 
 }  // namespace
@@ -141,8 +170,11 @@ HandlerResult PostObject(storage::ObjectStore& store, const ApiConfig& config,
 
   auto headers = FormHeaders(*form, message);
   if (!headers) return headers.error();
+  auto sse = FormSse(store, route.bucket, *form, message);
+  if (!sse) return sse.error();
   storage::PutOptions options;
   options.headers = std::move(*headers);
+  options.sse.mode = *sse;
   const uint64_t min = policy.min_length.value_or(0);
   const uint64_t max =
       std::min<uint64_t>(policy.max_length.value_or(kMaxPutObjectSize), kMaxPutObjectSize);
@@ -168,6 +200,7 @@ HandlerResult PostObject(storage::ObjectStore& store, const ApiConfig& config,
   response.header.set(http::field::etag, etag);
   response.header.set(http::field::location, location);
   SetWrittenVersionHeader(response.header, *info);
+  SetSseResponseHeaders(response.header, info->sse, {});
   if (redirect != form->fields.end() && !redirect->second.empty() &&
       redirect->second.find_first_of("\r\n") == std::string::npos) {
     std::string url = redirect->second;

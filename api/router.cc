@@ -21,37 +21,23 @@ std::string ToLower(std::string_view s) {
 // operation instead would be wrong (PUT ?tagging would overwrite the object with the tagging
 // document), so each answers NotImplemented.
 constexpr std::string_view kUnsupportedSubresources[] = {
-    "accelerate",
-    "analytics",
-    "encryption",
-    "intelligent-tiering",
-    "inventory",
-    "logging",
-    "metadataConfiguration",
-    "metadataTable",
-    "metrics",
-    "notification",
-    "ownershipControls",
-    "replication",
-    "requestPayment",
-    "restore",
-    "select",
-    "select-type",
-    "session",
-    "torrent",
-    "website",
-    "renameObject",
-    "abac",
-    "inventoryConfiguration",
+    "accelerate",        "analytics",   "intelligent-tiering",
+    "inventory",         "logging",     "metadataConfiguration",
+    "metadataTable",     "metrics",     "notification",
+    "ownershipControls", "replication", "requestPayment",
+    "restore",           "select",      "select-type",
+    "session",           "torrent",     "website",
+    "renameObject",      "abac",        "inventoryConfiguration",
     "journalTable",
 };
 
 // Subresources we serve; each belongs to the operations that use it, and anywhere else answers
 // NotImplemented (PUT /b?uploads must not create a bucket).
 constexpr std::string_view kServedSubresources[] = {
-    "uploads",   "uploadId", "partNumber",  "delete",       "attributes", "versioning",
-    "versions",  "tagging",  "object-lock", "retention",    "legal-hold", "versionId",
-    "lifecycle", "cors",     "policy",      "policyStatus", "acl",        "publicAccessBlock"};
+    "uploads",      "uploadId",  "partNumber",        "delete",      "attributes",
+    "versioning",   "versions",  "tagging",           "object-lock", "retention",
+    "legal-hold",   "versionId", "lifecycle",         "cors",        "policy",
+    "policyStatus", "acl",       "publicAccessBlock", "encryption"};
 
 // The served subresources each operation consumes.
 bool UsesSubresource(Operation op, std::string_view name) {
@@ -121,6 +107,10 @@ bool UsesSubresource(Operation op, std::string_view name) {
     case Operation::kGetPublicAccessBlock:
     case Operation::kDeletePublicAccessBlock:
       return name == "publicAccessBlock";
+    case Operation::kPutBucketEncryption:
+    case Operation::kGetBucketEncryption:
+    case Operation::kDeleteBucketEncryption:
+      return name == "encryption";
     default:
       return false;
   }
@@ -134,8 +124,8 @@ bool HasUnsupportedPutHeader(const http::request_header<>& request, bool object_
   for (const auto& field : request) {
     std::string name = ToLower(field.name_string());
     if (object_level) {
-      if (name == "x-amz-website-redirect-location" ||
-          name.starts_with("x-amz-server-side-encryption") || name == "x-amz-write-offset-bytes") {
+      // x-amz-server-side-encryption* are served (issue 7: api/sse_headers.h).
+      if (name == "x-amz-website-redirect-location" || name == "x-amz-write-offset-bytes") {
         return true;
       }
     }
@@ -282,6 +272,12 @@ std::string_view OperationName(Operation op) {
       return "DeletePublicAccessBlock";
     case Operation::kPostObject:
       return "PostObject";
+    case Operation::kPutBucketEncryption:
+      return "PutBucketEncryption";
+    case Operation::kGetBucketEncryption:
+      return "GetBucketEncryption";
+    case Operation::kDeleteBucketEncryption:
+      return "DeleteBucketEncryption";
     case Operation::kUnsupported:
       return "Unsupported";
   }
@@ -382,6 +378,8 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
           route.operation = Operation::kGetBucketAcl;
         } else if (target.HasQuery("publicAccessBlock")) {
           route.operation = Operation::kGetPublicAccessBlock;
+        } else if (target.HasQuery("encryption")) {
+          route.operation = Operation::kGetBucketEncryption;
         } else if (target.HasQuery("uploads")) {
           route.operation = Operation::kListMultipartUploads;
         } else if (target.Query("list-type") == "2") {
@@ -410,6 +408,8 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
           route.operation = Operation::kPutBucketAcl;
         } else if (target.HasQuery("publicAccessBlock")) {
           route.operation = Operation::kPutPublicAccessBlock;
+        } else if (target.HasQuery("encryption")) {
+          route.operation = Operation::kPutBucketEncryption;
         } else {
           route.operation = Operation::kCreateBucket;
         }
@@ -431,7 +431,8 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
                           : target.HasQuery("policy")    ? Operation::kDeleteBucketPolicy
                           : target.HasQuery("publicAccessBlock")
                               ? Operation::kDeletePublicAccessBlock
-                              : Operation::kDeleteBucket;
+                          : target.HasQuery("encryption") ? Operation::kDeleteBucketEncryption
+                                                          : Operation::kDeleteBucket;
         break;
     }
     if (route.operation != Operation::kGetBucketLocation && target.HasQuery("location")) {

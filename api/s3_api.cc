@@ -9,6 +9,7 @@
 #include "api/bucket_handlers.h"
 #include "api/copy_handlers.h"
 #include "api/cors_handlers.h"
+#include "api/encryption_handlers.h"
 #include "api/governance_handlers.h"
 #include "api/handler.h"
 #include "api/lifecycle_handlers.h"
@@ -67,7 +68,8 @@ bool TakesBody(Operation op) {
          op == Operation::kPutObjectLegalHold ||
          op == Operation::kPutBucketLifecycleConfiguration || op == Operation::kPutBucketCors ||
          op == Operation::kPutBucketPolicy || op == Operation::kPutBucketAcl ||
-         op == Operation::kPutObjectAcl || op == Operation::kPutPublicAccessBlock;
+         op == Operation::kPutObjectAcl || op == Operation::kPutPublicAccessBlock ||
+         op == Operation::kPutBucketEncryption;
 }
 
 }  // namespace
@@ -113,7 +115,8 @@ Response S3Api::Impl::Handle(const http::request_header<>& request, storage::Byt
   // from the bucket's CORS rules alone, before authentication.
   if (route.operation == Operation::kPreflightCors) {
     const AuthContext no_auth;
-    HandlerContext ctx{store, config, request, *target, route, no_auth, nullptr, {}, {}};
+    HandlerContext ctx{store,   config,  request, *target, route,
+                       no_auth, nullptr, {},      {},      context.secure};
     HandlerResult result = PreflightCors(ctx);
     if (!result) {
       return ErrorResponse(ToS3Error(result.error()), request, resource, context,
@@ -202,7 +205,8 @@ Response S3Api::Impl::Handle(const http::request_header<>& request, storage::Byt
     payload = std::move(*wrapped);
   }
 
-  HandlerContext ctx{store, config, request, *target, route, *auth, payload.get(), {}, {}};
+  HandlerContext ctx{store, config,        request, *target, route,
+                     *auth, payload.get(), {},      {},      context.secure};
   HandlerResult result = Dispatch(ctx);
   if (!result) {
     return ErrorResponse(ToS3Error(result.error()), request, resource, context, ctx.error_message,
@@ -323,6 +327,12 @@ HandlerResult S3Api::Impl::Dispatch(HandlerContext& ctx) {
       return GetPublicAccessBlock(ctx);
     case Operation::kDeletePublicAccessBlock:
       return DeletePublicAccessBlock(ctx);
+    case Operation::kPutBucketEncryption:
+      return PutBucketEncryption(ctx);
+    case Operation::kGetBucketEncryption:
+      return GetBucketEncryption(ctx);
+    case Operation::kDeleteBucketEncryption:
+      return DeleteBucketEncryption(ctx);
     case Operation::kPostObject:  // handled before authentication (Impl::Handle)
     case Operation::kUnsupported:
       break;

@@ -32,6 +32,9 @@ struct ApiConfig {
   Credentials root;
   // Users and their keys and policies (issue 7); null: only the root can sign. Not owned.
   IdentityProvider* identities = nullptr;
+  // SSE-C (issue 7): customer keys over plain HTTP are refused (InvalidRequest), as AWS does,
+  // unless this is false (a test rig, or TLS terminated by a trusted proxy in front).
+  bool sse_customer_keys_need_tls = true;
   // The clock SigV4 checks skew and expiry against; tests replace it.
   std::function<std::chrono::system_clock::time_point()> clock = [] {
     return std::chrono::system_clock::now();

@@ -169,6 +169,12 @@ constexpr Row kTable[] = {
     {S3Errc::kMaxPostPreDataLengthExceededError,
      {"MaxPostPreDataLengthExceededError", 400,
       "Your POST request fields preceding the upload file were too large."}},
+    {S3Errc::kInvalidEncryptionAlgorithmError,
+     {"InvalidEncryptionAlgorithmError", 400,
+      "The encryption request you specified is not valid. The valid value is AES256."}},
+    {S3Errc::kServerSideEncryptionConfigurationNotFoundError,
+     {"ServerSideEncryptionConfigurationNotFoundError", 404,
+      "The server side encryption configuration was not found"}},
 };
 
 constexpr bool TableMatchesEnum() {
@@ -252,6 +258,11 @@ S3Errc FromStorage(storage::Errc e) {
       return S3Errc::kInvalidRequest;
     case Errc::kNoSuchLifecycleConfiguration:
       return S3Errc::kNoSuchLifecycleConfiguration;
+    case Errc::kSseKeyRequired:
+    case Errc::kSseNotApplicable:
+      return S3Errc::kInvalidRequest;
+    case Errc::kSseKeyMismatch:
+      return S3Errc::kAccessDenied;
   }
   return S3Errc::kInternalError;
 }

@@ -76,7 +76,9 @@ enum class S3Errc {
   kMalformedPOSTRequest,                  // issue 7: POST upload form not multipart/form-data
   kInvalidPolicyDocument,                 // issue 7: POST upload policy unreadable (400)
   kMaxPostPreDataLengthExceededError,     // issue 7: POST fields before the file too large
-  kCount,                                 // keep last
+  kInvalidEncryptionAlgorithmError,       // issue 7: SSE-C algorithm other than AES256 (400)
+  kServerSideEncryptionConfigurationNotFoundError,  // issue 7: no bucket default (404)
+  kCount,                                           // keep last
 };
 
 const boost::system::error_category& S3Category();

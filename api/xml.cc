@@ -107,4 +107,34 @@ std::string_view XmlLocalName(std::string_view name) {
   return colon == std::string_view::npos ? name : name.substr(colon + 1);
 }
 
+std::string_view TrimXmlSpace(std::string_view s) {
+  constexpr std::string_view kSpace = " \t\r\n";
+  size_t first = s.find_first_not_of(kSpace);
+  if (first == std::string_view::npos) return {};
+  size_t last = s.find_last_not_of(kSpace);
+  return s.substr(first, last - first + 1);
+}
+
+std::optional<std::string> XmlLeafText(pugi::xml_node node) {
+  std::string text;
+  for (pugi::xml_node child : node.children()) {
+    if (child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) {
+      text.append(child.value());
+    } else if (child.type() == pugi::node_element) {
+      return std::nullopt;
+    }
+  }
+  return std::string(TrimXmlSpace(text));
+}
+
+bool XmlContainerOk(pugi::xml_node node) {
+  for (pugi::xml_node child : node.children()) {
+    if ((child.type() == pugi::node_pcdata || child.type() == pugi::node_cdata) &&
+        !TrimXmlSpace(child.value()).empty()) {
+      return false;
+    }
+  }
+  return true;
+}
+
 }  // namespace strata::api

@@ -5,6 +5,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -61,5 +62,15 @@ pugi::xml_node XmlSingleRoot(const pugi::xml_document& doc);
 
 // An element name without its namespace prefix ("s3:Part" -> "Part").
 std::string_view XmlLocalName(std::string_view name);
+
+// `s` without leading and trailing XML white space (space, tab, CR, LF).
+std::string_view TrimXmlSpace(std::string_view s);
+
+// The trimmed text of a leaf element, whatever the CDATA split; nullopt when it has element
+// children (not a leaf: MalformedXML in S3's configuration documents).
+std::optional<std::string> XmlLeafText(pugi::xml_node node);
+
+// False when a container element holds character data other than white space (MalformedXML).
+bool XmlContainerOk(pugi::xml_node node);
 
 }  // namespace strata::api

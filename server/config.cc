@@ -329,6 +329,31 @@ boost::system::result<void, ConfigError> ParseAudit(const json& value, ServerCon
   return {};
 }
 
+// "encryption": {"master_key_file": PATH, "allow_customer_keys_over_http": bool}.
+boost::system::result<void, ConfigError> ParseEncryption(const json& value, ServerConfig& c) {
+  if (!value.is_object()) {
+    return Error(
+        "\"encryption\" must be an object: {\"master_key_file\", "
+        "\"allow_customer_keys_over_http\"}");
+  }
+  for (const auto& [key, v] : value.items()) {
+    if (key == "master_key_file") {
+      if (!v.is_string() || v.get<std::string>().empty()) {
+        return Error("encryption: \"master_key_file\" must be a file path");
+      }
+      c.sse_master_key_file = v.get<std::string>();
+    } else if (key == "allow_customer_keys_over_http") {
+      if (!v.is_boolean()) {
+        return Error("encryption: \"allow_customer_keys_over_http\" must be true or false");
+      }
+      c.sse_customer_keys_over_http = v.get<bool>();
+    } else {
+      c.warnings.push_back("encryption: unknown key \"" + key + "\" ignored");
+    }
+  }
+  return {};
+}
+
 // "limits": {"max_connections", "header_bytes", "header_line_bytes", "header_fields",
 // "uri_bytes", "header_timeout_seconds", "idle_timeout_seconds", "body_timeout_seconds"}.
 boost::system::result<void, ConfigError> ParseLimits(const json& value, ServerConfig& c) {
@@ -610,29 +635,22 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
         }
       }
     }
+    if (doc.contains("encryption")) {
+      if (auto r = ParseEncryption(doc["encryption"], c); !r) return r.error();
+    }
     if (doc.contains("audit")) {
       if (auto r = ParseAudit(doc["audit"], c); !r) return r.error();
     }
     if (doc.contains("limits")) {
       if (auto r = ParseLimits(doc["limits"], c); !r) return r.error();
     }
-    static const std::set<std::string, std::less<>> kKnownKeys = {"listen",
-                                                                  "data",
-                                                                  "region",
-                                                                  "domains",
-                                                                  "tiers",
-                                                                  "storage_classes",
-                                                                  "inline_threshold",
-                                                                  "workers",
-                                                                  "tls",
-                                                                  "index_journal",
-                                                                  "lifecycle",
-                                                                  "log_level",
-                                                                  "access_log",
-                                                                  "metrics_public",
-                                                                  "identity",
-                                                                  "audit",
-                                                                  "limits"};
+    static const std::set<std::string, std::less<>> kKnownKeys = {
+        "listen",           "data",           "region",
+        "domains",          "tiers",          "storage_classes",
+        "inline_threshold", "workers",        "tls",
+        "index_journal",    "lifecycle",      "log_level",
+        "access_log",       "metrics_public", "identity",
+        "encryption",       "audit",          "limits"};
     for (const auto& [key, v] : doc.items()) {
       if (!kKnownKeys.contains(key)) c.warnings.push_back("unknown key \"" + key + "\" ignored");
     }
@@ -679,6 +697,9 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
   c.index_dir = (std::filesystem::path(c.data_dir) / "index").string();
   if (c.identity_master_key_file.empty()) {
     c.identity_master_key_file = (std::filesystem::path(c.data_dir) / "identity.key").string();
+  }
+  if (c.sse_master_key_file.empty()) {
+    c.sse_master_key_file = (std::filesystem::path(c.data_dir) / "sse.key").string();
   }
   if (c.audit.dir.empty()) c.audit.dir = (std::filesystem::path(c.data_dir) / "audit").string();
   if (auto r = Validate(c); !r) return r.error();

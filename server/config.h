@@ -120,6 +120,12 @@ struct ServerConfig {
   // "identity": {"master_key_file": PATH}: the 32-byte key that seals users' secret keys
   // (created 0600 at first start). Default <data>/identity.key.
   std::string identity_master_key_file;
+  // "encryption": {"master_key_file": PATH, "allow_customer_keys_over_http": BOOL}: the
+  // 32-byte key that wraps SSE-S3 data keys (created 0600 at first start; default
+  // <data>/sse.key; losing it loses every SSE-S3 object), and whether SSE-C keys may travel
+  // over plain HTTP (S3 refuses them; default false: HTTPS only).
+  std::string sse_master_key_file;
+  bool sse_customer_keys_over_http = false;
   // "index_journal": {"copies": N, "segment_mb": M}: the index journal's copies (on distinct
   // drives, see IndexJournalDrives) and the segment size that triggers a checkpoint.
   uint32_t index_journal_copies = 3;

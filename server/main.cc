@@ -34,6 +34,7 @@
 #include "storage/metadata_store.h"
 #include "storage/object_store.h"
 #include "storage/orphan_check.h"
+#include "storage/sse.h"
 
 namespace strata::server {
 namespace {
@@ -293,6 +294,25 @@ int Main(int argc, char** argv) {
   storage::StoreOptions store_options;
   store_options.storage_class_tiers = config->storage_classes;
   store_options.inline_threshold = config->inline_threshold;
+  // Encryption at rest (issue 7): the master key that wraps SSE-S3 data keys, private (0600)
+  // and 32 bytes like the identity key, and kept apart from it so either can be rotated alone.
+  {
+    std::string sse_detail;
+    bool sse_created = false;
+    auto sse_key =
+        storage::LoadOrCreateMasterKey(config->sse_master_key_file, &sse_detail, &sse_created);
+    if (!sse_key) return Fail("encryption: " + sse_detail);
+    if (auto ec = storage::CheckSseMasterKey(*sse_key, **metadata)) {
+      return Fail("encryption: the master key file \"" + config->sse_master_key_file +
+                  "\" is not the one this index's objects were encrypted under (" + ec.message() +
+                  ")");
+    }
+    if (sse_created) {
+      Log(LogLevel::kInfo, "encryption: created master key file " + config->sse_master_key_file +
+                               " (back it up: SSE-S3 objects cannot be read without it)");
+    }
+    store_options.sse_keyring = std::make_shared<const storage::SseKeyring>(std::move(*sse_key));
+  }
   std::unique_ptr<storage::ObjectStore> store =
       storage::NewObjectStore(**metadata, **chunks, store_options);
 
@@ -327,6 +347,7 @@ int Main(int argc, char** argv) {
   api_config.virtual_host_domains = config->domains;
   api_config.root = {root.access_key, root.secret_key};
   api_config.identities = identities.get();
+  api_config.sse_customer_keys_need_tls = !config->sse_customer_keys_over_http;
   api::S3Api s3(*store, api_config);
   std::unique_ptr<RequestHandler> s3_handler = NewS3RequestHandler(s3);
 

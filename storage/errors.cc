@@ -72,6 +72,12 @@ class StorageErrorCategory final : public boost::system::error_category {
         return "the bucket has no object lock";
       case Errc::kNoSuchLifecycleConfiguration:
         return "no lifecycle configuration";
+      case Errc::kSseKeyRequired:
+        return "the data is encrypted with a customer key (SSE-C), and none was given";
+      case Errc::kSseKeyMismatch:
+        return "the customer key does not match the one the data was encrypted with";
+      case Errc::kSseNotApplicable:
+        return "a customer key was given for data that is not encrypted with one";
     }
     return "unknown storage error";
   }

@@ -41,6 +41,10 @@ enum class Errc {
   kInvalidRequest,                   // lock options on a bucket without object lock (400)
   // Issue 5 (lifecycle).
   kNoSuchLifecycleConfiguration,  // the bucket has no lifecycle configuration (404)
+  // Issue 7 (encryption at rest).
+  kSseKeyRequired,    // an SSE-C object or upload, and no customer key given (400 InvalidRequest)
+  kSseKeyMismatch,    // the customer key is not the one the data was written with (403)
+  kSseNotApplicable,  // a customer key for data that is not SSE-C (400 InvalidRequest)
 };
 
 const boost::system::error_category& StorageCategory();

@@ -157,13 +157,14 @@ Result<std::optional<ObjectRecord>> ObjectStoreImpl::StageNewVersion(const std::
 
 Result<std::unique_ptr<ObjectReader>> ObjectStoreImpl::GetVersion(const std::string& bucket,
                                                                   const std::string& key,
-                                                                  const std::string& version_id) {
+                                                                  const std::string& version_id,
+                                                                  const ReadOptions& options) {
   // The data is opened (blob) or pinned (parts) under the key lock, so a removal cannot delete
   // it between reading the record and holding it.
   std::shared_lock key_lock(KeyLock(ObjectRecordKey(bucket, key)));
   auto record = ResolveVersion(bucket, key, version_id, /*allow_marker=*/false);
   if (!record) return record.error();
-  return OpenRecord(bucket, key, std::move(*record), key_lock);
+  return OpenRecord(bucket, key, std::move(*record), options, key_lock);
 }
 
 Result<ObjectInfo> ObjectStoreImpl::HeadVersion(const std::string& bucket, const std::string& key,

@@ -14,6 +14,7 @@
 #include "storage/metadata_keys.h"
 #include "storage/multipart.h"
 #include "storage/object_store_impl.h"
+#include "storage/sse.h"
 #include "storage/upload_id.h"
 
 namespace strata::storage {
@@ -31,6 +32,7 @@ UploadInfo ToUploadInfo(const std::string& bucket, const std::string& key,
   info.storage_class = std::move(record.storage_class);
   info.headers = std::move(record.headers);
   info.checksum_algorithm = record.checksum_algorithm;
+  if (!record.sse_envelope.empty()) info.sse = static_cast<SseMode>(record.sse_envelope[0]);
   return info;
 }
 
@@ -78,6 +80,10 @@ Result<UploadInfo> ObjectStoreImpl::CreateMultipartUpload(const std::string& buc
   }
   record.checksum_algorithm = options.checksum_algorithm;
   record.headers = options.headers;
+  // One base key for the upload (each part's stream still gets its own key, storage/sse.h).
+  auto encryption = PrepareEncryption(options.sse);
+  if (!encryption) return encryption.error();
+  record.sse_envelope = std::move(encryption->envelope);
   {
     // Validate the version options now (a doomed upload should fail at create); the bucket's
     // default retention is applied at completion.
@@ -110,7 +116,7 @@ Result<UploadInfo> ObjectStoreImpl::CreateMultipartUpload(const std::string& buc
 
 Result<PartInfo> ObjectStoreImpl::UploadPart(const std::string& bucket, const std::string& key,
                                              const std::string& upload_id, uint32_t part_number,
-                                             BodySource& body) {
+                                             BodySource& body, const PartOptions& options) {
   if (part_number < 1 || part_number > kMaxPartNumber) return Err(Errc::kInvalidArgument);
   if (auto ec = ValidateObjectKey(key)) return ec;
   // Early check so a part for an unknown upload does not stream its body; re-checked at commit.
@@ -118,17 +124,23 @@ Result<PartInfo> ObjectStoreImpl::UploadPart(const std::string& bucket, const st
   if (!upload) return upload.error();
   auto tier = options_.storage_class_tiers.find(upload->storage_class);
   if (tier == options_.storage_class_tiers.end()) return Err(Errc::kInvalidStorageClass);
+  auto base_key = OpenEncryption(upload->sse_envelope, options.customer_key);
+  if (!base_key) return base_key.error();
 
   // Placement by bucket/key: the parts of one object land on the object's erasure set.
   erasure::Placement placement{tier->second, bucket + "/" + key,
                                EncodePartBlobLabel(bucket, key, upload_id, part_number)};
-  auto stored = StoreBody(body, placement, options_.max_part_size, upload->checksum_algorithm);
+  auto stored =
+      StoreBody(body, placement, options_.max_part_size, upload->checksum_algorithm, *base_key);
   if (!stored) return stored.error();
 
   PartRecord record;
   record.size = stored->size;
   record.last_modified_ms = NowMs();
-  record.md5 = std::move(stored->digests.md5);
+  // SSE-C parts carry masked digests, so their ETags (and the object's) reveal nothing.
+  const bool customer_key = !options.customer_key.empty();
+  record.md5 = customer_key ? MaskEtagDigest(*base_key, stored->digests.md5)
+                            : std::move(stored->digests.md5);
   if (upload->checksum_algorithm != ChecksumAlgorithm::kNone) {
     record.checksum = std::move(stored->digests.checksum);
   }
@@ -239,6 +251,7 @@ Result<ObjectInfo> ObjectStoreImpl::CompleteMultipartUpload(const std::string& b
 
     record.storage_class = upload->storage_class;
     record.headers = std::move(upload->headers);
+    record.sse_envelope = std::move(upload->sse_envelope);
     record.etag = MultipartEtag(md5_hex);
     if (upload->checksum_algorithm != ChecksumAlgorithm::kNone) {
       record.checksum = CompositeChecksum(upload->checksum_algorithm, checksums);

@@ -3,7 +3,10 @@
 
 #include <algorithm>
 #include <cstring>
+#include <optional>
 #include <vector>
+
+#include "storage/sse.h"
 
 namespace strata::storage {
 namespace {
@@ -27,23 +30,43 @@ class InlineObjectReader final : public ObjectReader {
   std::string data_;
 };
 
+// Erasure errors pass up unchanged; api/ maps them.
+Result<size_t> ReadBlob(erasure::BlobReader& blob, uint64_t offset, std::span<std::byte> out) {
+  auto n = blob.ReadAt(offset, out);
+  if (!n) return n.error();
+  return *n;
+}
+
+// A decrypting view of an encrypted blob's plaintext.
+std::unique_ptr<SseStreamReader> DecryptingView(erasure::BlobReader& blob, std::string base_key,
+                                                uint64_t plaintext_size) {
+  return std::make_unique<SseStreamReader>(
+      std::move(base_key), plaintext_size,
+      [&blob](uint64_t offset, std::span<std::byte> out) { return ReadBlob(blob, offset, out); });
+}
+
 class BlobObjectReader final : public ObjectReader {
  public:
-  BlobObjectReader(ObjectInfo info, std::unique_ptr<erasure::BlobReader> blob)
-      : info_(std::move(info)), blob_(std::move(blob)) {}
+  BlobObjectReader(ObjectInfo info, std::unique_ptr<erasure::BlobReader> blob,
+                   std::string sse_base_key)
+      : info_(std::move(info)), blob_(std::move(blob)) {
+    if (!sse_base_key.empty())
+      decrypt_ = DecryptingView(*blob_, std::move(sse_base_key), info_.size);
+  }
 
   const ObjectInfo& info() const override { return info_; }
 
   Result<size_t> ReadAt(uint64_t offset, std::span<std::byte> out) override {
     if (offset >= info_.size) return size_t{0};
-    auto n = blob_->ReadAt(offset, out.first(std::min<uint64_t>(out.size(), info_.size - offset)));
-    if (!n) return n.error();  // erasure codes pass up unchanged; api/ maps them
-    return *n;
+    out = out.first(std::min<uint64_t>(out.size(), info_.size - offset));
+    if (decrypt_) return decrypt_->ReadAt(offset, out);
+    return ReadBlob(*blob_, offset, out);
   }
 
  private:
   ObjectInfo info_;
   std::unique_ptr<erasure::BlobReader> blob_;
+  std::unique_ptr<SseStreamReader> decrypt_;  // reads blob_; null for plain data
 };
 
 // A multipart object: part i covers [starts_[i], starts_[i] + size). ReadAt finds the first part
@@ -52,8 +75,13 @@ class BlobObjectReader final : public ObjectReader {
 // whatever the part count; sequential reads open each part once.
 class PartsObjectReader final : public ObjectReader {
  public:
-  PartsObjectReader(ObjectInfo info, PartList parts, erasure::ChunkStore& chunks, PartPins::Pin pin)
-      : info_(std::move(info)), parts_(std::move(parts)), chunks_(chunks), pin_(std::move(pin)) {
+  PartsObjectReader(ObjectInfo info, PartList parts, erasure::ChunkStore& chunks, PartPins::Pin pin,
+                    std::string sse_base_key)
+      : info_(std::move(info)),
+        parts_(std::move(parts)),
+        chunks_(chunks),
+        pin_(std::move(pin)),
+        sse_base_key_(std::move(sse_base_key)) {
     starts_.reserve(parts_.parts.size());
     uint64_t at = 0;
     for (const auto& p : parts_.parts) {
@@ -80,7 +108,9 @@ class PartsObjectReader final : public ObjectReader {
       size_t want = std::min<uint64_t>(out.size() - done, part.size - within);
       auto piece = out.subspan(done, want);
       if (part.kind == PayloadKind::kInline) {
-        std::memcpy(piece.data(), part.data.data() + within, want);
+        auto bytes = InlinePart(index);
+        if (!bytes) return bytes.error();
+        std::memcpy(piece.data(), bytes->data() + within, want);
       } else if (auto ec = ReadBlobPart(index, within, piece)) {
         return ec;
       }
@@ -90,20 +120,40 @@ class PartsObjectReader final : public ObjectReader {
   }
 
  private:
+  bool encrypted() const { return !sse_base_key_.empty(); }
+
+  // The plaintext of inline part `index` (decrypted once and kept while it is the one in use).
+  Result<std::string_view> InlinePart(size_t index) {
+    const PartEntry& part = parts_.parts[index];
+    if (!encrypted()) return std::string_view(part.data);
+    if (!inline_plain_ || inline_index_ != index) {
+      auto plain = SseDecryptAll(sse_base_key_, part.data, part.size);
+      if (!plain) return plain.error();
+      inline_plain_ = std::move(*plain);
+      inline_index_ = index;
+    }
+    return std::string_view(*inline_plain_);
+  }
+
   // Fills `out` from part `index` at `within`, opening the part's blob if it is not the open one.
   boost::system::error_code ReadBlobPart(size_t index, uint64_t within, std::span<std::byte> out) {
+    const PartEntry& part = parts_.parts[index];
     if (!open_ || open_index_ != index) {
+      decrypt_.reset();
       open_.reset();
-      auto ref = erasure::BlobRef::Decode(parts_.parts[index].data);
-      if (!ref || ref->size != parts_.parts[index].size) return make_error_code(Errc::kCorrupt);
+      auto ref = erasure::BlobRef::Decode(part.data);
+      const uint64_t stored = encrypted() ? SseCiphertextSize(part.size) : part.size;
+      if (!ref || ref->size != stored) return make_error_code(Errc::kCorrupt);
       auto blob = chunks_.Open(*ref);
       if (!blob) return blob.error();
       open_ = std::move(*blob);
       open_index_ = index;
+      if (encrypted()) decrypt_ = DecryptingView(*open_, sse_base_key_, part.size);
     }
     size_t done = 0;
     while (done < out.size()) {
-      auto n = open_->ReadAt(within + done, out.subspan(done));
+      auto n = decrypt_ ? decrypt_->ReadAt(within + done, out.subspan(done))
+                        : open_->ReadAt(within + done, out.subspan(done));
       if (!n) return n.error();
       if (*n == 0) return make_error_code(Errc::kCorrupt);  // blob shorter than the record says
       done += *n;
@@ -115,9 +165,13 @@ class PartsObjectReader final : public ObjectReader {
   PartList parts_;
   std::vector<uint64_t> starts_;
   erasure::ChunkStore& chunks_;
-  PartPins::Pin pin_;  // declared before open_: released after it is closed
+  PartPins::Pin pin_;         // declared before open_: released after it is closed
+  std::string sse_base_key_;  // empty: the parts are stored in plain
   std::unique_ptr<erasure::BlobReader> open_;
+  std::unique_ptr<SseStreamReader> decrypt_;  // reads open_; declared after it
   size_t open_index_ = 0;
+  std::optional<std::string> inline_plain_;
+  size_t inline_index_ = 0;
 };
 
 // Reads [first, first + length) in order. ReadAt is called with at most kMaxPiece bytes so a
@@ -157,14 +211,17 @@ std::unique_ptr<ObjectReader> NewInlineObjectReader(ObjectInfo info, std::string
 }
 
 std::unique_ptr<ObjectReader> NewBlobObjectReader(ObjectInfo info,
-                                                  std::unique_ptr<erasure::BlobReader> blob) {
-  return std::make_unique<BlobObjectReader>(std::move(info), std::move(blob));
+                                                  std::unique_ptr<erasure::BlobReader> blob,
+                                                  std::string sse_base_key) {
+  return std::make_unique<BlobObjectReader>(std::move(info), std::move(blob),
+                                            std::move(sse_base_key));
 }
 
 std::unique_ptr<ObjectReader> NewPartsObjectReader(ObjectInfo info, PartList parts,
-                                                   erasure::ChunkStore& chunks, PartPins::Pin pin) {
+                                                   erasure::ChunkStore& chunks, PartPins::Pin pin,
+                                                   std::string sse_base_key) {
   return std::make_unique<PartsObjectReader>(std::move(info), std::move(parts), chunks,
-                                             std::move(pin));
+                                             std::move(pin), std::move(sse_base_key));
 }
 
 std::unique_ptr<ByteSource> NewRangeSource(std::unique_ptr<ObjectReader> reader, uint64_t first,

@@ -11,6 +11,8 @@
 //   | u8 checksum algorithm | lp checksum | varint header count | (lp name, lp value)*
 //   | varint tag count | (lp key, lp value)* | u8 retention mode | varint zigzag(retain_until_ms)
 //   | u8 payload kind | lp payload
+// Object record, format 3 (issue 7; written only for encrypted data, so plain records stay
+// readable by older builds): format 2 with `lp sse_envelope` before the payload kind.
 // Bucket record, format 1: u8 format(1) | varint zigzag(created_ms) | lp region.
 // Bucket record, format 2: format 1's fields | u8 versioning | u8 object lock
 //   | u8 has default retention | u8 mode | varint days | varint years | varint tag count
@@ -21,6 +23,7 @@
 #include <algorithm>
 
 #include "storage/coding.h"
+#include "storage/sse.h"
 
 namespace strata::storage {
 namespace {
@@ -90,7 +93,8 @@ std::string EncodeObjectRecord(const ObjectRecord& r) {
                     r.checksum.value.size() + r.payload.size();
   for (const auto& [name, value] : r.headers) estimate += 4 + name.size() + value.size();
   out.reserve(estimate);
-  out.push_back(static_cast<char>(kObjectRecordFormatV2));
+  const bool encrypted = !r.sse_envelope.empty();
+  out.push_back(static_cast<char>(encrypted ? kObjectRecordFormatV3 : kObjectRecordFormatV2));
   PutVarint64(out, r.size);
   PutVarint64(out, ZigZag(r.last_modified_ms));
   PutLengthPrefixed(out, r.etag);
@@ -109,6 +113,7 @@ std::string EncodeObjectRecord(const ObjectRecord& r) {
   PutStringPairs(out, r.tags);
   out.push_back(static_cast<char>(r.retention_mode));
   PutVarint64(out, ZigZag(r.retain_until_ms));
+  if (encrypted) PutLengthPrefixed(out, r.sse_envelope);
   out.push_back(static_cast<char>(r.payload_kind));
   // A decoded kParts record holds its part list in `parts` (payload left empty): re-encoding
   // it after a metadata change (tags, retention, class) must keep the list. A list always
@@ -129,13 +134,13 @@ Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payloa
   uint8_t algorithm = 0;
   uint64_t header_count = 0;
   uint8_t flags = 0;
-  if (!d.GetByte(format) || (format != kObjectRecordFormatV1 && format != kObjectRecordFormatV2) ||
+  if (!d.GetByte(format) || format < kObjectRecordFormatV1 || format > kObjectRecordFormatV3 ||
       !d.GetVarint64(r.size) || !d.GetVarint64(modified) || !d.GetLengthPrefixed(r.etag) ||
       !d.GetLengthPrefixed(r.version_id)) {
     return Corrupt();
   }
-  if (format == kObjectRecordFormatV2 &&
-      (!d.GetLengthPrefixed(r.sort_id) || !d.GetByte(flags) || flags > 7)) {
+  const bool versioned_format = format >= kObjectRecordFormatV2;
+  if (versioned_format && (!d.GetLengthPrefixed(r.sort_id) || !d.GetByte(flags) || flags > 7)) {
     return Corrupt();
   }
   r.delete_marker = (flags & 1) != 0;
@@ -157,7 +162,7 @@ Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payloa
     if (!d.GetLengthPrefixed(name) || !d.GetLengthPrefixed(value)) return Corrupt();
     r.headers.emplace_back(std::move(name), std::move(value));
   }
-  if (format == kObjectRecordFormatV2) {
+  if (versioned_format) {
     uint8_t mode = 0;
     uint64_t until = 0;
     if (!GetStringPairs(d, r.tags) || !d.GetByte(mode) || mode > 2 || !d.GetVarint64(until)) {
@@ -166,6 +171,11 @@ Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payloa
     r.retention_mode = static_cast<RetentionMode>(mode);
     r.retain_until_ms = UnZigZag(until);
   }
+  if (format == kObjectRecordFormatV3) {
+    if (!d.GetLengthPrefixed(r.sse_envelope) || !DecodeSseEnvelope(r.sse_envelope)) {
+      return Corrupt();
+    }
+  }
   uint8_t kind = 0;
   std::string_view payload;
   if (!d.GetByte(kind) || kind > static_cast<uint8_t>(PayloadKind::kParts) ||
@@ -173,7 +183,10 @@ Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payloa
     return Corrupt();
   }
   r.payload_kind = static_cast<PayloadKind>(kind);
-  if (r.payload_kind == PayloadKind::kInline && payload.size() != r.size) return Corrupt();
+  if (r.payload_kind == PayloadKind::kInline &&
+      payload.size() != (r.sse_envelope.empty() ? r.size : SseCiphertextSize(r.size))) {
+    return Corrupt();
+  }
   if (!with_payload) return r;
   if (r.payload_kind != PayloadKind::kParts) {
     r.payload.assign(payload);
@@ -229,7 +242,10 @@ Result<PartList> DecodePartList(std::string_view bytes) {
       return Corrupt();
     }
     p.kind = static_cast<PayloadKind>(kind);
-    if (p.kind == PayloadKind::kInline && p.data.size() != p.size) return Corrupt();
+    if (p.kind == PayloadKind::kInline && p.data.size() != p.size &&
+        p.data.size() != SseCiphertextSize(p.size)) {
+      return Corrupt();
+    }
     p.part_number = static_cast<uint32_t>(number);
     previous = number;
     list.parts.push_back(std::move(p));
@@ -278,6 +294,10 @@ ObjectInfo ToObjectInfo(std::string_view bucket, std::string_view key, ObjectRec
   info.storage_class = std::move(record.storage_class);
   info.headers = std::move(record.headers);
   info.checksum = std::move(record.checksum);
+  if (!record.sse_envelope.empty()) {  // validated by the decoder; its first byte is the mode
+    info.sse = static_cast<SseMode>(record.sse_envelope[0]);
+    info.sse_envelope = std::move(record.sse_envelope);
+  }
   info.parts.reserve(record.parts.parts.size());
   for (auto& p : record.parts.parts) {
     PartSummary summary;

@@ -17,6 +17,7 @@ inline constexpr uint8_t kBucketRecordFormatV1 = 1;
 inline constexpr uint8_t kBucketRecordFormatV2 = 2;  // + versioning, object lock, tags
 inline constexpr uint8_t kObjectRecordFormatV1 = 1;
 inline constexpr uint8_t kObjectRecordFormatV2 = 2;  // + sort id, marker, tags, retention, hold
+inline constexpr uint8_t kObjectRecordFormatV3 = 3;  // + encryption envelope (encrypted only)
 
 // Where an object's bytes live. On disk: never renumber.
 enum class PayloadKind : uint8_t {
@@ -70,6 +71,10 @@ struct ObjectRecord {
   std::string storage_class;
   HeaderList headers;
   Checksum checksum;
+  // EncodeSseEnvelope() of the data's encryption (storage/sse.h); empty: stored in plain. The
+  // payload (inline bytes, blob, parts) then holds the encrypted streams and `size` stays the
+  // plaintext size.
+  std::string sse_envelope;
   PayloadKind payload_kind = PayloadKind::kInline;
   // kInline, kBlob: the payload bytes. kParts: EncodePartList(parts), or empty and the encoder
   // encodes `parts`; decoding with the payload fills `parts` instead (payload left empty), so
@@ -91,7 +96,8 @@ Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payloa
 //   lp upload_id | varint n | n x (varint part_number | varint size | lp md5 | lp checksum
 //   | u8 kind | lp data)
 // Decoding checks: part numbers strictly ascending in 1..kMaxPartNumber, 16-byte MD5s, kind
-// inline or blob, inline data of the stated size; kCorrupt otherwise.
+// inline or blob, inline data of the stated size (or, encrypted, SseCiphertextSize of it);
+// kCorrupt otherwise.
 std::string EncodePartList(const PartList& list);
 Result<PartList> DecodePartList(std::string_view bytes);
 

@@ -14,6 +14,7 @@
 #include "storage/multipart.h"
 #include "storage/object_reader.h"
 #include "storage/object_store_impl.h"
+#include "storage/sse.h"
 
 namespace strata::storage {
 namespace {
@@ -134,10 +135,40 @@ Result<std::vector<BucketInfo>> ObjectStoreImpl::ListBuckets() {
   return buckets;  // the index is ordered: already sorted by name
 }
 
-Result<ObjectStoreImpl::StoredBody> ObjectStoreImpl::StoreBody(BodySource& body,
+Result<ObjectStoreImpl::NewEncryption> ObjectStoreImpl::PrepareEncryption(
+    const SseRequest& request) const {
+  if (request.mode == SseMode::kNone) return NewEncryption{};
+  if (!options_.sse_keyring) return Err(Errc::kInternal);
+  auto key = options_.sse_keyring->Create(request.mode, request.customer_key);
+  if (!key) return key.error();
+  return NewEncryption{EncodeSseEnvelope(key->envelope), std::move(key->base_key)};
+}
+
+Result<std::string> ObjectStoreImpl::OpenEncryption(const std::string& envelope,
+                                                    const std::string& customer_key) const {
+  if (envelope.empty()) {
+    if (!customer_key.empty()) return Err(Errc::kSseNotApplicable);
+    return std::string();
+  }
+  auto decoded = DecodeSseEnvelope(envelope);
+  if (!decoded) return decoded.error();
+  if (auto ec = CheckCustomerKey(*decoded, customer_key)) return ec;  // before any unwrapping
+  if (!options_.sse_keyring) return Err(Errc::kInternal);
+  return options_.sse_keyring->Open(*decoded, customer_key);
+}
+
+Result<ObjectStoreImpl::StoredBody> ObjectStoreImpl::StoreBody(BodySource& plain_body,
                                                                const erasure::Placement& placement,
                                                                uint64_t max_size,
-                                                               ChecksumAlgorithm required) {
+                                                               ChecksumAlgorithm required,
+                                                               const std::string& sse_base_key) {
+  // Encrypted bodies are stored (and limited, and kept inline) by their stored size.
+  std::unique_ptr<BodySource> encrypting;
+  if (!sse_base_key.empty()) {
+    encrypting = NewEncryptingSource(plain_body, sse_base_key);
+    max_size = SseCiphertextSize(max_size);
+  }
+  BodySource& body = encrypting ? *encrypting : plain_body;
   StoredBody stored;
   // Read one byte past the inline threshold: if the body ended within it, keep it inline.
   std::string head(options_.inline_threshold + 1, '\0');
@@ -169,7 +200,9 @@ Result<ObjectStoreImpl::StoredBody> ObjectStoreImpl::StoreBody(BodySource& body,
 
   auto digests = body.Finish();
   if (!digests) return digests.error();
-  if (digests->size != total) return Err(Errc::kInternal);  // BodySource broke its contract
+  if ((encrypting ? SseCiphertextSize(digests->size) : digests->size) != total) {
+    return Err(Errc::kInternal);  // a BodySource broke its contract
+  }
   if (required != ChecksumAlgorithm::kNone && digests->checksum.algorithm != required) {
     return Err(Errc::kInvalidArgument);
   }
@@ -178,7 +211,7 @@ Result<ObjectStoreImpl::StoredBody> ObjectStoreImpl::StoreBody(BodySource& body,
     if (!ref) return ref.error();
     stored.blob = std::move(*ref);
   }
-  stored.size = total;
+  stored.size = digests->size;
   stored.digests = std::move(*digests);
   return stored;
 }
@@ -205,12 +238,17 @@ Result<ObjectInfo> ObjectStoreImpl::Put(const std::string& bucket, const std::st
     if (auto ec = CheckCondition(condition, *current)) return ec;
   }
 
+  auto encryption = PrepareEncryption(options.sse);
+  if (!encryption) return encryption.error();
+
   ObjectRecord record;
   record.storage_class = storage_class;
   record.headers = options.headers;
+  record.sse_envelope = std::move(encryption->envelope);
   erasure::Placement placement{tier->second, bucket + "/" + key,
                                EncodeBlobLabel(bucket, key, record.version_id)};
-  auto stored = StoreBody(body, placement, options_.max_object_size, ChecksumAlgorithm::kNone);
+  auto stored = StoreBody(body, placement, options_.max_object_size, ChecksumAlgorithm::kNone,
+                          encryption->base_key);
   if (!stored) return stored.error();
   if (stored->blob) {
     record.payload_kind = PayloadKind::kBlob;
@@ -220,7 +258,9 @@ Result<ObjectInfo> ObjectStoreImpl::Put(const std::string& bucket, const std::st
     record.payload = std::move(stored->inline_data);
   }
   record.size = stored->size;
-  record.etag = HexEncode(stored->digests.md5);
+  record.etag = HexEncode(options.sse.mode == SseMode::kCustomer
+                              ? MaskEtagDigest(encryption->base_key, stored->digests.md5)
+                              : stored->digests.md5);
   record.checksum = std::move(stored->digests.checksum);
   record.last_modified_ms = NowMs();
 
@@ -260,11 +300,19 @@ Result<std::unique_ptr<ObjectReader>> ObjectStoreImpl::Get(const std::string& bu
 
 Result<std::unique_ptr<ObjectReader>> ObjectStoreImpl::OpenRecord(
     const std::string& bucket, const std::string& key, ObjectRecord record,
-    std::shared_lock<std::shared_mutex>& key_lock) {
+    const ReadOptions& options, std::shared_lock<std::shared_mutex>& key_lock) {
+  // The key is checked (and an SSE-S3 data key unwrapped) before any data is opened.
+  auto base_key = OpenEncryption(record.sse_envelope, options.customer_key);
+  if (!base_key) return base_key.error();
   switch (record.payload_kind) {
     case PayloadKind::kInline: {
       key_lock.unlock();
       std::string data = std::move(record.payload);
+      if (!base_key->empty()) {
+        auto plain = SseDecryptAll(*base_key, data, record.size);
+        if (!plain) return plain.error();
+        data = std::move(*plain);
+      }
       return NewInlineObjectReader(ToObjectInfo(bucket, key, std::move(record)), std::move(data));
     }
     case PayloadKind::kBlob: {
@@ -273,14 +321,15 @@ Result<std::unique_ptr<ObjectReader>> ObjectStoreImpl::OpenRecord(
       auto blob = chunks_.Open(*ref);
       key_lock.unlock();
       if (!blob) return blob.error();
-      return NewBlobObjectReader(ToObjectInfo(bucket, key, std::move(record)), std::move(*blob));
+      return NewBlobObjectReader(ToObjectInfo(bucket, key, std::move(record)), std::move(*blob),
+                                 std::move(*base_key));
     }
     case PayloadKind::kParts: {
       auto pin = pins_->Acquire(record.parts.upload_id);
       key_lock.unlock();
       PartList parts = record.parts;  // ToObjectInfo consumes the record's copy
       return NewPartsObjectReader(ToObjectInfo(bucket, key, std::move(record)), std::move(parts),
-                                  chunks_, std::move(pin));
+                                  chunks_, std::move(pin), std::move(*base_key));
     }
   }
   return Err(Errc::kCorrupt);

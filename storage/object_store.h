@@ -9,6 +9,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -24,6 +25,7 @@ class ChunkStore;
 namespace strata::storage {
 
 struct LifecycleConfiguration;  // storage/lifecycle.h
+class SseKeyring;               // storage/sse.h
 
 using Clock = std::chrono::system_clock;
 using TimePoint = Clock::time_point;
@@ -72,6 +74,20 @@ struct CreateBucketOptions {
   bool object_lock_enabled = false;  // forces versioning kEnabled
 };
 
+// Server-side encryption of a version's data (issue 7). On disk: never renumber.
+enum class SseMode : uint8_t {
+  kNone = 0,
+  kS3 = 1,        // SSE-S3 (AES256): a data key per object, wrapped by the server's master key
+  kCustomer = 2,  // SSE-C: the client's key, given with every request, never stored
+};
+
+// How a write is to be encrypted, or the customer key a read of an SSE-C object needs. api/
+// checks the key's MD5 and the algorithm ("AES256") before it gets here.
+struct SseRequest {
+  SseMode mode = SseMode::kNone;
+  std::string customer_key;  // kCustomer: the raw 32-byte key
+};
+
 // Stored response headers, lower-case names: content-type, content-encoding,
 // content-disposition, content-language, cache-control, expires, x-amz-meta-*.
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
@@ -108,7 +124,16 @@ struct ObjectInfo {
   Checksum checksum;
   // Empty for objects written by a single PUT; in part-number order for multipart objects.
   std::vector<PartSummary> parts;
+  // Encryption at rest. For kCustomer the etag is not the plaintext's MD5 (see storage/sse.h).
+  SseMode sse = SseMode::kNone;
+  std::string sse_envelope;  // opaque; for CheckSseCustomerKey
 };
+
+// Whether `customer_key` opens `info`'s data (HEAD checks it without reading): ok for the right
+// SSE-C key, or no key on an object that is not SSE-C; kSseKeyRequired (SSE-C object, no key),
+// kSseKeyMismatch (wrong key), kSseNotApplicable (a key for an object that is not SSE-C).
+[[nodiscard]] boost::system::error_code CheckSseCustomerKey(const ObjectInfo& info,
+                                                            std::string_view customer_key);
 
 // Preconditions on a write, checked atomically with its commit (under the key's lock), so of
 // two racing conditional creates exactly one succeeds. Failure: kPreconditionFailed.
@@ -130,6 +155,7 @@ struct VersionOptions {
 
 struct PutOptions {
   HeaderList headers;
+  SseRequest sse;             // mode kNone: stored as given (api/ applies the bucket default first)
   std::string storage_class;  // empty: the bucket's (or the store's) default
   WriteCondition condition;
   VersionOptions version;
@@ -137,6 +163,7 @@ struct PutOptions {
 
 struct MultipartOptions {
   HeaderList headers;
+  SseRequest sse;  // every part is encrypted so; SSE-C parts must then carry the same key
   std::string storage_class;  // empty: STANDARD; kInvalidStorageClass when not configured
   // Every part must then carry this checksum; the object gets the composite checksum.
   ChecksumAlgorithm checksum_algorithm = ChecksumAlgorithm::kNone;
@@ -189,6 +216,17 @@ struct UploadInfo {
   std::string storage_class;
   HeaderList headers;
   ChecksumAlgorithm checksum_algorithm = ChecksumAlgorithm::kNone;
+  SseMode sse = SseMode::kNone;
+};
+
+// An SSE-C upload's key, given with each UploadPart (empty otherwise).
+struct PartOptions {
+  std::string customer_key;
+};
+
+// What a read needs besides the version: an SSE-C object's key.
+struct ReadOptions {
+  std::string customer_key;
 };
 
 struct PartInfo {
@@ -278,6 +316,7 @@ enum class BucketAccessKind : uint8_t {
   kPolicy = 0,             // the bucket policy (JSON)
   kAcl = 1,                // the bucket's canned ACL ("public-read", ...)
   kPublicAccessBlock = 2,  // the public access block settings (api/'s encoding)
+  kEncryption = 3,         // the default encryption configuration (api/'s encoding)
 };
 
 // Random access to one object's bytes, pinned to the version that was opened: a concurrent
@@ -338,10 +377,19 @@ class ObjectStore {
       const std::string& bucket, const std::string& key, const MultipartOptions& options) = 0;
   // part_number in 1..10000 (else kInvalidArgument). Re-uploading a number replaces the part.
   // When the upload has a checksum algorithm, body must compute it (kInvalidArgument if not).
+  // SSE-C uploads: options.customer_key must be the upload's key (kSseKeyRequired,
+  // kSseKeyMismatch); other uploads take no key (kSseNotApplicable). The part's ETag follows
+  // the object's rule (masked for SSE-C).
   [[nodiscard]] virtual Result<PartInfo> UploadPart(const std::string& bucket,
                                                     const std::string& key,
                                                     const std::string& upload_id,
-                                                    uint32_t part_number, BodySource& body) = 0;
+                                                    uint32_t part_number, BodySource& body,
+                                                    const PartOptions& options) = 0;
+  [[nodiscard]] Result<PartInfo> UploadPart(const std::string& bucket, const std::string& key,
+                                            const std::string& upload_id, uint32_t part_number,
+                                            BodySource& body) {
+    return UploadPart(bucket, key, upload_id, part_number, body, PartOptions{});
+  }
   // Errors: kNoSuchUpload; kInvalidPart (unknown part, ETag or checksum mismatch);
   // kInvalidPartOrder (not strictly ascending); kEntityTooSmall (a part but the last under
   // 5 MiB); kInvalidArgument (empty list); kPreconditionFailed (condition).
@@ -374,9 +422,16 @@ class ObjectStore {
                                                                       VersioningState state) = 0;
   [[nodiscard]] virtual Result<VersioningState> GetBucketVersioning(const std::string& bucket) = 0;
 
-  // A version (or the latest). Delete markers: see above. Same pinning as Get.
+  // A version (or the latest). Delete markers: see above. Same pinning as Get. The reader
+  // returns plaintext; an SSE-C version needs its key in options (CheckSseCustomerKey's errors).
   [[nodiscard]] virtual Result<std::unique_ptr<ObjectReader>> GetVersion(
-      const std::string& bucket, const std::string& key, const std::string& version_id) = 0;
+      const std::string& bucket, const std::string& key, const std::string& version_id,
+      const ReadOptions& options) = 0;
+  [[nodiscard]] Result<std::unique_ptr<ObjectReader>> GetVersion(const std::string& bucket,
+                                                                 const std::string& key,
+                                                                 const std::string& version_id) {
+    return GetVersion(bucket, key, version_id, ReadOptions{});
+  }
   [[nodiscard]] virtual Result<ObjectInfo> HeadVersion(const std::string& bucket,
                                                        const std::string& key,
                                                        const std::string& version_id) = 0;
@@ -523,6 +578,9 @@ struct StoreOptions {
   // the min, for all parts but the last, on completion). Settable for tests.
   uint64_t max_part_size = kMaxPartSize;
   uint64_t min_part_size = kMinPartSize;
+  // Wraps SSE-S3 data keys and checks SSE-C keys. Without it, encrypted writes and reads of
+  // encrypted data fail with kInternal.
+  std::shared_ptr<const SseKeyring> sse_keyring;
   // The store's clock (retention checks, timestamps, version ids); empty: Clock::now. Tests
   // move time with it.
   std::function<TimePoint()> clock;

@@ -59,9 +59,10 @@ class ObjectStoreImpl final : public ObjectStore {
 
   Result<UploadInfo> CreateMultipartUpload(const std::string& bucket, const std::string& key,
                                            const MultipartOptions& options) override;
+  using ObjectStore::UploadPart;
   Result<PartInfo> UploadPart(const std::string& bucket, const std::string& key,
-                              const std::string& upload_id, uint32_t part_number,
-                              BodySource& body) override;
+                              const std::string& upload_id, uint32_t part_number, BodySource& body,
+                              const PartOptions& options) override;
   Result<ObjectInfo> CompleteMultipartUpload(const std::string& bucket, const std::string& key,
                                              const std::string& upload_id,
                                              const std::vector<CompletedPart>& parts,
@@ -81,9 +82,11 @@ class ObjectStoreImpl final : public ObjectStore {
   boost::system::error_code SetBucketVersioning(const std::string& bucket,
                                                 VersioningState state) override;
   Result<VersioningState> GetBucketVersioning(const std::string& bucket) override;
+  using ObjectStore::GetVersion;
   Result<std::unique_ptr<ObjectReader>> GetVersion(const std::string& bucket,
                                                    const std::string& key,
-                                                   const std::string& version_id) override;
+                                                   const std::string& version_id,
+                                                   const ReadOptions& options) override;
   Result<ObjectInfo> HeadVersion(const std::string& bucket, const std::string& key,
                                  const std::string& version_id) override;
   Result<ObjectInfo> StatVersion(const std::string& bucket, const std::string& key,
@@ -144,17 +147,30 @@ class ObjectStoreImpl final : public ObjectStore {
 
   // A body stored by StoreBody: inline bytes or a committed blob, and its digests.
   struct StoredBody {
-    uint64_t size = 0;
+    uint64_t size = 0;  // of the body (the plaintext, when encrypted)
     ContentDigests digests;
     std::string inline_data;               // when !blob
     std::optional<erasure::BlobRef> blob;  // committed
   };
   // Streams `body` into inline bytes (up to inline_threshold) or a blob at `placement`, enforcing
   // `max_size` as bytes arrive, then Finish()es it; if `required` is not kNone the body must have
-  // computed that checksum (kInvalidArgument). The blob is committed only after all checks; on
-  // any error nothing is left behind.
+  // computed that checksum (kInvalidArgument). With a non-empty `sse_base_key` the body is
+  // stored encrypted (storage/sse.h; max_size still limits the plaintext). The blob is committed
+  // only after all checks; on any error nothing is left behind.
   Result<StoredBody> StoreBody(BodySource& body, const erasure::Placement& placement,
-                               uint64_t max_size, ChecksumAlgorithm required);
+                               uint64_t max_size, ChecksumAlgorithm required,
+                               const std::string& sse_base_key);
+  // A new version's (or upload's) encryption: the envelope to record and the base key to store
+  // its bodies under (both empty for kNone). kInternal for SSE-S3 without a keyring.
+  struct NewEncryption {
+    std::string envelope;
+    std::string base_key;
+  };
+  Result<NewEncryption> PrepareEncryption(const SseRequest& request) const;
+  // The base key of stored data with `envelope` ("" for plain data), checking the customer key
+  // (CheckSseCustomerKey's errors).
+  Result<std::string> OpenEncryption(const std::string& envelope,
+                                     const std::string& customer_key) const;
 
   // The current object at record_key (read under its key lock). `exists` with no record: the
   // stored record is corrupt (it can still be overwritten, which repairs it).
@@ -222,6 +238,7 @@ class ObjectStoreImpl final : public ObjectStore {
   // opened or pinned.
   Result<std::unique_ptr<ObjectReader>> OpenRecord(const std::string& bucket,
                                                    const std::string& key, ObjectRecord record,
+                                                   const ReadOptions& options,
                                                    std::shared_lock<std::shared_mutex>& key_lock);
   // One-time migration of format-1 object records (no sort id) into version entries.
   void MigrateLegacyRecords();

@@ -3,6 +3,7 @@
 #include "storage/upload_record.h"
 
 #include "storage/coding.h"
+#include "storage/sse.h"
 
 namespace strata::storage {
 namespace {
@@ -15,7 +16,8 @@ bool ValidAlgorithm(uint8_t a) { return a <= static_cast<uint8_t>(ChecksumAlgori
 
 std::string EncodeUploadRecord(const UploadRecord& r) {
   std::string out;
-  out.push_back(static_cast<char>(kUploadRecordFormatV2));
+  const bool encrypted = !r.sse_envelope.empty();
+  out.push_back(static_cast<char>(encrypted ? kUploadRecordFormatV3 : kUploadRecordFormatV2));
   PutVarint64(out, ZigZag(r.initiated_ms));
   PutLengthPrefixed(out, r.storage_class);
   out.push_back(static_cast<char>(r.checksum_algorithm));
@@ -28,6 +30,7 @@ std::string EncodeUploadRecord(const UploadRecord& r) {
   out.push_back(static_cast<char>(r.retention_mode));
   PutVarint64(out, ZigZag(r.retain_until_ms));
   out.push_back(r.legal_hold ? 1 : (r.legal_hold_given ? 2 : 0));
+  if (encrypted) PutLengthPrefixed(out, r.sse_envelope);
   return out;
 }
 
@@ -38,7 +41,7 @@ Result<UploadRecord> DecodeUploadRecord(std::string_view bytes) {
   uint64_t initiated = 0;
   uint8_t algorithm = 0;
   uint64_t header_count = 0;
-  if (!d.GetByte(format) || (format != kUploadRecordFormatV1 && format != kUploadRecordFormatV2) ||
+  if (!d.GetByte(format) || format < kUploadRecordFormatV1 || format > kUploadRecordFormatV3 ||
       !d.GetVarint64(initiated) || !d.GetLengthPrefixed(r.storage_class) || !d.GetByte(algorithm) ||
       !ValidAlgorithm(algorithm) || !d.GetVarint64(header_count)) {
     return Corrupt();
@@ -52,7 +55,7 @@ Result<UploadRecord> DecodeUploadRecord(std::string_view bytes) {
     if (!d.GetLengthPrefixed(name) || !d.GetLengthPrefixed(value)) return Corrupt();
     r.headers.emplace_back(std::move(name), std::move(value));
   }
-  if (format == kUploadRecordFormatV2) {
+  if (format >= kUploadRecordFormatV2) {
     uint8_t mode = 0, hold = 0;
     uint64_t until = 0;
     if (!GetStringPairs(d, r.tags) || !d.GetByte(mode) || mode > 2 || !d.GetVarint64(until) ||
@@ -63,6 +66,10 @@ Result<UploadRecord> DecodeUploadRecord(std::string_view bytes) {
     r.retain_until_ms = UnZigZag(until);
     r.legal_hold = hold == 1;
     r.legal_hold_given = hold != 0;
+  }
+  if (format == kUploadRecordFormatV3 &&
+      (!d.GetLengthPrefixed(r.sse_envelope) || !DecodeSseEnvelope(r.sse_envelope))) {
+    return Corrupt();
   }
   if (!d.done()) return Corrupt();
   return r;
@@ -100,7 +107,10 @@ Result<PartRecord> DecodePartRecord(std::string_view bytes) {
   r.last_modified_ms = UnZigZag(modified);
   r.checksum.algorithm = static_cast<ChecksumAlgorithm>(algorithm);
   r.kind = static_cast<PayloadKind>(kind);
-  if (r.kind == PayloadKind::kInline && r.data.size() != r.size) return Corrupt();
+  if (r.kind == PayloadKind::kInline && r.data.size() != r.size &&
+      r.data.size() != SseCiphertextSize(r.size)) {
+    return Corrupt();
+  }
   return r;
 }
 

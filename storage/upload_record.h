@@ -15,6 +15,7 @@ namespace strata::storage {
 // The first byte of every upload and part record. On disk: never renumber.
 inline constexpr uint8_t kUploadRecordFormatV1 = 1;
 inline constexpr uint8_t kUploadRecordFormatV2 = 2;  // + tags, retention, legal hold
+inline constexpr uint8_t kUploadRecordFormatV3 = 3;  // + encryption envelope (encrypted only)
 inline constexpr uint8_t kPartRecordFormatV1 = 1;
 
 // What CreateMultipartUpload fixed for the final object. Bucket, key and upload id are in the
@@ -30,9 +31,13 @@ struct UploadRecord {
   int64_t retain_until_ms = 0;
   bool legal_hold = false;
   bool legal_hold_given = false;  // a status was given (u8 hold: 0 none, 1 ON, 2 OFF)
+  // Format 3: EncodeSseEnvelope() every part is encrypted under (storage/sse.h); the completed
+  // object takes it over. Empty: parts are stored in plain (and the record is format 2).
+  std::string sse_envelope;
 };
 
-// One uploaded part. Small parts (up to StoreOptions::inline_threshold) keep their bytes here.
+// One uploaded part. Small parts (up to StoreOptions::inline_threshold) keep their bytes here
+// (encrypted, when the upload is: then data.size() is SseCiphertextSize(size)).
 struct PartRecord {
   uint64_t size = 0;
   int64_t last_modified_ms = 0;
@@ -44,6 +49,8 @@ struct PartRecord {
 
 //   u8 1 | varint zigzag(initiated_ms) | lp storage_class | u8 algorithm | varint n
 //   | n x (lp name, lp value)
+// Format 2 adds: tag pairs | u8 retention mode | varint zigzag(retain_until_ms) | u8 hold.
+// Format 3 adds: lp sse_envelope.
 std::string EncodeUploadRecord(const UploadRecord& record);
 Result<UploadRecord> DecodeUploadRecord(std::string_view bytes);  // kCorrupt on junk
 

@@ -204,9 +204,12 @@ TEST_CASE("Conditional writes route to PutObject; unsupported write features do 
             .operation == Operation::kCreateBucket);
   CHECK(RouteWithHeaders(http::verb::put, "/b/k?tagging", H{{"x-amz-copy-source", "s/k"}})
             .operation == Operation::kPutObjectTagging);
-  // CreateMultipartUpload carries the object's headers: the same features are refused there.
+  // CreateMultipartUpload carries the object's headers: encryption is one of them now.
   CHECK(RouteWithHeaders(http::verb::post, "/b/k?uploads",
                          H{{"x-amz-server-side-encryption", "AES256"}})
+            .operation == Operation::kCreateMultipartUpload);
+  CHECK(RouteWithHeaders(http::verb::post, "/b/k?uploads",
+                         H{{"x-amz-website-redirect-location", "/x"}})
             .error == S3Errc::kNotImplemented);
   CHECK(RouteWithHeaders(http::verb::post, "/b/k?uploads", H{{"x-amz-meta-a", "b"}}).operation ==
         Operation::kCreateMultipartUpload);

@@ -18,7 +18,6 @@ NOT_IMPLEMENTED = [
     ("PUT", "object", "cors", {}),  # cors is a bucket subresource only
     ("PUT", "object", "policy", {}),  # policy is a bucket subresource only
     ("PUT", "object", "lifecycle", {}),  # lifecycle is a bucket subresource only
-    ("GET", "bucket", "encryption", {}),
     ("GET", "bucket", "notification", {}),
     ("GET", "bucket", "website", {}),
     ("GET", "bucket", "replication", {}),
