@@ -11,6 +11,7 @@
 #include "server/admin_json.h"
 #include "server/admin_usage.h"
 #include "server/admin_users.h"
+#include "server/console_handler.h"
 #include "server/version.h"
 
 namespace strata::server {
@@ -36,7 +37,11 @@ api::Response JsonError(http::status status, std::string_view code, std::string_
 class AdminRequestHandler final : public RequestHandler {
  public:
   AdminRequestHandler(RequestHandler& s3, AdminContext context)
-      : s3_(s3), ctx_(std::move(context)) {}
+      : s3_(s3), ctx_(std::move(context)) {
+    // The web console (console_handler.h) shows the same tiers and drives as GET info.
+    console_ = NewConsoleHandler({ctx_.root, ctx_.identities, ctx_.store, ctx_.storage_classes,
+                                  [this] { return Info(); }, ctx_.clock});
+  }
 
   api::Response Handle(const http::request_header<>& request, storage::ByteSource& body,
                        const api::RequestContext& context) override {
@@ -51,6 +56,7 @@ class AdminRequestHandler final : public RequestHandler {
       return Metrics(request, context);
     }
     if (path_style && path.starts_with(kAdminPrefix)) return Admin(request, body, context);
+    if (path_style && IsConsolePath(path)) return console_->Handle(request, body, context);
     return s3_.Handle(request, body, context);
   }
 
@@ -381,6 +387,7 @@ class AdminRequestHandler final : public RequestHandler {
 
   RequestHandler& s3_;
   const AdminContext ctx_;
+  std::unique_ptr<RequestHandler> console_;
 };
 
 }  // namespace

@@ -5,6 +5,7 @@
 //   GET  /strata/admin/v1/heal/status   the running or last pass
 //   GET  /strata/admin/v1/usage         objects and bytes per bucket and tier (admin_usage.h)
 //   users/..., keys/...                 users, access keys, user policies (admin_users.h)
+//   /console, /console/...              the read-only web console (console_handler.h)
 // Everything else goes to the S3 handler. Like s3_request_handler.cc this file needs api/'s
 // compiled code (SigV4, the error table) and is linked only into the executable.
 #pragma once

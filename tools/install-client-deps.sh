@@ -2,8 +2,8 @@
 # Installs the clients of the compatibility matrix (tests/clients), every version pinned.
 # Idempotent: a part whose pinned inputs have not changed since its last install is skipped.
 #
-#   tools/install-client-deps.sh            Debian restic + curl, a Python venv (boto3, aws-cli,
-#                                           s3fs, pandas, pyarrow, pytest), Go modules
+#   tools/install-client-deps.sh            Debian restic, curl and chromium, a Python venv
+#                                           (boto3, aws-cli, s3fs, pandas, pyarrow, pytest), Go modules
 #                                           (aws-sdk-go-v2, minio-go), npm packages
 #                                           (@aws-sdk/client-s3, lib-storage), Maven artifacts
 #                                           (AWS SDK for Java v2, JUnit 5)
@@ -34,7 +34,10 @@ for arg in "$@"; do
 done
 
 # Pinned Debian packages: restic is the one the matrix runs; curl fetches presigned URLs.
-debian_packages=(restic=0.14.0-1+b5 curl)
+# chromium (with a font) is the browser tests/integration/test_console.py drives through
+# Playwright (pinned in tests/integration/requirements.txt; never `playwright install`): not
+# pinned, since Debian replaces its version with every security update.
+debian_packages=(restic=0.14.0-1+b5 curl chromium fonts-liberation)
 mvn_dependency_plugin=org.apache.maven.plugins:maven-dependency-plugin:3.8.1
 spark_jars=(org.apache.hadoop:hadoop-aws:3.3.4
             com.amazonaws:aws-java-sdk-bundle:1.12.262
