@@ -162,11 +162,7 @@ def test_access_log_file_records_https_requests_with_their_operation(pki, tls_se
 def test_a_key_that_does_not_match_the_certificate_fails_at_startup(pki, tmp_path):
     other = tmp_path / "other"
     other.mkdir()
-    try:
-        import cryptography  # noqa: F401
-        _make_pki_cryptography(other)
-    except ImportError:
-        _make_pki_openssl(other)
+    make_pki(other)
     config = {"tls": {"cert": str(pki / "server.pem"), "key": str(other / "server.key"),
                       "listen": f"127.0.0.1:{own_server.free_port()}"},
               "data": str(tmp_path / "data")}
