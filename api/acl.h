@@ -1,5 +1,5 @@
-// Canned ACLs and the public access block (issue 7): parsing, their XML, and the policy
-// statements a canned ACL stands for, so ACLs and policies go through one evaluator.
+// Canned ACLs and the public access block (issue 7): their names, and the public access block's
+// XML and record. Grants (what a canned ACL stands for) are in api/acl_grants.h.
 #pragma once
 
 #include <optional>
@@ -27,19 +27,13 @@ std::string_view CannedAclName(CannedAcl acl);
 // Grants something to AllUsers or AuthenticatedUsers (what BlockPublicAcls refuses).
 bool IsPublicAcl(CannedAcl acl);
 
-// The statements a canned ACL stands for: on a bucket, READ is ListBucket(Versions) and
-// ListBucketMultipartUploads, WRITE is PutObject and DeleteObject in it; on an object, READ is
-// GetObject(Version) of that object. The resource is `bucket` or `bucket/key`.
+// The statements a canned ACL stands for, without the owner's (AclGrantsPolicy of its group
+// grants, api/acl_grants.h). The resource is `bucket` or `bucket/key`.
 Policy AclPolicy(CannedAcl acl, std::string_view bucket, std::string_view key);
 
 // The AccessControlPolicy document S3 answers for a canned ACL: the owner with FULL_CONTROL and
-// the group grants the ACL implies.
+// the group grants the ACL implies (RenderAccessControlPolicy of CannedAclGrants).
 std::string RenderAclXml(CannedAcl acl, const OwnerInfo& owner, bool bucket_level);
-
-// PutBucketAcl / PutObjectAcl body: an AccessControlPolicy that is exactly a canned ACL (owner
-// FULL_CONTROL plus the group grants of one canned ACL) maps back to it; anything else is
-// NotImplemented (arbitrary grants), MalformedACLError (not an ACL document).
-Result<CannedAcl> ParseAclXml(std::string_view xml, bool bucket_level, std::string* message);
 
 struct PublicAccessBlock {
   bool block_public_acls = false;

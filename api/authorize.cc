@@ -6,6 +6,8 @@
 #include <memory>
 
 #include "api/acl.h"
+#include "api/acl_grants.h"
+#include "api/acl_request.h"
 #include "api/copy_handlers.h"
 #include "api/http_date.h"
 #include "api/policy.h"
@@ -18,9 +20,17 @@ struct BucketDocs {
   bool exists = false;
   std::optional<Policy> policy;
   bool policy_public = false;
-  std::optional<CannedAcl> acl;
+  AccessControlList acl;  // the owner's full control when none is stored
+  std::optional<ObjectOwnership> ownership;
   PublicAccessBlock pab;
 };
+
+// Operations on an object whose permission an object ACL can grant.
+bool IsObjectAclAction(std::string_view action) {
+  return action == "s3:GetObject" || action == "s3:GetObjectVersion" ||
+         action == "s3:GetObjectAcl" || action == "s3:GetObjectVersionAcl" ||
+         action == "s3:PutObjectAcl" || action == "s3:PutObjectVersionAcl";
+}
 
 class Authorizer final : public AccessChecker {
  public:
@@ -32,6 +42,7 @@ class Authorizer final : public AccessChecker {
         principal_(auth.principal),
         user_(auth.user),
         presigned_(auth.presigned),
+        owner_id_(RootOwner(config).id),
         now_(config.clock()) {
     // Copies what conditions read: the checker may outlive the request header it was made from.
     for (const auto& field : request) {
@@ -74,17 +85,23 @@ class Authorizer final : public AccessChecker {
     }
     PolicyDecision decision = Evaluate(policies, r);
     if (decision != PolicyDecision::kImplicitDeny) return decision == PolicyDecision::kAllow;
-    if (docs == nullptr || !docs->exists || docs->pab.ignore_public_acls) return false;
-    if (docs->acl && IsPublicAcl(*docs->acl)) {
-      Policy acl = AclPolicy(*docs->acl, bucket, {});
-      if (Evaluate(acl, r) == PolicyDecision::kAllow) return true;
+    // Then the ACLs, as statements of their own: an explicit Deny above has already won.
+    if (docs == nullptr || !docs->exists ||
+        docs->ownership == ObjectOwnership::kBucketOwnerEnforced) {
+      return false;  // BucketOwnerEnforced: ACLs are disabled
     }
-    if (!key.empty() && (action == "s3:GetObject" || action == "s3:GetObjectVersion")) {
-      auto object_acl = store_.GetObjectAcl(bucket, key, version_id);
-      if (!object_acl || object_acl->empty()) return false;
-      auto canned = ParseCannedAcl(*object_acl);
-      if (!canned || !IsPublicAcl(*canned)) return false;
-      return Evaluate(AclPolicy(*canned, bucket, key), r) == PolicyDecision::kAllow;
+    GrantPrincipals who;
+    who.owner_id = owner_id_;
+    if (principal_ == PrincipalKind::kUser) who.users.emplace(CanonicalUserId(user_), user_);
+    who.ignore_public = docs->pab.ignore_public_acls;
+    if (Evaluate(AclGrantsPolicy(docs->acl, bucket, {}, who), r) == PolicyDecision::kAllow) {
+      return true;
+    }
+    if (!key.empty() && IsObjectAclAction(action)) {
+      auto record = store_.GetObjectAcl(bucket, key, version_id);
+      if (!record || record->empty()) return false;
+      AccessControlList acl = DecodeAclRecord(*record, owner_id_, /*bucket_level=*/false);
+      return Evaluate(AclGrantsPolicy(acl, bucket, key, who), r) == PolicyDecision::kAllow;
     }
     return false;
   }
@@ -104,8 +121,9 @@ class Authorizer final : public AccessChecker {
     }
     if (auto acl = store_.GetBucketAccess(bucket, storage::BucketAccessKind::kAcl);
         acl && acl->has_value()) {
-      d.acl = ParseCannedAcl(**acl);
+      d.acl = DecodeAclRecord(**acl, owner_id_, /*bucket_level=*/true);
     }
+    if (auto ownership = LoadOwnership(store_, bucket)) d.ownership = *ownership;
     if (auto pab = store_.GetBucketAccess(bucket, storage::BucketAccessKind::kPublicAccessBlock);
         pab && pab->has_value()) {
       d.pab = DecodePublicAccessBlock(**pab);
@@ -189,6 +207,7 @@ class Authorizer final : public AccessChecker {
   const PrincipalKind principal_;
   const std::string user_;
   const bool presigned_;
+  const std::string owner_id_;
   const std::chrono::system_clock::time_point now_;
   std::map<std::string, std::string> headers_;
   std::map<std::string, std::string> query_;
@@ -317,6 +336,11 @@ std::string ActionFor(const Route& route, const ParsedTarget& target) {
       return "s3:PutEncryptionConfiguration";
     case Operation::kGetBucketEncryption:
       return "s3:GetEncryptionConfiguration";
+    case Operation::kPutBucketOwnershipControls:
+    case Operation::kDeleteBucketOwnershipControls:
+      return "s3:PutBucketOwnershipControls";
+    case Operation::kGetBucketOwnershipControls:
+      return "s3:GetBucketOwnershipControls";
     case Operation::kDeleteObjects:
     case Operation::kPreflightCors:
     case Operation::kUnsupported:
@@ -338,24 +362,40 @@ boost::system::error_code Authorize(storage::ObjectStore& store, const ApiConfig
     return anonymous ? denied() : boost::system::error_code();
   }
 
-  // A canned ACL on a write: a known name, and not a public one where the bucket blocks them.
-  auto acl_header = HeaderValue(request, "x-amz-acl");
-  const bool takes_acl =
-      route.operation == Operation::kCreateBucket || route.operation == Operation::kPutObject ||
-      route.operation == Operation::kCopyObject ||
-      route.operation == Operation::kCreateMultipartUpload ||
-      route.operation == Operation::kPutBucketAcl || route.operation == Operation::kPutObjectAcl;
-  if (takes_acl && acl_header) {
-    auto acl = ParseCannedAcl(TrimSpaces(*acl_header));
-    if (!acl) {
-      if (anonymous) return denied();
-      if (message) *message = "Invalid canned ACL: " + std::string(*acl_header);
-      return make_error_code(S3Errc::kInvalidArgument);
-    }
-    if (IsPublicAcl(*acl) && route.operation != Operation::kCreateBucket &&
-        checker->Pab(route.bucket).block_public_acls) {
+  // An ACL on a write (x-amz-acl or x-amz-grant-*): well-formed, not public where the bucket
+  // blocks public ACLs, none beyond the owner's where the bucket disables ACLs.
+  const Operation op = route.operation;
+  const bool takes_acl = op == Operation::kCreateBucket || op == Operation::kPutObject ||
+                         op == Operation::kCopyObject || op == Operation::kCreateMultipartUpload ||
+                         op == Operation::kPutBucketAcl || op == Operation::kPutObjectAcl;
+  std::optional<AccessControlList> request_acl;
+  if (takes_acl) {
+    auto acl = ReadRequestAcl(request, MakeGranteeDirectory(config), route.key.empty(), message);
+    if (!acl) return anonymous ? denied() : acl.error();
+    request_acl = std::move(*acl);
+  }
+  if (request_acl && op != Operation::kCreateBucket) {
+    if (HasPublicGrant(*request_acl) && checker->Pab(route.bucket).block_public_acls) {
       if (message) *message = "Access Denied because of BlockPublicAcls";
       return denied();
+    }
+    if (auto ec = CheckAclAllowed(checker->Docs(route.bucket).ownership, *request_acl,
+                                  RootOwner(config).id, message)) {
+      return anonymous ? denied() : ec;
+    }
+  }
+  if (op == Operation::kCreateBucket) {
+    if (auto ownership = HeaderValue(request, "x-amz-object-ownership")) {
+      auto o = ParseObjectOwnership(TrimSpaces(*ownership));
+      if (!o) {
+        if (anonymous) return denied();
+        if (message) *message = "Invalid x-amz-object-ownership header: " + std::string(*ownership);
+        return make_error_code(S3Errc::kInvalidArgument);
+      }
+      if (*o == ObjectOwnership::kBucketOwnerEnforced && request_acl &&
+          !IsOwnerOnly(*request_acl, RootOwner(config).id)) {
+        return anonymous ? denied() : make_error_code(S3Errc::kInvalidBucketAclWithObjectOwnership);
+      }
     }
   }
 
@@ -369,7 +409,7 @@ boost::system::error_code Authorize(storage::ObjectStore& store, const ApiConfig
   const std::string version = std::string(target.Query("versionId").value_or(""));
   const std::string action = ActionFor(route, target);
   if (!checker->Allowed(action, route.bucket, route.key, version)) return denied();
-  if (takes_acl && acl_header && !route.key.empty() &&
+  if (request_acl && !route.key.empty() && op != Operation::kPutObjectAcl &&
       !checker->Allowed("s3:PutObjectAcl", route.bucket, route.key, {})) {
     return denied();
   }
@@ -392,19 +432,30 @@ boost::system::error_code ApplyRequestAcl(HandlerContext& ctx, const Response& r
       op != Operation::kCopyObject) {
     return {};
   }
-  auto header = HeaderValue(ctx.request, "x-amz-acl");
-  if (!header) return {};
-  auto acl = ParseCannedAcl(TrimSpaces(*header));
-  if (!acl || !IsPublicAcl(*acl)) return {};  // private is what there is without a record
-  const std::string name(CannedAclName(*acl));
+  const GranteeDirectory directory = MakeGranteeDirectory(ctx.config);
   if (op == Operation::kCreateBucket) {
-    return ctx.store.PutBucketAccess(ctx.route.bucket, storage::BucketAccessKind::kAcl, name);
+    // Checked by Authorize before the bucket was made.
+    if (auto header = HeaderValue(ctx.request, "x-amz-object-ownership")) {
+      if (auto o = ParseObjectOwnership(TrimSpaces(*header))) {
+        if (auto ec = ctx.store.PutBucketAccess(
+                ctx.route.bucket, storage::BucketAccessKind::kOwnership, EncodeOwnership(*o))) {
+          return ec;
+        }
+      }
+    }
+  }
+  auto acl = ReadRequestAcl(ctx.request, directory, op == Operation::kCreateBucket, nullptr);
+  if (!acl || !*acl) return {};  // Authorize refused a bad one before the write
+  const std::string record = EncodeAclRecord(**acl, directory.owner_id);
+  if (record.empty()) return {};  // the owner's full control is what there is without a record
+  if (op == Operation::kCreateBucket) {
+    return ctx.store.PutBucketAccess(ctx.route.bucket, storage::BucketAccessKind::kAcl, record);
   }
   std::string version = "null";
   if (auto it = response.header.find("x-amz-version-id"); it != response.header.end()) {
     version = std::string(it->value());
   }
-  auto set = ctx.store.PutObjectAcl(ctx.route.bucket, ctx.route.key, version, name);
+  auto set = ctx.store.PutObjectAcl(ctx.route.bucket, ctx.route.key, version, record);
   return set ? boost::system::error_code() : set.error();
 }
 

@@ -24,6 +24,10 @@ class IdentityProvider {
   virtual std::optional<AccessKeyRecord> FindAccessKey(std::string_view access_key) = 0;
   // The user's attached policy documents (JSON, the AWS policy language), possibly none.
   virtual std::vector<std::string> UserPolicies(std::string_view user) = 0;
+  // Every user's name, to resolve the canonical user ids of ACL grants (api/acl_grants.h). nullopt
+  // when the provider cannot list them: any well-formed id is then accepted, and shown without a
+  // DisplayName.
+  virtual std::optional<std::vector<std::string>> UserNames() { return std::nullopt; }
 };
 
 // Who signed a request.

@@ -2,6 +2,7 @@
 
 #include <pugixml.hpp>
 
+#include "api/acl_request.h"
 #include "api/http_date.h"
 #include "api/object_handlers.h"
 #include "api/object_headers.h"
@@ -167,6 +168,11 @@ HandlerResult CreateMultipartUpload(HandlerContext& ctx) {
   options.headers = std::move(*headers);
   options.version = std::move(*version);
   options.sse = sse->ToRequest();
+  // The requested ACL (checked by Authorize) goes with the upload to the completed version.
+  const GranteeDirectory directory = MakeGranteeDirectory(ctx.config);
+  auto acl = ReadRequestAcl(ctx.request, directory, /*bucket_level=*/false, &ctx.error_message);
+  if (!acl) return acl.error();
+  if (*acl) options.acl = EncodeAclRecord(**acl, directory.owner_id);
   if (auto storage_class = HeaderValue(ctx.request, "x-amz-storage-class")) {
     options.storage_class = std::string(TrimSpaces(*storage_class));
   }

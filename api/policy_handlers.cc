@@ -1,8 +1,11 @@
-// Bucket policy, ACL and public access block handlers. The documents are stored as given
-// (policy JSON verbatim, as GetBucketPolicy must return it) and parsed again where evaluated.
+// Bucket policy, ACL, ownership controls and public access block handlers. The documents are stored
+// as given (policy JSON verbatim, as GetBucketPolicy must return it) and parsed again where
+// evaluated.
 #include "api/policy_handlers.h"
 
 #include "api/acl.h"
+#include "api/acl_grants.h"
+#include "api/acl_request.h"
 #include "api/governance_handlers.h"
 #include "api/governance_xml.h"
 #include "api/policy.h"
@@ -28,22 +31,55 @@ Result<PublicAccessBlock> LoadPab(HandlerContext& ctx) {
   return DecodePublicAccessBlock(**record);
 }
 
-// The canned ACL of a PutBucketAcl / PutObjectAcl: the x-amz-acl header, else the body.
-Result<CannedAcl> RequestedAcl(HandlerContext& ctx, bool bucket_level) {
-  if (auto header = HeaderValue(ctx.request, "x-amz-acl")) {
-    auto acl = ParseCannedAcl(TrimSpaces(*header));
-    if (!acl) return Fail(ctx, S3Errc::kInvalidArgument).error();
-    return *acl;
+// The ACL of a PutBucketAcl / PutObjectAcl: x-amz-acl or x-amz-grant-* headers, else the
+// AccessControlPolicy body. Then what the bucket allows: no public grants with BlockPublicAcls,
+// none beyond the owner's with BucketOwnerEnforced.
+Result<AccessControlList> RequestedAcl(HandlerContext& ctx, const GranteeDirectory& directory,
+                                       bool bucket_level) {
+  auto from_headers = ReadRequestAcl(ctx.request, directory, bucket_level, &ctx.error_message);
+  if (!from_headers) return from_headers.error();
+  AccessControlList acl;
+  if (*from_headers) {
+    acl = std::move(**from_headers);
+  } else {
+    auto xml = ReadXmlBody(*ctx.body, kMaxGovernanceBodyBytes);
+    if (!xml) {
+      if (ToS3Error(xml.error()) == S3Errc::kMalformedXML) {
+        return Fail(ctx, S3Errc::kMalformedACLError).error();
+      }
+      return xml.error();
+    }
+    if (xml->empty()) {
+      return Fail(ctx, S3Errc::kMissingSecurityHeader, "Your request was missing a required header")
+          .error();
+    }
+    auto parsed = ParseAccessControlPolicy(*xml, &ctx.error_message);
+    if (!parsed) return parsed.error();
+    if (auto ec = ValidateGrantees(*parsed, directory, &ctx.error_message)) return ec;
+    acl = std::move(*parsed);
   }
-  auto xml = ReadXmlBody(*ctx.body, kMaxGovernanceBodyBytes);
-  if (!xml) return xml.error();
-  if (xml->empty()) {
-    return Fail(ctx, S3Errc::kMissingSecurityHeader, "Your request was missing a required header")
-        .error();
+  auto pab = LoadPab(ctx);
+  if (!pab) return pab.error();
+  if (pab->block_public_acls && HasPublicGrant(acl)) {
+    return Fail(ctx, S3Errc::kAccessDenied, "Access Denied because of BlockPublicAcls").error();
   }
-  auto acl = ParseAclXml(*xml, bucket_level, &ctx.error_message);
-  if (!acl) return acl.error();
-  return *acl;
+  auto ownership = LoadOwnership(ctx.store, ctx.route.bucket);
+  if (!ownership) return ownership.error();
+  if (auto ec = CheckAclAllowed(*ownership, acl, directory.owner_id, &ctx.error_message)) {
+    return ec;
+  }
+  return acl;
+}
+
+// What Get*Acl shows: the stored grants, or the owner alone where ACLs are disabled.
+Result<AccessControlList> ShownAcl(HandlerContext& ctx, const std::string& record,
+                                   const std::string& owner_id, bool bucket_level) {
+  auto ownership = LoadOwnership(ctx.store, ctx.route.bucket);
+  if (!ownership) return ownership.error();
+  if (*ownership == ObjectOwnership::kBucketOwnerEnforced) {
+    return CannedAclGrants(CannedAcl::kPrivate, owner_id, bucket_level);
+  }
+  return DecodeAclRecord(record, owner_id, bucket_level);
 }
 
 }  // namespace
@@ -101,15 +137,11 @@ HandlerResult GetBucketPolicyStatus(HandlerContext& ctx) {
 }
 
 HandlerResult PutBucketAcl(HandlerContext& ctx) {
-  auto acl = RequestedAcl(ctx, /*bucket_level=*/true);
+  const GranteeDirectory directory = MakeGranteeDirectory(ctx.config);
+  auto acl = RequestedAcl(ctx, directory, /*bucket_level=*/true);
   if (!acl) return acl.error();
-  auto pab = LoadPab(ctx);
-  if (!pab) return pab.error();
-  if (pab->block_public_acls && IsPublicAcl(*acl)) {
-    return Fail(ctx, S3Errc::kAccessDenied, "Access Denied because of BlockPublicAcls");
-  }
-  const std::string record = IsPublicAcl(*acl) ? std::string(CannedAclName(*acl)) : "";
-  if (auto ec = ctx.store.PutBucketAccess(ctx.route.bucket, BucketAccessKind::kAcl, record)) {
+  if (auto ec = ctx.store.PutBucketAccess(ctx.route.bucket, BucketAccessKind::kAcl,
+                                          EncodeAclRecord(*acl, directory.owner_id))) {
     return ec;
   }
   return Empty(http::status::ok);
@@ -118,22 +150,18 @@ HandlerResult PutBucketAcl(HandlerContext& ctx) {
 HandlerResult GetBucketAcl(HandlerContext& ctx) {
   auto record = ctx.store.GetBucketAccess(ctx.route.bucket, BucketAccessKind::kAcl);
   if (!record) return record.error();
-  CannedAcl acl = CannedAcl::kPrivate;
-  if (record->has_value()) acl = ParseCannedAcl(**record).value_or(CannedAcl::kPrivate);
-  return GovernanceXml(RenderAclXml(acl, RootOwner(ctx.config), /*bucket_level=*/true));
+  const GranteeDirectory directory = MakeGranteeDirectory(ctx.config);
+  auto acl = ShownAcl(ctx, record->value_or(""), directory.owner_id, /*bucket_level=*/true);
+  if (!acl) return acl.error();
+  return GovernanceXml(RenderAccessControlPolicy(*acl, RootOwner(ctx.config), directory));
 }
 
 HandlerResult PutObjectAcl(HandlerContext& ctx) {
-  auto acl = RequestedAcl(ctx, /*bucket_level=*/false);
+  const GranteeDirectory directory = MakeGranteeDirectory(ctx.config);
+  auto acl = RequestedAcl(ctx, directory, /*bucket_level=*/false);
   if (!acl) return acl.error();
-  auto pab = LoadPab(ctx);
-  if (!pab) return pab.error();
-  if (pab->block_public_acls && IsPublicAcl(*acl)) {
-    return Fail(ctx, S3Errc::kAccessDenied, "Access Denied because of BlockPublicAcls");
-  }
-  const std::string record = IsPublicAcl(*acl) ? std::string(CannedAclName(*acl)) : "";
-  auto version =
-      ctx.store.PutObjectAcl(ctx.route.bucket, ctx.route.key, RequestVersionId(ctx), record);
+  auto version = ctx.store.PutObjectAcl(ctx.route.bucket, ctx.route.key, RequestVersionId(ctx),
+                                        EncodeAclRecord(*acl, directory.owner_id));
   if (!version) return version.error();
   Response response = Empty(http::status::ok);
   if (!RequestVersionId(ctx).empty()) response.header.set("x-amz-version-id", *version);
@@ -143,12 +171,40 @@ HandlerResult PutObjectAcl(HandlerContext& ctx) {
 HandlerResult GetObjectAcl(HandlerContext& ctx) {
   auto record = ctx.store.GetObjectAcl(ctx.route.bucket, ctx.route.key, RequestVersionId(ctx));
   if (!record) return record.error();
-  CannedAcl acl = ParseCannedAcl(*record).value_or(CannedAcl::kPrivate);
+  const GranteeDirectory directory = MakeGranteeDirectory(ctx.config);
+  auto acl = ShownAcl(ctx, *record, directory.owner_id, /*bucket_level=*/false);
+  if (!acl) return acl.error();
   Response response =
-      GovernanceXml(RenderAclXml(acl, RootOwner(ctx.config), /*bucket_level=*/false));
+      GovernanceXml(RenderAccessControlPolicy(*acl, RootOwner(ctx.config), directory));
   if (!RequestVersionId(ctx).empty())
     response.header.set("x-amz-version-id", RequestVersionId(ctx));
   return response;
+}
+
+HandlerResult PutBucketOwnershipControls(HandlerContext& ctx) {
+  auto xml = ReadGovernanceBody(ctx);
+  if (!xml) return xml.error();
+  auto ownership = ParseOwnershipControlsXml(*xml);
+  if (!ownership) return ownership.error();
+  if (auto ec = ctx.store.PutBucketAccess(ctx.route.bucket, BucketAccessKind::kOwnership,
+                                          EncodeOwnership(*ownership))) {
+    return ec;
+  }
+  return Empty(http::status::ok);
+}
+
+HandlerResult GetBucketOwnershipControls(HandlerContext& ctx) {
+  auto ownership = LoadOwnership(ctx.store, ctx.route.bucket);
+  if (!ownership) return ownership.error();
+  if (!*ownership) return make_error_code(S3Errc::kOwnershipControlsNotFoundError);
+  return GovernanceXml(RenderOwnershipControlsXml(**ownership));
+}
+
+HandlerResult DeleteBucketOwnershipControls(HandlerContext& ctx) {
+  if (auto ec = ctx.store.PutBucketAccess(ctx.route.bucket, BucketAccessKind::kOwnership, "")) {
+    return ec;
+  }
+  return Empty(http::status::no_content);
 }
 
 HandlerResult PutPublicAccessBlock(HandlerContext& ctx) {

@@ -1,5 +1,5 @@
-// Bucket policy, canned ACL and public access block operations (issue 7): ?policy,
-// ?policyStatus, ?acl (bucket and object) and ?publicAccessBlock.
+// Bucket policy, ACL, ownership controls and public access block operations (issue 7): ?policy,
+// ?policyStatus, ?acl (bucket and object), ?ownershipControls and ?publicAccessBlock.
 #pragma once
 
 #include "api/handler.h"
@@ -17,5 +17,8 @@ HandlerResult GetObjectAcl(HandlerContext& ctx);
 HandlerResult PutPublicAccessBlock(HandlerContext& ctx);
 HandlerResult GetPublicAccessBlock(HandlerContext& ctx);
 HandlerResult DeletePublicAccessBlock(HandlerContext& ctx);
+HandlerResult PutBucketOwnershipControls(HandlerContext& ctx);
+HandlerResult GetBucketOwnershipControls(HandlerContext& ctx);
+HandlerResult DeleteBucketOwnershipControls(HandlerContext& ctx);
 
 }  // namespace strata::api

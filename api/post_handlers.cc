@@ -1,5 +1,8 @@
 #include "api/post_handlers.h"
 
+#include "api/acl.h"
+#include "api/acl_grants.h"
+#include "api/acl_request.h"
 #include "api/authorize.h"
 #include "api/object_handlers.h"
 #include "api/object_headers.h"
@@ -142,13 +145,11 @@ HandlerResult PostObject(storage::ObjectStore& store, const ApiConfig& config,
   if (key.empty())
     return Error(S3Errc::kInvalidArgument, message, "User key must have a length greater than 0.");
   if (key.size() > kMaxKeyLength) return Error(S3Errc::kKeyTooLongError, message, {});
+  // The form's canned ACL (field `acl`), applied to the stored version.
+  std::optional<CannedAcl> canned;
   if (auto acl = form->fields.find("acl"); acl != form->fields.end()) {
-    // Canned ACLs other than private are not yet carried by a form upload: refusing is better
-    // than silently storing a private object.
-    if (acl->second != "private" && acl->second != "bucket-owner-full-control" &&
-        acl->second != "bucket-owner-read") {
-      return Error(S3Errc::kNotImplemented, message, "A POST acl other than private.");
-    }
+    canned = ParseCannedAcl(TrimSpaces(acl->second));
+    if (!canned) return Error(S3Errc::kInvalidArgument, message, "Invalid canned ACL");
   }
   auto status = form->fields.find("success_action_status");
   int success_status = 204;
@@ -166,6 +167,26 @@ HandlerResult PostObject(storage::ObjectStore& store, const ApiConfig& config,
           Authorize(store, config, request, target, put_route, context, auth, &authz_message)) {
     if (message) *message = authz_message;
     return ec;
+  }
+  const std::string owner_id = RootOwner(config).id;
+  std::string acl_record;
+  if (canned) {
+    // As x-amz-acl on a PUT: public grants where the bucket blocks them, ACLs where it disables
+    // them, and a signer without s3:PutObjectAcl are refused.
+    const AccessControlList acl = CannedAclGrants(*canned, owner_id, /*bucket_level=*/false);
+    auto pab = store.GetBucketAccess(route.bucket, storage::BucketAccessKind::kPublicAccessBlock);
+    if (!pab) return pab.error();
+    if (HasPublicGrant(acl) && pab->has_value() &&
+        DecodePublicAccessBlock(**pab).block_public_acls) {
+      return Error(S3Errc::kAccessDenied, message, "Access Denied because of BlockPublicAcls");
+    }
+    auto ownership = LoadOwnership(store, route.bucket);
+    if (!ownership) return ownership.error();
+    if (auto ec = CheckAclAllowed(*ownership, acl, owner_id, message)) return ec;
+    if (auth.access && !auth.access->Allowed("s3:PutObjectAcl", route.bucket, key)) {
+      return Error(S3Errc::kAccessDenied, message, {});
+    }
+    acl_record = EncodeAclRecord(acl, owner_id);
   }
 
   auto headers = FormHeaders(*form, message);
@@ -193,6 +214,11 @@ HandlerResult PostObject(storage::ObjectStore& store, const ApiConfig& config,
     return info.error();
   }
   reader.Drain(kMaxPostFieldsSize);
+  if (!acl_record.empty()) {
+    auto set = store.PutObjectAcl(route.bucket, key,
+                                  info->version_id.empty() ? "null" : info->version_id, acl_record);
+    if (!set) return set.error();
+  }
 
   Response response;
   const std::string etag = QuotedEtag(info->etag);

@@ -21,13 +21,26 @@ std::string ToLower(std::string_view s) {
 // operation instead would be wrong (PUT ?tagging would overwrite the object with the tagging
 // document), so each answers NotImplemented.
 constexpr std::string_view kUnsupportedSubresources[] = {
-    "accelerate",        "analytics",   "intelligent-tiering",
-    "inventory",         "logging",     "metadataConfiguration",
-    "metadataTable",     "metrics",     "notification",
-    "ownershipControls", "replication", "requestPayment",
-    "restore",           "select",      "select-type",
-    "session",           "torrent",     "website",
-    "renameObject",      "abac",        "inventoryConfiguration",
+    "accelerate",
+    "analytics",
+    "intelligent-tiering",
+    "inventory",
+    "logging",
+    "metadataConfiguration",
+    "metadataTable",
+    "metrics",
+    "notification",
+    "replication",
+    "requestPayment",
+    "restore",
+    "select",
+    "select-type",
+    "session",
+    "torrent",
+    "website",
+    "renameObject",
+    "abac",
+    "inventoryConfiguration",
     "journalTable",
 };
 
@@ -37,7 +50,7 @@ constexpr std::string_view kServedSubresources[] = {
     "uploads",      "uploadId",  "partNumber",        "delete",      "attributes",
     "versioning",   "versions",  "tagging",           "object-lock", "retention",
     "legal-hold",   "versionId", "lifecycle",         "cors",        "policy",
-    "policyStatus", "acl",       "publicAccessBlock", "encryption"};
+    "policyStatus", "acl",       "publicAccessBlock", "encryption",  "ownershipControls"};
 
 // The served subresources each operation consumes.
 bool UsesSubresource(Operation op, std::string_view name) {
@@ -111,6 +124,10 @@ bool UsesSubresource(Operation op, std::string_view name) {
     case Operation::kGetBucketEncryption:
     case Operation::kDeleteBucketEncryption:
       return name == "encryption";
+    case Operation::kPutBucketOwnershipControls:
+    case Operation::kGetBucketOwnershipControls:
+    case Operation::kDeleteBucketOwnershipControls:
+      return name == "ownershipControls";
     default:
       return false;
   }
@@ -118,25 +135,15 @@ bool UsesSubresource(Operation op, std::string_view name) {
 
 // Request headers that ask for a feature we do not implement; ignoring them would silently
 // give the client something else than it asked for. Checked on object writes (PUT, and POST
-// ?uploads, whose headers shape the completed object) and bucket creation.
-bool HasUnsupportedPutHeader(const http::request_header<>& request, bool object_level,
-                             bool multipart) {
+// ?uploads, whose headers shape the completed object). x-amz-acl and x-amz-grant-* are served
+// (issue 7: api/acl_request.h), on multipart uploads too.
+bool HasUnsupportedPutHeader(const http::request_header<>& request, bool object_level) {
+  if (!object_level) return false;
   for (const auto& field : request) {
     std::string name = ToLower(field.name_string());
-    if (object_level) {
-      // x-amz-server-side-encryption* are served (issue 7: api/sse_headers.h).
-      if (name == "x-amz-website-redirect-location" || name == "x-amz-write-offset-bytes") {
-        return true;
-      }
-    }
-    if (name.starts_with("x-amz-grant-")) return true;
-    if (name == "x-amz-acl" && multipart) {
-      // Canned ACLs are recorded on a bucket or a version (authorize.h), not yet carried through
-      // a multipart upload: a public one there would silently come out private.
-      std::string acl = ToLower(field.value());
-      if (acl != "private" && acl != "bucket-owner-full-control" && acl != "bucket-owner-read") {
-        return true;
-      }
+    // x-amz-server-side-encryption* are served (issue 7: api/sse_headers.h).
+    if (name == "x-amz-website-redirect-location" || name == "x-amz-write-offset-bytes") {
+      return true;
     }
   }
   return false;
@@ -278,6 +285,12 @@ std::string_view OperationName(Operation op) {
       return "GetBucketEncryption";
     case Operation::kDeleteBucketEncryption:
       return "DeleteBucketEncryption";
+    case Operation::kPutBucketOwnershipControls:
+      return "PutBucketOwnershipControls";
+    case Operation::kGetBucketOwnershipControls:
+      return "GetBucketOwnershipControls";
+    case Operation::kDeleteBucketOwnershipControls:
+      return "DeleteBucketOwnershipControls";
     case Operation::kUnsupported:
       return "Unsupported";
   }
@@ -349,7 +362,7 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
 
   const bool object_write =
       method == http::verb::put || (method == http::verb::post && target.HasQuery("uploads"));
-  if (object_write && HasUnsupportedPutHeader(request, object_level, method == http::verb::post)) {
+  if (object_write && HasUnsupportedPutHeader(request, object_level)) {
     return Unsupported(S3Errc::kNotImplemented, route.bucket, route.key);
   }
 
@@ -380,6 +393,8 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
           route.operation = Operation::kGetPublicAccessBlock;
         } else if (target.HasQuery("encryption")) {
           route.operation = Operation::kGetBucketEncryption;
+        } else if (target.HasQuery("ownershipControls")) {
+          route.operation = Operation::kGetBucketOwnershipControls;
         } else if (target.HasQuery("uploads")) {
           route.operation = Operation::kListMultipartUploads;
         } else if (target.Query("list-type") == "2") {
@@ -410,6 +425,8 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
           route.operation = Operation::kPutPublicAccessBlock;
         } else if (target.HasQuery("encryption")) {
           route.operation = Operation::kPutBucketEncryption;
+        } else if (target.HasQuery("ownershipControls")) {
+          route.operation = Operation::kPutBucketOwnershipControls;
         } else {
           route.operation = Operation::kCreateBucket;
         }
@@ -425,14 +442,15 @@ Route RouteRequest(const http::request_header<>& request, const ParsedTarget& ta
         }
         break;
       default:
-        route.operation = target.HasQuery("tagging")     ? Operation::kDeleteBucketTagging
-                          : target.HasQuery("lifecycle") ? Operation::kDeleteBucketLifecycle
-                          : target.HasQuery("cors")      ? Operation::kDeleteBucketCors
-                          : target.HasQuery("policy")    ? Operation::kDeleteBucketPolicy
-                          : target.HasQuery("publicAccessBlock")
-                              ? Operation::kDeletePublicAccessBlock
-                          : target.HasQuery("encryption") ? Operation::kDeleteBucketEncryption
-                                                          : Operation::kDeleteBucket;
+        route.operation =
+            target.HasQuery("tagging")             ? Operation::kDeleteBucketTagging
+            : target.HasQuery("lifecycle")         ? Operation::kDeleteBucketLifecycle
+            : target.HasQuery("cors")              ? Operation::kDeleteBucketCors
+            : target.HasQuery("policy")            ? Operation::kDeleteBucketPolicy
+            : target.HasQuery("publicAccessBlock") ? Operation::kDeletePublicAccessBlock
+            : target.HasQuery("encryption")        ? Operation::kDeleteBucketEncryption
+            : target.HasQuery("ownershipControls") ? Operation::kDeleteBucketOwnershipControls
+                                                   : Operation::kDeleteBucket;
         break;
     }
     if (route.operation != Operation::kGetBucketLocation && target.HasQuery("location")) {

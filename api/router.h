@@ -71,6 +71,9 @@ enum class Operation {
   kPutBucketEncryption,  // issue 7: bucket default encryption (?encryption)
   kGetBucketEncryption,
   kDeleteBucketEncryption,
+  kPutBucketOwnershipControls,  // issue 7: object ownership (?ownershipControls)
+  kGetBucketOwnershipControls,
+  kDeleteBucketOwnershipControls,
   kUnsupported,  // a real request we do not serve: see Route::error
 };
 
@@ -98,11 +101,11 @@ std::string VirtualHostBucket(std::string_view host,
 // subresources (bucket ?versioning ?versions ?tagging ?object-lock, object ?tagging ?retention
 // ?legal-hold), bucket ?lifecycle (PUT/GET/DELETE) and ?versionId on the object operations that
 // take a version; bucket ?policy ?policyStatus ?acl ?publicAccessBlock and object ?acl (issue 7);
-// bucket ?cors and ?encryption (PUT/GET/DELETE), POST bucket with a multipart/form-data body
-// (PostObject), and OPTIONS on a bucket or object (the CORS preflight, whatever its query). A
-// subresource we do not implement (acl, policy, ...), one used where it means nothing (PUT bucket
-// ?uploads), feature headers we do not implement, and unknown methods give
-// kUnsupported/NotImplemented. Other query parameters (list options, response-*, X-Amz-* auth,
+// bucket ?cors, ?encryption and ?ownershipControls (PUT/GET/DELETE), POST bucket with a
+// multipart/form-data body (PostObject), and OPTIONS on a bucket or object (the CORS preflight,
+// whatever its query). A subresource we do not implement (acl, policy, ...), one used where it
+// means nothing (PUT bucket ?uploads), feature headers we do not implement, and unknown methods
+// give kUnsupported/NotImplemented. Other query parameters (list options, response-*, X-Amz-* auth,
 // x-id) are not subresources and are handled, or ignored, by the operation. Pure; thread-safe.
 Route RouteRequest(const boost::beast::http::request_header<>& request, const ParsedTarget& target,
                    std::span<const std::string> virtual_host_domains);

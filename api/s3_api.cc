@@ -69,7 +69,7 @@ bool TakesBody(Operation op) {
          op == Operation::kPutBucketLifecycleConfiguration || op == Operation::kPutBucketCors ||
          op == Operation::kPutBucketPolicy || op == Operation::kPutBucketAcl ||
          op == Operation::kPutObjectAcl || op == Operation::kPutPublicAccessBlock ||
-         op == Operation::kPutBucketEncryption;
+         op == Operation::kPutBucketEncryption || op == Operation::kPutBucketOwnershipControls;
 }
 
 }  // namespace
@@ -333,6 +333,12 @@ HandlerResult S3Api::Impl::Dispatch(HandlerContext& ctx) {
       return GetBucketEncryption(ctx);
     case Operation::kDeleteBucketEncryption:
       return DeleteBucketEncryption(ctx);
+    case Operation::kPutBucketOwnershipControls:
+      return PutBucketOwnershipControls(ctx);
+    case Operation::kGetBucketOwnershipControls:
+      return GetBucketOwnershipControls(ctx);
+    case Operation::kDeleteBucketOwnershipControls:
+      return DeleteBucketOwnershipControls(ctx);
     case Operation::kPostObject:  // handled before authentication (Impl::Handle)
     case Operation::kUnsupported:
       break;

@@ -175,6 +175,16 @@ constexpr Row kTable[] = {
     {S3Errc::kServerSideEncryptionConfigurationNotFoundError,
      {"ServerSideEncryptionConfigurationNotFoundError", 404,
       "The server side encryption configuration was not found"}},
+    {S3Errc::kAccessControlListNotSupported,
+     {"AccessControlListNotSupported", 400, "The bucket does not allow ACLs"}},
+    {S3Errc::kOwnershipControlsNotFoundError,
+     {"OwnershipControlsNotFoundError", 404, "The bucket ownership controls were not found"}},
+    {S3Errc::kUnresolvableGrantByEmailAddress,
+     {"UnresolvableGrantByEmailAddress", 400,
+      "The email address you provided does not match any account on record."}},
+    {S3Errc::kInvalidBucketAclWithObjectOwnership,
+     {"InvalidBucketAclWithObjectOwnership", 400,
+      "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced setting"}},
 };
 
 constexpr bool TableMatchesEnum() {

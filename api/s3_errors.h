@@ -78,7 +78,11 @@ enum class S3Errc {
   kMaxPostPreDataLengthExceededError,     // issue 7: POST fields before the file too large
   kInvalidEncryptionAlgorithmError,       // issue 7: SSE-C algorithm other than AES256 (400)
   kServerSideEncryptionConfigurationNotFoundError,  // issue 7: no bucket default (404)
-  kCount,                                           // keep last
+  kAccessControlListNotSupported,        // issue 7: an ACL on a BucketOwnerEnforced bucket (400)
+  kOwnershipControlsNotFoundError,       // issue 7: no ownership controls set (404)
+  kUnresolvableGrantByEmailAddress,      // issue 7: grants to e-mail addresses (400)
+  kInvalidBucketAclWithObjectOwnership,  // issue 7: CreateBucket with ACLs and ACLs disabled
+  kCount,                                // keep last
 };
 
 const boost::system::error_category& S3Category();

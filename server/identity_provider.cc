@@ -38,6 +38,18 @@ class StoreIdentityProvider final : public api::IdentityProvider {
     return out;
   }
 
+  std::optional<std::vector<std::string>> UserNames() override {
+    auto users = store_.ListUsers();
+    if (!users) {
+      Log(LogLevel::kError, "identity: cannot list users: " + users.error().message());
+      return std::nullopt;
+    }
+    std::vector<std::string> names;
+    names.reserve(users->size());
+    for (auto& user : *users) names.push_back(std::move(user.name));
+    return names;
+  }
+
  private:
   storage::IdentityStore& store_;
 };

@@ -92,16 +92,21 @@ Result<std::string> ObjectStoreImpl::PutObjectAcl(const std::string& bucket, con
   auto record = ResolveVersion(bucket, key, version_id, /*allow_marker=*/false);
   if (!record) return record.error();
   WriteBatch batch;
-  const std::string k = ObjectAclKey(bucket, key, SortIdOf(*record));
   if (acl.empty()) {
-    batch.Delete(k);
+    batch.Delete(ObjectAclKey(bucket, key, SortIdOf(*record)));
   } else {
-    std::string value;
-    PutLengthPrefixed(value, acl);
-    batch.Put(k, value);
+    StageObjectAcl(bucket, key, SortIdOf(*record), acl, batch);
   }
   if (auto ec = metadata_.Write(batch)) return ec;
   return record->version_id;
+}
+
+void ObjectStoreImpl::StageObjectAcl(const std::string& bucket, const std::string& key,
+                                     const std::string& sort_id, const std::string& acl,
+                                     WriteBatch& batch) {
+  std::string value;
+  PutLengthPrefixed(value, acl);
+  batch.Put(ObjectAclKey(bucket, key, sort_id), value);
 }
 
 }  // namespace strata::storage

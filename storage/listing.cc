@@ -133,14 +133,7 @@ Result<ListUploadsResult> ListUploads(MetadataStore& metadata, std::string_view 
         if (!SplitUploadSuffix(suffix, key, id)) return make_error_code(Errc::kCorrupt);
         auto record = DecodeUploadRecord(value);
         if (!record) return record.error();
-        UploadInfo info;
-        info.bucket.assign(bucket);
-        info.key.assign(name);
-        info.upload_id.assign(id);
-        info.initiated = FromUnixMillis(record->initiated_ms);
-        info.storage_class = std::move(record->storage_class);
-        info.headers = std::move(record->headers);
-        info.checksum_algorithm = record->checksum_algorithm;
+        UploadInfo info = ToUploadInfo(bucket, name, id, std::move(*record));
         result.next_key_marker = info.key;
         result.next_upload_id_marker = info.upload_id;
         result.uploads.push_back(std::move(info));

@@ -22,20 +22,6 @@ namespace {
 
 boost::system::error_code Err(Errc e) { return make_error_code(e); }
 
-UploadInfo ToUploadInfo(const std::string& bucket, const std::string& key,
-                        const std::string& upload_id, UploadRecord record) {
-  UploadInfo info;
-  info.bucket = bucket;
-  info.key = key;
-  info.upload_id = upload_id;
-  info.initiated = FromUnixMillis(record.initiated_ms);
-  info.storage_class = std::move(record.storage_class);
-  info.headers = std::move(record.headers);
-  info.checksum_algorithm = record.checksum_algorithm;
-  if (!record.sse_envelope.empty()) info.sse = static_cast<SseMode>(record.sse_envelope[0]);
-  return info;
-}
-
 PartInfo ToPartInfo(uint32_t part_number, const PartRecord& record) {
   PartInfo info;
   info.part_number = part_number;
@@ -84,6 +70,7 @@ Result<UploadInfo> ObjectStoreImpl::CreateMultipartUpload(const std::string& buc
   auto encryption = PrepareEncryption(options.sse);
   if (!encryption) return encryption.error();
   record.sse_envelope = std::move(encryption->envelope);
+  record.acl = options.acl;
   {
     // Validate the version options now (a doomed upload should fail at create); the bucket's
     // default retention is applied at completion.
@@ -290,6 +277,9 @@ Result<ObjectInfo> ObjectStoreImpl::CompleteMultipartUpload(const std::string& b
     auto replaced = StageNewVersion(bucket, key, *b, record, batch);
     if (!replaced) return replaced.error();
     old = std::move(*replaced);
+    // The ACL asked for at creation lands with the version (keyed by its new sort id), so the
+    // object is never visible without it.
+    if (!upload->acl.empty()) StageObjectAcl(bucket, key, record.sort_id, upload->acl, batch);
     if (auto ec = metadata_.Write(batch)) return ec;
   }
   for (const auto& blob : unnamed_blobs) DeleteBlob(blob);

@@ -168,6 +168,9 @@ struct MultipartOptions {
   // Every part must then carry this checksum; the object gets the composite checksum.
   ChecksumAlgorithm checksum_algorithm = ChecksumAlgorithm::kNone;
   VersionOptions version;  // stored with the upload, applied at completion
+  // api/'s ACL record for the completed version (opaque; "" for none): stored with the upload,
+  // returned in UploadInfo::acl, and committed with the version (as PutObjectAcl would).
+  std::string acl;
 };
 
 // DeleteObject. Without version_id: in an Enabled bucket writes a delete marker (new version
@@ -217,6 +220,7 @@ struct UploadInfo {
   HeaderList headers;
   ChecksumAlgorithm checksum_algorithm = ChecksumAlgorithm::kNone;
   SseMode sse = SseMode::kNone;
+  std::string acl;  // MultipartOptions::acl as created ("" for none)
 };
 
 // An SSE-C upload's key, given with each UploadPart (empty otherwise).
@@ -317,6 +321,7 @@ enum class BucketAccessKind : uint8_t {
   kAcl = 1,                // the bucket's canned ACL ("public-read", ...)
   kPublicAccessBlock = 2,  // the public access block settings (api/'s encoding)
   kEncryption = 3,         // the default encryption configuration (api/'s encoding)
+  kOwnership = 4,          // the object ownership setting (api/'s encoding)
 };
 
 // Random access to one object's bytes, pinned to the version that was opened: a concurrent

@@ -139,6 +139,9 @@ class ObjectStoreImpl final : public ObjectStore {
                                    const std::string& version_id) override;
   Result<std::string> PutObjectAcl(const std::string& bucket, const std::string& key,
                                    const std::string& version_id, const std::string& acl) override;
+  // Adds the ACL record of the version with `sort_id` to `batch` (access_store.cc).
+  static void StageObjectAcl(const std::string& bucket, const std::string& key,
+                             const std::string& sort_id, const std::string& acl, WriteBatch& batch);
 
  private:
   static constexpr size_t kKeyLockStripes = 256;

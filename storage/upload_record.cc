@@ -17,7 +17,10 @@ bool ValidAlgorithm(uint8_t a) { return a <= static_cast<uint8_t>(ChecksumAlgori
 std::string EncodeUploadRecord(const UploadRecord& r) {
   std::string out;
   const bool encrypted = !r.sse_envelope.empty();
-  out.push_back(static_cast<char>(encrypted ? kUploadRecordFormatV3 : kUploadRecordFormatV2));
+  const uint8_t format = !r.acl.empty() ? kUploadRecordFormatV4
+                         : encrypted    ? kUploadRecordFormatV3
+                                        : kUploadRecordFormatV2;
+  out.push_back(static_cast<char>(format));
   PutVarint64(out, ZigZag(r.initiated_ms));
   PutLengthPrefixed(out, r.storage_class);
   out.push_back(static_cast<char>(r.checksum_algorithm));
@@ -30,7 +33,8 @@ std::string EncodeUploadRecord(const UploadRecord& r) {
   out.push_back(static_cast<char>(r.retention_mode));
   PutVarint64(out, ZigZag(r.retain_until_ms));
   out.push_back(r.legal_hold ? 1 : (r.legal_hold_given ? 2 : 0));
-  if (encrypted) PutLengthPrefixed(out, r.sse_envelope);
+  if (format >= kUploadRecordFormatV3) PutLengthPrefixed(out, r.sse_envelope);
+  if (format == kUploadRecordFormatV4) PutLengthPrefixed(out, r.acl);
   return out;
 }
 
@@ -41,7 +45,7 @@ Result<UploadRecord> DecodeUploadRecord(std::string_view bytes) {
   uint64_t initiated = 0;
   uint8_t algorithm = 0;
   uint64_t header_count = 0;
-  if (!d.GetByte(format) || format < kUploadRecordFormatV1 || format > kUploadRecordFormatV3 ||
+  if (!d.GetByte(format) || format < kUploadRecordFormatV1 || format > kUploadRecordFormatV4 ||
       !d.GetVarint64(initiated) || !d.GetLengthPrefixed(r.storage_class) || !d.GetByte(algorithm) ||
       !ValidAlgorithm(algorithm) || !d.GetVarint64(header_count)) {
     return Corrupt();
@@ -67,8 +71,14 @@ Result<UploadRecord> DecodeUploadRecord(std::string_view bytes) {
     r.legal_hold = hold == 1;
     r.legal_hold_given = hold != 0;
   }
-  if (format == kUploadRecordFormatV3 &&
-      (!d.GetLengthPrefixed(r.sse_envelope) || !DecodeSseEnvelope(r.sse_envelope))) {
+  if (format >= kUploadRecordFormatV3) {
+    if (!d.GetLengthPrefixed(r.sse_envelope)) return Corrupt();
+    const bool may_be_empty = format == kUploadRecordFormatV4;
+    if (!(may_be_empty && r.sse_envelope.empty()) && !DecodeSseEnvelope(r.sse_envelope)) {
+      return Corrupt();
+    }
+  }
+  if (format == kUploadRecordFormatV4 && (!d.GetLengthPrefixed(r.acl) || r.acl.empty())) {
     return Corrupt();
   }
   if (!d.done()) return Corrupt();
@@ -112,6 +122,22 @@ Result<PartRecord> DecodePartRecord(std::string_view bytes) {
     return Corrupt();
   }
   return r;
+}
+
+UploadInfo ToUploadInfo(std::string_view bucket, std::string_view key, std::string_view upload_id,
+                        UploadRecord record) {
+  UploadInfo info;
+  info.bucket.assign(bucket);
+  info.key.assign(key);
+  info.upload_id.assign(upload_id);
+  info.initiated = FromUnixMillis(record.initiated_ms);
+  info.storage_class = std::move(record.storage_class);
+  info.headers = std::move(record.headers);
+  info.checksum_algorithm = record.checksum_algorithm;
+  // The envelope was validated by the decoder; its first byte is the mode.
+  if (!record.sse_envelope.empty()) info.sse = static_cast<SseMode>(record.sse_envelope[0]);
+  info.acl = std::move(record.acl);
+  return info;
 }
 
 }  // namespace strata::storage

@@ -16,6 +16,7 @@ namespace strata::storage {
 inline constexpr uint8_t kUploadRecordFormatV1 = 1;
 inline constexpr uint8_t kUploadRecordFormatV2 = 2;  // + tags, retention, legal hold
 inline constexpr uint8_t kUploadRecordFormatV3 = 3;  // + encryption envelope (encrypted only)
+inline constexpr uint8_t kUploadRecordFormatV4 = 4;  // + envelope (maybe empty), ACL (ACL only)
 inline constexpr uint8_t kPartRecordFormatV1 = 1;
 
 // What CreateMultipartUpload fixed for the final object. Bucket, key and upload id are in the
@@ -34,6 +35,9 @@ struct UploadRecord {
   // Format 3: EncodeSseEnvelope() every part is encrypted under (storage/sse.h); the completed
   // object takes it over. Empty: parts are stored in plain (and the record is format 2).
   std::string sse_envelope;
+  // Format 4: api/'s ACL record for the completed version (MultipartOptions::acl), written
+  // with it in the completion's batch. Empty: none (and the record is format 2 or 3).
+  std::string acl;
 };
 
 // One uploaded part. Small parts (up to StoreOptions::inline_threshold) keep their bytes here
@@ -50,13 +54,17 @@ struct PartRecord {
 //   u8 1 | varint zigzag(initiated_ms) | lp storage_class | u8 algorithm | varint n
 //   | n x (lp name, lp value)
 // Format 2 adds: tag pairs | u8 retention mode | varint zigzag(retain_until_ms) | u8 hold.
-// Format 3 adds: lp sse_envelope.
+// Format 3 adds: lp sse_envelope (not empty). Format 4 adds: lp sse_envelope (may be empty)
+// | lp acl.
 std::string EncodeUploadRecord(const UploadRecord& record);
 Result<UploadRecord> DecodeUploadRecord(std::string_view bytes);  // kCorrupt on junk
 
 //   u8 1 | varint size | varint zigzag(last_modified_ms) | lp md5 | u8 algorithm | lp checksum
 //   | u8 kind | lp data
 std::string EncodePartRecord(const PartRecord& record);
+// What api/ sees of an upload (CreateMultipartUpload, ListParts, ListMultipartUploads).
+UploadInfo ToUploadInfo(std::string_view bucket, std::string_view key, std::string_view upload_id,
+                        UploadRecord record);
 Result<PartRecord> DecodePartRecord(std::string_view bytes);  // kCorrupt on junk
 
 }  // namespace strata::storage

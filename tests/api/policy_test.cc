@@ -275,26 +275,6 @@ TEST_CASE("Canned ACLs map onto policy statements") {
   CHECK_FALSE(ParseCannedAcl("public").has_value());
 }
 
-TEST_CASE("ACL XML round-trips canned ACLs and refuses arbitrary grants") {
-  OwnerInfo owner{"abc", "root"};
-  for (CannedAcl acl : {CannedAcl::kPrivate, CannedAcl::kPublicRead, CannedAcl::kPublicReadWrite,
-                        CannedAcl::kAuthenticatedRead}) {
-    std::string xml = RenderAclXml(acl, owner, true);
-    auto back = ParseAclXml(xml, true, nullptr);
-    REQUIRE(back.has_value());
-    CHECK(*back == acl);
-  }
-  CHECK(RenderAclXml(CannedAcl::kPublicRead, owner, false).find("AllUsers") != std::string::npos);
-  CHECK_FALSE(ParseAclXml("<nope/>", true, nullptr).has_value());
-  std::string odd = R"(<AccessControlPolicy><AccessControlList><Grant><Grantee><URI>)"
-                    R"(http://acs.amazonaws.com/groups/global/AllUsers</URI></Grantee>)"
-                    R"(<Permission>WRITE_ACP</Permission></Grant></AccessControlList>)"
-                    R"(</AccessControlPolicy>)";
-  auto refused = ParseAclXml(odd, true, nullptr);
-  REQUIRE_FALSE(refused.has_value());
-  CHECK(refused.error() == make_error_code(S3Errc::kNotImplemented));
-}
-
 TEST_CASE("Public access block XML and record round-trip") {
   auto pab = ParsePublicAccessBlockXml(
       "<PublicAccessBlockConfiguration><BlockPublicAcls>true</BlockPublicAcls>"

@@ -215,7 +215,7 @@ TEST_CASE("Conditional writes route to PutObject; unsupported write features do 
         Operation::kCreateMultipartUpload);
 }
 
-TEST_CASE("Canned ACLs route as the plain write; multipart uploads take only private ones") {
+TEST_CASE("ACL headers route as the plain write, on multipart uploads too") {
   http::request_header<> request;
   request.method(http::verb::put);
   request.target("/b/k");
@@ -227,10 +227,23 @@ TEST_CASE("Canned ACLs route as the plain write; multipart uploads take only pri
   CHECK(RouteRequest(request, *target, domains).operation == Operation::kPutObject);
   request.set("x-amz-acl", "public-read");
   CHECK(RouteRequest(request, *target, domains).operation == Operation::kPutObject);
+  request.set("x-amz-grant-read", "uri=\"http://acs.amazonaws.com/groups/global/AllUsers\"");
+  CHECK(RouteRequest(request, *target, domains).operation == Operation::kPutObject);
   request.method(http::verb::post);
   auto uploads = ParseTarget("/b/k?uploads");
   REQUIRE(uploads.has_value());
-  CHECK(RouteRequest(request, *uploads, domains).error == S3Errc::kNotImplemented);
+  CHECK(RouteRequest(request, *uploads, domains).operation == Operation::kCreateMultipartUpload);
+}
+
+TEST_CASE("Ownership controls route to their operations on buckets only") {
+  CHECK(RouteOf(http::verb::put, "localhost", "/b?ownershipControls").operation ==
+        Operation::kPutBucketOwnershipControls);
+  CHECK(RouteOf(http::verb::get, "localhost", "/b?ownershipControls").operation ==
+        Operation::kGetBucketOwnershipControls);
+  CHECK(RouteOf(http::verb::delete_, "localhost", "/b?ownershipControls").operation ==
+        Operation::kDeleteBucketOwnershipControls);
+  CHECK(RouteOf(http::verb::get, "localhost", "/b/k?ownershipControls").error ==
+        S3Errc::kNotImplemented);
 }
 
 TEST_CASE("Access control subresources route to their operations") {

@@ -14,7 +14,6 @@ XML = b'<?xml version="1.0" encoding="UTF-8"?><Configuration/>'
 
 # (method, target, query, extra headers). target: "bucket" or "object".
 NOT_IMPLEMENTED = [
-    ("PUT", "bucket", "acl", {"x-amz-grant-read": "uri=http://acs.amazonaws.com/groups/global/AllUsers"}),
     ("PUT", "object", "cors", {}),  # cors is a bucket subresource only
     ("PUT", "object", "policy", {}),  # policy is a bucket subresource only
     ("PUT", "object", "lifecycle", {}),  # lifecycle is a bucket subresource only
