@@ -283,6 +283,7 @@ boost::system::result<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions 
     log->hash_ = link->hash;
     log->synced_seq_ = link->seq;
     log->segment_ = std::move(segment);
+    log->segment_path_ = path;
     break;
   }
   return log;
@@ -300,6 +301,7 @@ boost::system::error_code AuditLog::OpenSegment(uint64_t first_seq) {
   // The new name must survive a crash, or the records in it would be lost with it.
   if (error_code ec = SyncDir(options_.dir)) return ec;
   segment_ = std::move(segment);
+  segment_path_ = path;
   return {};
 }
 
@@ -316,7 +318,11 @@ boost::system::result<uint64_t> AuditLog::Append(const AuditEvent& event) {
       }
       synced_seq_ = seq_;
     }
+    const std::string closed = segment_ ? segment_path_ : std::string();
     if (error_code ec = OpenSegment(seq_ + 1)) return ec;
+    // Only a notification: the closed segment is already durable, and this record's own
+    // durability does not depend on the listener.
+    if (!closed.empty() && on_rotate_) on_rotate_(closed);
   }
   const uint64_t seq = seq_ + 1;
   std::string body = FormatBody(event, seq, hash_);
@@ -369,6 +375,11 @@ uint64_t AuditLog::last_seq() const {
 std::string AuditLog::last_hash() const {
   std::lock_guard lock(mu_);
   return hash_;
+}
+
+void AuditLog::SetRotationListener(std::function<void(const std::string&)> listener) {
+  std::lock_guard lock(mu_);
+  on_rotate_ = std::move(listener);
 }
 
 uint64_t AuditLog::sync_count() const {

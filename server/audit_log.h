@@ -18,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -108,6 +109,12 @@ class AuditLog {
   // fdatasync calls made so far (for the group-commit test and measurements).
   uint64_t sync_count() const;
 
+  // Called after each rotation with the full path of the segment just closed (durable, never
+  // written again). Runs on the appending thread with the log's lock held, before that append
+  // writes its record: it must only hand the path on (e.g. wake the archiver, audit_archive.h),
+  // never block or call into the log. Replaces any previous listener; empty: none. Thread-safe.
+  void SetRotationListener(std::function<void(const std::string& closed_segment)> listener);
+
  private:
   struct Segment;
   explicit AuditLog(AuditLogOptions options);
@@ -123,6 +130,8 @@ class AuditLog {
   bool syncing_ = false;              // GUARDED_BY(mu_): a thread is inside fdatasync
   boost::system::error_code failed_;  // GUARDED_BY(mu_): sticky fdatasync failure
   uint64_t syncs_ = 0;                // GUARDED_BY(mu_)
+  std::string segment_path_;          // GUARDED_BY(mu_): the live segment's path
+  std::function<void(const std::string&)> on_rotate_;  // GUARDED_BY(mu_)
 };
 
 }  // namespace strata::server

@@ -63,92 +63,156 @@ std::vector<std::string> ListAuditSegments(const std::string& dir, std::string* 
   return out;
 }
 
+AuditChainVerifier::AuditChainVerifier(std::string_view genesis)
+    : expected_prev_(Sha256Hex(genesis)) {
+  report_.last_hash = expected_prev_;  // an empty log's head is the genesis hash
+}
+
+void AuditChainVerifier::Fail(std::string problem, uint64_t line) {
+  if (!ok()) return;
+  report_.problem = std::move(problem);
+  report_.file = where_;
+  report_.line = line;
+}
+
+void AuditChainVerifier::BeginSegment(std::string_view name, std::string where) {
+  if (!ok()) return;
+  where_ = std::move(where);
+  partial_.clear();
+  line_ = 0;
+  too_long_ = false;
+  in_segment_ = true;
+  ++report_.segments;
+  const std::optional<uint64_t> named = ParseAuditSegmentName(name);
+  if (!named) return Fail("not an audit segment name: \"" + std::string(name) + "\"", 0);
+  if (*named != expected_seq_) {
+    Fail(*named > expected_seq_ ? "segment starts at seq " + std::to_string(*named) + " but seq " +
+                                      std::to_string(expected_seq_) + " was expected: records " +
+                                      std::to_string(expected_seq_) + ".." +
+                                      std::to_string(*named - 1) + " are missing"
+                                : "segment starts at seq " + std::to_string(*named) +
+                                      ", overlapping the previous segment (expected seq " +
+                                      std::to_string(expected_seq_) + ")",
+         0);
+  }
+}
+
+void AuditChainVerifier::Feed(std::string_view bytes) {
+  while (ok() && in_segment_ && !bytes.empty()) {
+    const size_t nl = bytes.find('\n');
+    const std::string_view piece = bytes.substr(0, nl);
+    // Keep at most one line; a longer one is remembered as too long, not buffered.
+    if (!too_long_) {
+      if (partial_.size() + piece.size() > kMaxAuditLineBytes) {
+        too_long_ = true;
+        partial_.clear();
+      } else {
+        partial_.append(piece);
+      }
+    }
+    if (nl == std::string_view::npos) return;
+    ++line_;
+    if (too_long_) {
+      return Fail("line longer than " + std::to_string(kMaxAuditLineBytes) + " bytes", line_);
+    }
+    CheckLine(partial_);
+    partial_.clear();
+    bytes.remove_prefix(nl + 1);
+  }
+}
+
+void AuditChainVerifier::EndSegment(bool newest) {
+  if (!ok() || !in_segment_) return;
+  in_segment_ = false;
+  if (too_long_) {
+    return Fail("line longer than " + std::to_string(kMaxAuditLineBytes) + " bytes", line_ + 1);
+  }
+  // The end of the newest segment may be a record being written right now.
+  if (!partial_.empty() && !newest) {
+    Fail("unterminated last line in a segment that is not the newest", line_ + 1);
+  }
+  partial_.clear();
+}
+
+void AuditChainVerifier::CheckLine(std::string_view line) {
+  std::optional<AuditLink> link = ParseAuditLink(line);
+  if (!link) return Fail("not a well-formed audit record", line_);
+  if (link->computed != link->hash) {
+    return Fail("seq " + std::to_string(link->seq) +
+                    ": the record's hash does not match its content (the record was edited)",
+                line_);
+  }
+  if (link->seq != expected_seq_) {
+    return Fail(
+        link->seq > expected_seq_
+            ? "seq " + std::to_string(link->seq) + " where seq " + std::to_string(expected_seq_) +
+                  " was expected (a record is missing, or records were reordered)"
+            : "seq " + std::to_string(link->seq) + " where seq " + std::to_string(expected_seq_) +
+                  " was expected (a record is repeated, or records were reordered)",
+        line_);
+  }
+  if (link->prev != expected_prev_) {
+    return Fail("seq " + std::to_string(link->seq) +
+                    ": broken link (prev is not the hash of the record before it" +
+                    (expected_seq_ == 1 ? ", the genesis hash)" : ")"),
+                line_);
+  }
+  if (report_.first_seq == 0) report_.first_seq = link->seq;
+  report_.last_seq = link->seq;
+  report_.last_hash = link->hash;
+  ++report_.records;
+  expected_prev_ = std::move(link->hash);
+  ++expected_seq_;
+}
+
+AuditVerifyReport AuditChainVerifier::report() const {
+  AuditVerifyReport r = report_;
+  r.intact = ok();
+  return r;
+}
+
 AuditVerifyReport VerifyAuditLog(const std::string& dir) {
-  AuditVerifyReport report;
-  auto fail = [&report](std::string problem, std::string file, uint64_t line) {
-    report.intact = false;
-    report.problem = std::move(problem);
-    report.file = std::move(file);
-    report.line = line;
-    return report;
-  };
+  AuditVerifyReport failed;
   const std::string genesis_path = (fs::path(dir) / "GENESIS").string();
   std::string genesis;
   {
     std::ifstream in(genesis_path, std::ios::binary);
     if (!in || !std::getline(in, genesis)) {
-      return fail("cannot read the genesis file (is this an audit log folder?)", genesis_path, 0);
+      failed.problem = "cannot read the genesis file (is this an audit log folder?)";
+      failed.file = genesis_path;
+      return failed;
     }
   }
   std::string error;
   std::vector<std::string> segments = ListAuditSegments(dir, &error);
-  if (!error.empty()) return fail(error, dir, 0);
-  report.segments = segments.size();
-
-  std::string expected_prev = Sha256Hex(genesis);
-  uint64_t expected_seq = 1;
-  std::string line;
-  for (size_t s = 0; s < segments.size(); ++s) {
-    const std::string& path = segments[s];
-    const uint64_t named = *ParseAuditSegmentName(fs::path(path).filename().string());
-    if (named != expected_seq) {
-      return fail(named > expected_seq
-                      ? "segment starts at seq " + std::to_string(named) + " but seq " +
-                            std::to_string(expected_seq) + " was expected: records " +
-                            std::to_string(expected_seq) + ".." + std::to_string(named - 1) +
-                            " are missing"
-                      : "segment starts at seq " + std::to_string(named) +
-                            ", overlapping the previous segment (expected seq " +
-                            std::to_string(expected_seq) + ")",
-                  path, 0);
-    }
-    LineReader reader(path);
-    if (!reader.ok()) return fail("cannot open the segment", path, 0);
-    const bool last_segment = s + 1 == segments.size();
-    for (uint64_t n = 1;; ++n) {
-      LineReader::Kind kind = reader.Next(&line);
-      if (kind == LineReader::Kind::kEnd) break;
-      if (kind == LineReader::Kind::kTooLong) {
-        return fail("line longer than " + std::to_string(kMaxAuditLineBytes) + " bytes", path, n);
-      }
-      if (kind == LineReader::Kind::kUnterminated) {
-        // The end of the newest segment may be a record being written right now.
-        if (last_segment) break;
-        return fail("unterminated last line in a segment that is not the newest", path, n);
-      }
-      std::optional<AuditLink> link = ParseAuditLink(line);
-      if (!link) return fail("not a well-formed audit record", path, n);
-      if (link->computed != link->hash) {
-        return fail("seq " + std::to_string(link->seq) +
-                        ": the record's hash does not match its content (the record was edited)",
-                    path, n);
-      }
-      if (link->seq != expected_seq) {
-        return fail(link->seq > expected_seq
-                        ? "seq " + std::to_string(link->seq) + " where seq " +
-                              std::to_string(expected_seq) +
-                              " was expected (a record is missing, or records were reordered)"
-                        : "seq " + std::to_string(link->seq) + " where seq " +
-                              std::to_string(expected_seq) +
-                              " was expected (a record is repeated, or records were reordered)",
-                    path, n);
-      }
-      if (link->prev != expected_prev) {
-        return fail("seq " + std::to_string(link->seq) +
-                        ": broken link (prev is not the hash of the record before it" +
-                        (expected_seq == 1 ? ", the genesis hash)" : ")"),
-                    path, n);
-      }
-      if (report.first_seq == 0) report.first_seq = link->seq;
-      report.last_seq = link->seq;
-      report.last_hash = link->hash;
-      ++report.records;
-      expected_prev = std::move(link->hash);
-      ++expected_seq;
-    }
+  if (!error.empty()) {
+    failed.problem = error;
+    failed.file = dir;
+    return failed;
   }
-  if (report.records == 0) report.last_hash = expected_prev;
-  report.intact = true;
+  AuditChainVerifier verifier(genesis);
+  std::string buffer(64 * 1024, '\0');
+  for (size_t s = 0; s < segments.size() && verifier.ok(); ++s) {
+    const std::string& path = segments[s];
+    verifier.BeginSegment(fs::path(path).filename().string(), path);
+    std::ifstream in(path, std::ios::binary);
+    if (!in) {
+      AuditVerifyReport r = verifier.report();
+      if (!r.intact) break;
+      r.intact = false;
+      r.problem = "cannot open the segment";
+      r.file = path;
+      r.segments = segments.size();
+      return r;
+    }
+    while (verifier.ok() && in) {
+      in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
+      verifier.Feed(std::string_view(buffer.data(), static_cast<size_t>(in.gcount())));
+    }
+    verifier.EndSegment(/*newest=*/s + 1 == segments.size());
+  }
+  AuditVerifyReport report = verifier.report();
+  report.segments = segments.size();
   return report;
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <deque>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace strata::server {
@@ -23,6 +24,41 @@ struct AuditVerifyReport {
   std::string problem;
   std::string file;
   uint64_t line = 0;
+};
+
+// The chain check itself, fed segment by segment from anywhere (files, an S3 archive): bytes
+// in any pieces, split into lines here. Stops at the first problem (later calls are no-ops).
+// Memory is bounded by one line (kMaxAuditLineBytes) whatever it is fed. Not thread-safe.
+class AuditChainVerifier {
+ public:
+  // `genesis`: the GENESIS file's first line (without the newline).
+  explicit AuditChainVerifier(std::string_view genesis);
+
+  // Starts the next segment. `name` is its file name ("audit-<first seq>.log"; must match its
+  // first record), `where` names it in the report (a path, an S3 key).
+  void BeginSegment(std::string_view name, std::string where);
+  // The segment's next bytes.
+  void Feed(std::string_view bytes);
+  // Ends the segment. `newest`: it is the log's live segment, whose unterminated last line may
+  // be a record being written (skipped); elsewhere such a line is a problem.
+  void EndSegment(bool newest);
+
+  bool ok() const { return report_.problem.empty(); }
+  // The verdict so far (intact = no problem found; segments = segments begun).
+  AuditVerifyReport report() const;
+
+ private:
+  void Fail(std::string problem, uint64_t line);
+  void CheckLine(std::string_view line);
+
+  AuditVerifyReport report_;
+  std::string expected_prev_;
+  uint64_t expected_seq_ = 1;
+  std::string where_;
+  std::string partial_;  // the current line so far (at most kMaxAuditLineBytes)
+  uint64_t line_ = 0;    // lines of the current segment seen (1-based number of the next - 1)
+  bool too_long_ = false;
+  bool in_segment_ = false;
 };
 
 // Walks every segment of `dir` in order and checks, record by record: the line is a well-formed

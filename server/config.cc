@@ -303,10 +303,16 @@ std::optional<std::string> StringField(const json& doc, const char* key, ServerC
   return doc[key].get<std::string>();
 }
 
-// "audit": {"enabled": bool, "dir": PATH, "segment_mb": 1..4096, "reads": bool}.
+// "audit": {"enabled": bool, "dir": PATH, "segment_mb": 1..4096 | "segment_kb": 16..4194304,
+//           "reads": bool, "archive_bucket": NAME, "archive_retain_days": 1..36500}.
 boost::system::result<void, ConfigError> ParseAudit(const json& value, ServerConfig& c) {
   if (!value.is_object()) {
-    return Error("\"audit\" must be an object: {\"enabled\", \"dir\", \"segment_mb\", \"reads\"}");
+    return Error(
+        "\"audit\" must be an object: {\"enabled\", \"dir\", \"segment_mb\", \"segment_kb\", "
+        "\"reads\", \"archive_bucket\", \"archive_retain_days\"}");
+  }
+  if (value.contains("segment_mb") && value.contains("segment_kb")) {
+    return Error("audit: give \"segment_mb\" or \"segment_kb\", not both");
   }
   for (const auto& [key, v] : value.items()) {
     if (key == "enabled" || key == "reads") {
@@ -322,9 +328,30 @@ boost::system::result<void, ConfigError> ParseAudit(const json& value, ServerCon
         return Error("audit: \"segment_mb\" must be an integer from 1 to 4096");
       }
       c.audit.segment_bytes = v.get<uint64_t>() << 20;
+    } else if (key == "segment_kb") {
+      if (!v.is_number_unsigned() || v.get<uint64_t>() < 16 || v.get<uint64_t>() > 4194304) {
+        return Error("audit: \"segment_kb\" must be an integer from 16 to 4194304");
+      }
+      c.audit.segment_bytes = v.get<uint64_t>() << 10;
+    } else if (key == "archive_bucket") {
+      // The S3 bucket name rules (3..63 of a-z 0-9 . -), so a typo fails at startup.
+      const std::string name = v.is_string() ? v.get<std::string>() : std::string();
+      if (name.size() < 3 || name.size() > 63 ||
+          name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789.-") != std::string::npos) {
+        return Error("audit: \"archive_bucket\" must be a bucket name (3 to 63 of a-z 0-9 . -)");
+      }
+      c.audit.archive_bucket = name;
+    } else if (key == "archive_retain_days") {
+      if (!v.is_number_unsigned() || v.get<uint64_t>() < 1 || v.get<uint64_t>() > 36500) {
+        return Error("audit: \"archive_retain_days\" must be an integer from 1 to 36500");
+      }
+      c.audit.archive_retain_days = static_cast<uint32_t>(v.get<uint64_t>());
     } else {
       c.warnings.push_back("audit: unknown key \"" + key + "\" ignored");
     }
+  }
+  if (!c.audit.enabled && !c.audit.archive_bucket.empty()) {
+    c.warnings.push_back("audit: \"archive_bucket\" ignored: the audit log is disabled");
   }
   return {};
 }

@@ -75,12 +75,18 @@ struct LifecycleConfig {
   uint64_t transition_mb_per_second = 64;  // 0: unthrottled
 };
 
-// The audit log ("audit": {"enabled", "dir", "segment_mb", "reads"}); see audit_log.h.
+// The audit log ("audit": {"enabled", "dir", "segment_mb" | "segment_kb", "reads",
+// "archive_bucket", "archive_retain_days"}); see audit_log.h and audit_archive.h.
 struct AuditConfig {
   bool enabled = true;
   std::string dir;  // default <data>/audit
   uint64_t segment_bytes = 64ull << 20;
   bool reads = false;  // also audit GET and HEAD
+  // Closed segments are copied into this bucket (object lock required) as audit/<name>; empty:
+  // no archive.
+  std::string archive_bucket;
+  // COMPLIANCE retention given to archived segments when the bucket has no default rule.
+  uint32_t archive_retain_days = 365;
 };
 
 // Hostile-input limits ("limits": {...}); see README.md (Limits).

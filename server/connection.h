@@ -3,11 +3,15 @@
 // connection.cc): the streams differ only in the handshake and the close. Internal to the HTTP
 // layer (http_server.cc creates these).
 //
-// Threading: every socket operation runs on the connection's strand (an I/O thread). A request's
-// handler runs on a worker; when it reads the request body or writes the response, the worker
-// posts the operation to the strand and blocks until it completes (see README.md). At most one
-// of {I/O thread, worker} drives the connection at any time, handing over through the strand and
-// promises, so the parser and buffers need no lock.
+// Threading: asynchronous socket operations run on the connection's strand (an I/O thread). A
+// request's handler runs on a worker. When it reads the request body or writes the response,
+// the worker first does what it can without waiting: body bytes already in the read buffer are
+// parsed on the worker, and on a plain stream it tries one non-blocking recv/send on the socket
+// itself (under socket_mu_, which Close() also takes); only the rest is posted to the strand,
+// and the worker blocks until it completes (see README.md). Each thread hand-off costs two
+// context switches, which dominated small requests. At most one of {I/O thread, worker} drives
+// the connection at any time, handing over through the strand and promises, so the parser and
+// buffers need no lock.
 #pragma once
 
 #include <atomic>
@@ -122,11 +126,18 @@ class Connection final : public ConnectionBase,
   void Process();
   [[nodiscard]] boost::system::error_code WriteBlocking(
       std::vector<boost::asio::const_buffer> buffers);
+  // Plain stream only: sends as much of `buffers` as the socket takes now (MSG_DONTWAIT) and
+  // removes it from `buffers`. An error only for a broken connection (not for EAGAIN).
+  boost::system::error_code TrySendNow(std::vector<boost::asio::const_buffer>& buffers);
+  // Parses body bytes already in buffer_ (and, on a plain stream, what one non-blocking recv
+  // brings) into out. nullopt: nothing could be delivered without waiting.
+  std::optional<storage::Result<size_t>> TryReadBodyNow(std::span<std::byte> out);
   std::future<boost::system::error_code> StartWrite(std::vector<boost::asio::const_buffer> buffers);
   [[nodiscard]] boost::system::error_code Wait(std::future<boost::system::error_code>& f);
   bool DrainSmallRemainder();
-  boost::system::error_code StreamBody(storage::ByteSource& source, uint64_t length,
-                                       bool& complete);
+  // Sends `head` and then `length` bytes of `source` (UINT64_MAX: until it ends).
+  boost::system::error_code StreamBody(storage::ByteSource& source, std::string_view head,
+                                       uint64_t length, bool& complete);
 
   std::shared_ptr<ServerState> state_;
   Stream stream_;
@@ -143,6 +154,10 @@ class Connection final : public ConnectionBase,
   bool first_request_ = true;        // strand
   bool waiting_for_header_ = false;  // strand
   bool closed_ = false;              // strand
+  // Guards the socket's descriptor between Close() (strand) and the worker's direct
+  // non-blocking recv/send.
+  std::mutex socket_mu_;
+  bool socket_closed_ = false;  // GUARDED_BY(socket_mu_)
 
   // Per request, worker side.
   std::string request_id_;

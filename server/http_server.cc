@@ -1,5 +1,6 @@
 #include "server/http_server.h"
 
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -20,9 +21,13 @@ using boost::system::error_code;
 
 HttpServer::HttpServer(HttpServerOptions options, RequestHandler& handler, WorkerPool& pool)
     : state_(std::make_shared<ServerState>(std::move(options), handler, pool)),
-      ioc_(static_cast<int>(std::max<size_t>(1, state_->options.io_threads))),
+      ioc_(1),
       acceptor_(asio::make_strand(ioc_)),
-      tls_acceptor_(asio::make_strand(ioc_)) {}
+      tls_acceptor_(asio::make_strand(ioc_)) {
+  for (size_t i = 1; i < state_->options.io_threads; ++i) {
+    extra_iocs_.push_back(std::make_unique<asio::io_context>(1));
+  }
+}
 
 HttpServer::~HttpServer() = default;
 
@@ -89,8 +94,11 @@ void HttpServer::set_ready(bool ready) { state_->ready.store(ready); }
 void HttpServer::DoAccept(tcp::acceptor& acceptor, bool tls) {
   // Each connection gets its own strand: its handlers never run concurrently, even with several
   // I/O threads.
+  // The acceptors share ioc_'s one thread, so next_ioc_ needs no lock.
+  const size_t pick = next_ioc_++ % (1 + extra_iocs_.size());
+  asio::io_context& ioc = pick == 0 ? ioc_ : *extra_iocs_[pick - 1];
   acceptor.async_accept(
-      asio::make_strand(ioc_), [this, &acceptor, tls](error_code ec, tcp::socket socket) {
+      asio::make_strand(ioc), [this, &acceptor, tls](error_code ec, tcp::socket socket) {
         if (ec) {
           if (ec == asio::error::operation_aborted || !acceptor.is_open()) return;
           // EMFILE and friends: keep accepting (the next connection may fit).
@@ -133,14 +141,24 @@ void HttpServer::Run(bool handle_signals) {
     asio::post(tls_acceptor_.get_executor(), [this] { DoAccept(tls_acceptor_, true); });
   }
 
+  // The other contexts run until StopAll(), even while none of their connections is open.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   std::vector<std::thread> extra;
-  for (size_t i = 1; i < state_->options.io_threads; ++i)
-    extra.emplace_back([this] { ioc_.run(); });
+  for (auto& ioc : extra_iocs_) {
+    guards.push_back(asio::make_work_guard(*ioc));
+    extra.emplace_back([&ioc] { ioc->run(); });
+  }
   ioc_.run();
+  StopAll();  // ioc_ ran out of work without Stop(): the others stop too
   for (std::thread& t : extra) t.join();
   // No handler runs any more: workers blocked on the socket must give up now.
   state_->io_stopped.store(true);
   signals.reset();
+}
+
+void HttpServer::StopAll() {
+  ioc_.stop();
+  for (auto& ioc : extra_iocs_) ioc->stop();
 }
 
 void HttpServer::Stop() {
@@ -164,7 +182,7 @@ void HttpServer::BeginShutdown() {
 void HttpServer::PollShutdown(std::chrono::steady_clock::time_point deadline, bool forced) {
   // Connections close themselves after their in-flight response; poll until none is left, or
   // close the stragglers at the deadline.
-  if (state_->connection_count() == 0) return ioc_.stop();
+  if (state_->connection_count() == 0) return StopAll();
   if (!forced && std::chrono::steady_clock::now() >= deadline) {
     Log(LogLevel::kWarn, "shutdown grace period over, closing " +
                              std::to_string(state_->connection_count()) + " connection(s)");
@@ -172,7 +190,7 @@ void HttpServer::PollShutdown(std::chrono::steady_clock::time_point deadline, bo
     forced = true;
     deadline = std::chrono::steady_clock::now() + std::chrono::seconds(2);
   } else if (forced && std::chrono::steady_clock::now() >= deadline) {
-    return ioc_.stop();  // a worker still inside a handler; Run()'s caller drains the pool
+    return StopAll();  // a worker still inside a handler; Run()'s caller drains the pool
   }
   auto timer =
       std::make_shared<asio::steady_timer>(acceptor_.get_executor(), std::chrono::milliseconds(50));

@@ -13,6 +13,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "server/request_handler.h"
 #include "server/request_record.h"
@@ -92,8 +93,18 @@ class HttpServer {
   void BeginShutdown();
   void PollShutdown(std::chrono::steady_clock::time_point deadline, bool forced);
 
+  // Stops every I/O context (the end of Run()).
+  void StopAll();
+
   std::shared_ptr<ServerState> state_;
+  // One io_context per I/O thread, each run by its one thread; connections are spread over
+  // them round-robin. With several threads on one io_context, the thread that saw a socket
+  // event handed its handler to another thread (a wake-up and two context switches per
+  // event); here the thread that sees the event runs it. ioc_ also runs the acceptors and
+  // signals.
   boost::asio::io_context ioc_;
+  std::vector<std::unique_ptr<boost::asio::io_context>> extra_iocs_;
+  size_t next_ioc_ = 0;  // acceptors' strands: the context for the next connection
   boost::asio::ip::tcp::acceptor acceptor_;      // plain HTTP
   boost::asio::ip::tcp::acceptor tls_acceptor_;  // HTTPS
 };

@@ -16,6 +16,7 @@
 #include "erasure/drive_format.h"
 #include "server/access_log.h"
 #include "server/admin_handler.h"
+#include "server/audit_archive.h"
 #include "server/audit_handler.h"
 #include "server/audit_log.h"
 #include "server/config.h"
@@ -342,6 +343,18 @@ int Main(int argc, char** argv) {
   }
   std::unique_ptr<api::IdentityProvider> identities = NewStoreIdentityProvider(**identity_store);
 
+  // The audit log's locked copy: closed segments go into the archive bucket (audit_archive.h).
+  std::unique_ptr<AuditArchiver> audit_archiver;
+  if (audit && !config->audit.archive_bucket.empty()) {
+    AuditArchiverOptions archive_options;
+    archive_options.dir = config->audit.dir;
+    archive_options.bucket = config->audit.archive_bucket;
+    archive_options.retain_days = config->audit.archive_retain_days;
+    audit_archiver = std::make_unique<AuditArchiver>(*store, std::move(archive_options));
+    audit->SetRotationListener([a = audit_archiver.get()](const std::string&) { a->Notify(); });
+    audit_archiver->Start();
+  }
+
   api::ApiConfig api_config;
   api_config.region = config->region;
   api_config.virtual_host_domains = config->domains;
@@ -391,11 +404,29 @@ int Main(int argc, char** argv) {
   admin.storage_classes = config->storage_classes;
   admin.identities = identities.get();
   admin.identity_store = identity_store->get();
-  admin.gauges = [&server, &pool](MetricsSnapshot& s) {
+  admin.gauges = [&server, &pool, archiver = audit_archiver.get()](MetricsSnapshot& s) {
     s.connections_open = server.connection_count();
     s.worker_queue_depth = pool.queued();
     s.workers_busy = pool.busy();
     s.workers = pool.threads();
+    if (archiver) {
+      const AuditArchiveCounters c = archiver->counters();
+      s.extra.push_back({"strata_audit_archived_segments_total",
+                         "Audit segments stored in the archive bucket.",
+                         "counter",
+                         {},
+                         static_cast<double>(c.archived)});
+      s.extra.push_back({"strata_audit_archive_failures_total",
+                         "Failed attempts to archive an audit segment (retried).",
+                         "counter",
+                         {},
+                         static_cast<double>(c.failures)});
+      s.extra.push_back({"strata_audit_archive_mismatches_total",
+                         "Local audit segments that differ from their archived copy.",
+                         "counter",
+                         {},
+                         static_cast<double>(c.mismatches)});
+    }
   };
   std::unique_ptr<RequestHandler> admin_handler =
       NewAdminRequestHandler(*s3_handler, std::move(admin));
@@ -435,7 +466,9 @@ int Main(int argc, char** argv) {
   for (const auto& [cls, tier] : config->storage_classes) std::cout << " " << cls << "->" << tier;
   std::cout << "\n  workers:    " << config->workers << "\n"
             << "  audit:      "
-            << (audit ? config->audit.dir + (config->audit.reads ? " (writes and reads)" : "")
+            << (audit ? config->audit.dir + (config->audit.reads ? " (writes and reads)" : "") +
+                            (audit_archiver ? ", archived to bucket " + config->audit.archive_bucket
+                                            : std::string())
                       : std::string("off"))
             << "\n"
             << "  access key: " << root.access_key << "\n";
@@ -446,7 +479,12 @@ int Main(int argc, char** argv) {
   std::cout << std::flush;
 
   server.Run(/*handle_signals=*/true);
-  pool.Shutdown();   // finishes queued requests before the stack below is destroyed
+  pool.Shutdown();  // finishes queued requests before the stack below is destroyed
+  if (audit_archiver) {
+    // No forced rotation: the live segment is archived after it closes, in a later run.
+    audit->SetRotationListener({});
+    audit_archiver->Stop();  // before the object store goes
+  }
   heal.Stop();       // before the chunk store goes
   lifecycle.Stop();  // before the object store goes
   // The background scrubber asks the index (orphan check), which is destroyed before the

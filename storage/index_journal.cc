@@ -11,9 +11,9 @@
 #include <charconv>
 #include <cstring>
 #include <filesystem>
-#include <future>
 #include <iostream>
 #include <map>
+#include <system_error>
 
 #include "storage/checksum.h"
 #include "storage/coding.h"
@@ -563,6 +563,13 @@ Result<std::unique_ptr<IndexJournal>> IndexJournal::Open(
            std::to_string(j->required_) + " are required");
     return Unavailable();
   }
+  for (size_t i = 1; i < j->copies_.size(); ++i) {
+    try {
+      j->copy_writers_.push_back(std::make_unique<CopyWriter>());
+    } catch (const std::system_error&) {
+      break;  // out of threads: the leader writes the remaining copies itself
+    }
+  }
   j->ck_thread_ = std::thread([p = j.get()] { p->CheckpointLoop(); });
   return j;
 }
@@ -597,6 +604,57 @@ void IndexJournal::DropCopy(Copy& copy, const std::string& why, error_code ec) {
       "); it is no longer written until the next start");
 }
 
+// A thread that runs one job at a time for the group-commit leader. Its own mutex and
+// condition variables: handing it a job and waiting for it wakes exactly one thread each way.
+class IndexJournal::CopyWriter {
+ public:
+  CopyWriter() : thread_([this] { Loop(); }) {}  // throws std::system_error without threads
+  ~CopyWriter() {
+    {
+      std::lock_guard l(mu_);
+      stop_ = true;
+    }
+    cv_.notify_one();
+    thread_.join();
+  }
+  // REQUIRES: the previous job was waited for.
+  void Start(std::function<void()> job) {
+    {
+      std::lock_guard l(mu_);
+      job_ = std::move(job);
+      done_ = false;
+    }
+    cv_.notify_one();
+  }
+  void Wait() {
+    std::unique_lock l(mu_);
+    done_cv_.wait(l, [this] { return done_; });
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock l(mu_);
+    for (;;) {
+      cv_.wait(l, [this] { return stop_ || job_ != nullptr; });
+      if (job_ == nullptr) return;  // stopping, and nothing queued
+      std::function<void()> job = std::move(job_);
+      job_ = nullptr;
+      l.unlock();
+      job();
+      l.lock();
+      done_ = true;
+      done_cv_.notify_one();
+    }
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_, done_cv_;
+  std::function<void()> job_;  // GUARDED_BY(mu_)
+  bool done_ = true;           // GUARDED_BY(mu_)
+  bool stop_ = false;          // GUARDED_BY(mu_)
+  std::thread thread_;         // last: started once the rest is initialized
+};
+
 error_code IndexJournal::WriteGroup(uint64_t first_seq, const std::string& frames) {
   const auto bytes = std::as_bytes(std::span(frames.data(), frames.size()));
   auto write_copy = [&](Copy& c) -> std::pair<error_code, const char*> {
@@ -615,18 +673,16 @@ error_code IndexJournal::WriteGroup(uint64_t first_seq, const std::string& frame
   for (auto& c : copies_) {
     if (c->live) live.push_back(c.get());
   }
-  // The copies are on different drives: write them in parallel (the leader takes the first).
-  std::vector<std::future<std::pair<error_code, const char*>>> others;
+  // The copies are on different drives: write them in parallel (the leader takes the first,
+  // the copy writers the next ones, the leader any left over).
   std::vector<std::pair<error_code, const char*>> results(live.size());
-  for (size_t i = 1; i < live.size(); ++i) {
-    try {
-      others.push_back(std::async(std::launch::async, write_copy, std::ref(*live[i])));
-    } catch (const std::system_error&) {
-      others.push_back(std::async(std::launch::deferred, write_copy, std::ref(*live[i])));
-    }
+  const size_t helped = live.empty() ? 0 : std::min(live.size() - 1, copy_writers_.size());
+  for (size_t i = 0; i < helped; ++i) {
+    copy_writers_[i]->Start([&, i] { results[i + 1] = write_copy(*live[i + 1]); });
   }
   if (!live.empty()) results[0] = write_copy(*live[0]);
-  for (size_t i = 1; i < live.size(); ++i) results[i] = others[i - 1].get();
+  for (size_t i = 1 + helped; i < live.size(); ++i) results[i] = write_copy(*live[i]);
+  for (size_t i = 0; i < helped; ++i) copy_writers_[i]->Wait();
   size_t synced = 0;
   for (size_t i = 0; i < live.size(); ++i) {
     if (results[i].first) {

@@ -174,6 +174,7 @@ class IndexJournal {
  private:
   struct Copy;
   struct Writer;
+  class CopyWriter;
   IndexJournal(IndexJournalOptions options, JournalApplyFn apply, CheckpointSource source,
                uint64_t next_seq);
   void Log(const std::string& message) const;
@@ -190,6 +191,11 @@ class IndexJournal {
   const CheckpointSource source_;
   size_t required_ = 1;
   std::vector<std::unique_ptr<Copy>> copies_;  // fixed after Open
+  // Threads that write and sync the other live copies of a group while the leader does the
+  // first: started once at Open (a thread per group cost a clone and a stack per commit).
+  // Leader only (one group at a time). Fewer than copies_.size() - 1 if threads ran out: the
+  // remaining copies are then written by the leader in turn.
+  std::vector<std::unique_ptr<CopyWriter>> copy_writers_;
 
   mutable std::mutex mu_;
   std::deque<Writer*> writers_;          // GUARDED_BY(mu_)

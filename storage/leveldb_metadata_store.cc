@@ -16,6 +16,14 @@ namespace strata::storage {
 namespace {
 
 constexpr size_t kBlockCacheBytes = 64 << 20;
+// LevelDB's default memtable (4 MiB) turns every 4 MiB of writes into an L0 table and, four
+// tables later, a compaction that rewrites the overlapping part of L1: with small objects
+// stored inline, that background work took about 30% of the server's CPU in a 4 KiB PUT
+// benchmark. A larger memtable flushes and compacts less often per byte written; memory is
+// bounded by two of them (the one being filled and the one being flushed). Larger tables
+// mean fewer files and compactions for the same data.
+constexpr size_t kWriteBufferBytes = 32 << 20;
+constexpr size_t kMaxTableBytes = 8 << 20;
 constexpr int kBloomBitsPerKey = 10;
 
 boost::system::error_code FromStatus(const leveldb::Status& s) {
@@ -115,6 +123,8 @@ Result<std::unique_ptr<MetadataStore>> OpenLevelDbMetadataStore(const std::strin
   options.create_if_missing = true;
   options.block_cache = cache.get();
   options.filter_policy = filter.get();
+  options.write_buffer_size = kWriteBufferBytes;
+  options.max_file_size = kMaxTableBytes;
   leveldb::DB* raw = nullptr;
   leveldb::Status s = leveldb::DB::Open(options, dir, &raw);
   if (!s.ok()) return FromStatus(s);

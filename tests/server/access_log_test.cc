@@ -140,3 +140,29 @@ TEST_CASE("a file line writer appends whole lines and refuses an unopenable path
   CHECK_FALSE(LineWriter::OpenFile("/nonexistent-dir-strata/x.log", &error));
   CHECK(error.find("/nonexistent-dir-strata/x.log") != std::string::npos);
 }
+
+TEST_CASE("an access-log line of plain fields is exactly what the JSON library would write") {
+  // The common case is formatted by hand; it must stay byte-identical to nlohmann's compact
+  // dump of the same ordered fields, whatever the duration.
+  for (int64_t us : {int64_t{0}, int64_t{1}, int64_t{1500}, int64_t{2'000'000},
+                     int64_t{100'000'000}, int64_t{123'456'789'012}}) {
+    RequestRecord r;
+    r.time = std::chrono::system_clock::time_point(std::chrono::milliseconds(1767225600123));
+    r.request_id = "0123456789ABCDEF";
+    r.remote = "::1";
+    r.method = "PUT";
+    r.target = "/bucket/some/key?partNumber=2&uploadId=abc";
+    r.operation = "UploadPart";
+    r.access_key = "AKIAEXAMPLE";
+    r.user_agent = "MinIO (linux; amd64) minio-go/v7.0.70";
+    r.status = 200;
+    r.bytes_in = 5242880;
+    r.bytes_out = 0;
+    r.duration = std::chrono::microseconds(us);
+    r.tls = us % 2 == 0;
+    std::string line = FormatAccessLogLine(r);
+    CAPTURE(line);
+    CHECK(nlohmann::ordered_json::parse(line).dump() == line);
+    CHECK(nlohmann::json::parse(line)["duration_ms"] == Approx(static_cast<double>(us) / 1000));
+  }
+}

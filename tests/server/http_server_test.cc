@@ -444,3 +444,55 @@ TEST_CASE("stopping lets an in-flight request finish and closes idle connections
   CHECK(r[http::field::connection] == "close");
   s.reset();  // Run() returns; the destructor joins
 }
+
+TEST_CASE("a body that arrives partly with its header and partly later reaches the handler whole") {
+  // The first bytes are parsed on the worker from the header read's buffer; the rest arrives
+  // after the worker found the socket empty and handed the read to the I/O thread.
+  TestServer s;
+  Client c(s.port);
+  const std::string body = Pattern(20'000);
+  std::string request = Put("/echo", body);
+  const size_t cut = request.size() - 15'000;
+  c.Send(request.substr(0, cut));
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  c.Send(request.substr(cut));
+  auto r = c.Receive();
+  CHECK(r.result_int() == 200);
+  CHECK(r.body() == body);
+}
+
+TEST_CASE("a chunked body cut inside a chunk header is decoded across the pause") {
+  TestServer s;
+  Client c(s.port);
+  c.Send("PUT /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n6");
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  c.Send("\r\n world\r\n0\r\n\r\n");
+  CHECK(c.Receive().body() == "hello world");
+}
+
+TEST_CASE("streamed responses of one byte, one buffer and one buffer plus one arrive whole") {
+  // The first buffer goes out together with the header; sizes around the buffer's end.
+  TestServer s;
+  Client c(s.port);
+  for (uint64_t size :
+       {uint64_t{1}, uint64_t{4096}, uint64_t{256 * 1024}, uint64_t{256 * 1024 + 1}}) {
+    c.Send("GET /stream/" + std::to_string(size) + " HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto r = c.Receive();
+    CHECK(r.result_int() == 200);
+    CHECK(r.body() == Pattern(size));
+  }
+}
+
+TEST_CASE("connections spread over the I/O threads are all served at once") {
+  TestServer s;
+  std::vector<std::unique_ptr<Client>> clients;
+  for (int i = 0; i < 5; ++i) clients.push_back(std::make_unique<Client>(s.port));
+  for (int round = 0; round < 3; ++round) {
+    for (size_t i = 0; i < clients.size(); ++i) {
+      clients[i]->Send(Put("/echo", "c" + std::to_string(i) + "r" + std::to_string(round)));
+    }
+    for (size_t i = 0; i < clients.size(); ++i) {
+      CHECK(clients[i]->Receive().body() == "c" + std::to_string(i) + "r" + std::to_string(round));
+    }
+  }
+}
