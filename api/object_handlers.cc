@@ -2,6 +2,7 @@
 
 #include <array>
 
+#include "api/authorize.h"
 #include "api/conditional.h"
 #include "api/http_range.h"
 #include "api/object_headers.h"
@@ -72,6 +73,22 @@ HandlerResult PutObject(HandlerContext& ctx) {
   return response;
 }
 
+// S3 answers a requester without s3:ListBucket on the bucket AccessDenied (403) for a key
+// that does not exist (or whose latest version is a delete marker), not NoSuchKey: otherwise
+// GET and HEAD would tell anyone which keys exist.
+namespace {
+
+boost::system::error_code HideMissingKey(HandlerContext& ctx, boost::system::error_code ec) {
+  const bool missing = ec == storage::Errc::kNoSuchKey || ec == storage::Errc::kDeleteMarker;
+  if (!missing || ctx.auth.principal == PrincipalKind::kRoot || !ctx.auth.access ||
+      ctx.auth.access->Allowed("s3:ListBucket", ctx.route.bucket, "")) {
+    return ec;
+  }
+  return make_error_code(S3Errc::kAccessDenied);
+}
+
+}  // namespace
+
 HandlerResult GetObject(HandlerContext& ctx) {
   const bool head = ctx.route.operation == Operation::kHeadObject;
   // ?partNumber=N reads one part of a multipart object (part 1 is the whole of any other).
@@ -98,7 +115,9 @@ HandlerResult GetObject(HandlerContext& ctx) {
   storage::ObjectInfo info;
   if (head) {
     auto found = ctx.store.HeadVersion(ctx.route.bucket, ctx.route.key, version_id);
-    if (!found) return AddDeleteMarkerHeaders(ctx, found.error(), version_id);
+    if (!found) {
+      return AddDeleteMarkerHeaders(ctx, HideMissingKey(ctx, found.error()), version_id);
+    }
     info = std::move(*found);
     if (auto ec = storage::CheckSseCustomerKey(info, sse->customer_key)) {
       return SseReadError(ctx, ec);
@@ -107,7 +126,8 @@ HandlerResult GetObject(HandlerContext& ctx) {
     auto opened = ctx.store.GetVersion(ctx.route.bucket, ctx.route.key, version_id,
                                        storage::ReadOptions{sse->customer_key});
     if (!opened) {
-      return AddDeleteMarkerHeaders(ctx, SseReadError(ctx, opened.error()), version_id);
+      return AddDeleteMarkerHeaders(ctx, HideMissingKey(ctx, SseReadError(ctx, opened.error())),
+                                    version_id);
     }
     reader = std::move(*opened);
     info = reader->info();

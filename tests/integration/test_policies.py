@@ -61,6 +61,30 @@ def test_policy_grants_anonymous_get_on_a_prefix_only(endpoint, s3, bucket):
     assert error_code(e.value) == "NoSuchBucketPolicy"
 
 
+def test_a_missing_key_is_access_denied_without_list_bucket(endpoint, s3, bucket):
+    """As on S3: without s3:ListBucket, GET and HEAD of a missing key (or one whose latest
+    version is a delete marker) answer 403, so readers cannot probe which keys exist."""
+    s3.put_object(Bucket=bucket, Key="public/gone", Body=b"x")
+    s3.delete_object(Bucket=bucket, Key="public/gone")
+    put_policy(s3, bucket, [public_get(bucket, "public/*")])
+    for key in ("public/missing", "public/gone"):
+        r = requests.get(url(endpoint, bucket, key))
+        assert r.status_code == 403 and xml_error(r.content)["Code"] == "AccessDenied"
+        assert requests.head(url(endpoint, bucket, key)).status_code == 403
+    # With ListBucket the truth is no secret: 404 NoSuchKey.
+    put_policy(s3, bucket, [public_get(bucket, "public/*"),
+                            {"Effect": "Allow", "Principal": "*", "Action": "s3:ListBucket",
+                             "Resource": f"arn:aws:s3:::{bucket}"}])
+    r = requests.get(url(endpoint, bucket, "public/missing"))
+    assert r.status_code == 404 and xml_error(r.content)["Code"] == "NoSuchKey"
+    assert requests.head(url(endpoint, bucket, "public/missing")).status_code == 404
+    # The root always learns the truth.
+    with pytest.raises(ClientError) as e:
+        s3.get_object(Bucket=bucket, Key="public/missing")
+    assert error_code(e.value) == "NoSuchKey"
+    s3.delete_bucket_policy(Bucket=bucket)
+
+
 def test_malformed_policies_are_refused(s3, bucket):
     cases = [
         ("{not json", None),
