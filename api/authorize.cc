@@ -9,6 +9,7 @@
 #include "api/acl_grants.h"
 #include "api/acl_request.h"
 #include "api/copy_handlers.h"
+#include "api/governance_xml.h"
 #include "api/http_date.h"
 #include "api/policy.h"
 #include "api/request_headers.h"
@@ -188,6 +189,26 @@ class Authorizer final : public AccessChecker {
     }
     if (key == "s3:object-lock-legal-hold") return HeaderOf("x-amz-object-lock-legal-hold");
     if (key.starts_with("s3:x-amz-")) return HeaderOf(std::string(key.substr(3)));
+    // The tags a write asks for (x-amz-tagging on PutObject, CreateMultipartUpload, copies), so
+    // policies can require or forbid tags on new objects. An undecodable header has none here;
+    // the handler refuses it.
+    constexpr std::string_view kRequestTag = "s3:requestobjecttag/";
+    if (key.starts_with(kRequestTag) || key == "s3:requestobjecttagkeys") {
+      auto header = HeaderOf("x-amz-tagging");
+      if (!header) return std::nullopt;
+      auto tags = ParseTaggingHeader(header->front());
+      if (!tags) return std::nullopt;
+      std::vector<std::string> found;
+      for (const auto& [k, v] : *tags) {
+        if (key == "s3:requestobjecttagkeys") {
+          found.push_back(k);
+        } else if (AsciiLower(k) == key.substr(kRequestTag.size())) {
+          found.push_back(v);
+        }
+      }
+      if (found.empty()) return std::nullopt;
+      return found;
+    }
     constexpr std::string_view kTag = "s3:existingobjecttag/";
     if (key.starts_with(kTag) && !object.empty()) {
       // Fetched only when a statement asks; condition keys are lower-case, tag keys are not.

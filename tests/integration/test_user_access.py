@@ -115,3 +115,24 @@ def test_governance_bypass_is_a_permission_of_its_own(server, make_s3, s3, tmp_p
         assert vid not in [v["VersionId"] for v in versions]
     finally:
         delete_all_versions_and_bucket(s3, b)
+
+
+def test_request_object_tag_conditions_gate_tagged_writes(server, make_s3, s3, shared_bucket,
+                                                          tmp_path):
+    """s3:RequestObjectTag/<key> and s3:RequestObjectTagKeys read the tags a write asks for
+    (x-amz-tagging), so a policy can require a team tag and forbid any other tag key."""
+    b = shared_bucket
+    user, creds = add_user(server)
+    as_user = make_s3(access_key=creds.access_key, secret_key=creds.secret_key)
+    attach(server, tmp_path, user, "tagged-writes", [
+        {"Effect": "Allow", "Action": "s3:PutObject", "Resource": f"arn:aws:s3:::{b}/*",
+         "Condition": {"StringEquals": {"s3:RequestObjectTag/team": "ml"},
+                       "ForAllValues:StringEquals": {"s3:RequestObjectTagKeys": ["team", "stage"]}}}])
+    as_user.put_object(Bucket=b, Key="t/ok", Body=b"1", Tagging="team=ml&stage=raw")
+    assert s3.get_object_tagging(Bucket=b, Key="t/ok")["TagSet"] == [
+        {"Key": "team", "Value": "ml"}, {"Key": "stage", "Value": "raw"}]
+    for tagging in ("team=web", "stage=raw", "team=ml&owner=eve", None):
+        kwargs = {"Tagging": tagging} if tagging else {}
+        with pytest.raises(ClientError) as e:
+            as_user.put_object(Bucket=b, Key="t/denied", Body=b"1", **kwargs)
+        assert code(e.value) == "AccessDenied", tagging
