@@ -12,6 +12,7 @@
 #include "api/governance_xml.h"
 #include "api/http_date.h"
 #include "api/policy.h"
+#include "api/policy_cache.h"
 #include "api/request_headers.h"
 
 namespace strata::api {
@@ -19,7 +20,7 @@ namespace {
 
 struct BucketDocs {
   bool exists = false;
-  std::optional<Policy> policy;
+  std::shared_ptr<const Policy> policy;
   bool policy_public = false;
   AccessControlList acl;  // the owner's full control when none is stored
   std::optional<ObjectOwnership> ownership;
@@ -53,9 +54,7 @@ class Authorizer final : public AccessChecker {
     if (principal_ == PrincipalKind::kUser && config.identities != nullptr) {
       for (const std::string& doc : config.identities->UserPolicies(user_)) {
         // A stored user policy that no longer parses grants nothing.
-        if (auto p = ParsePolicy(doc, PolicyKind::kUser, {}, nullptr)) {
-          user_policies_.push_back(std::move(*p));
-        }
+        if (auto p = CachedPolicy(doc, PolicyKind::kUser, {})) user_policies_.push_back(p);
       }
     }
   }
@@ -76,7 +75,7 @@ class Authorizer final : public AccessChecker {
     };
     const BucketDocs* docs = bucket.empty() ? nullptr : &Docs(bucket);
     std::vector<const Policy*> policies;
-    for (const Policy& p : user_policies_) policies.push_back(&p);
+    for (const auto& p : user_policies_) policies.push_back(p.get());
     if (docs != nullptr && docs->policy) {
       // RestrictPublicBuckets: a public policy serves only principals of the account.
       if (!(principal_ == PrincipalKind::kAnonymous && docs->pab.restrict_public_buckets &&
@@ -115,9 +114,9 @@ class Authorizer final : public AccessChecker {
     if (!policy) return d;  // no bucket (or unreadable): no grants
     d.exists = true;
     if (policy->has_value()) {
-      if (auto p = ParsePolicy(**policy, PolicyKind::kBucket, bucket, nullptr)) {
+      if (auto p = CachedPolicy(**policy, PolicyKind::kBucket, bucket)) {
         d.policy_public = IsPublicPolicy(*p);
-        d.policy = std::move(*p);
+        d.policy = std::move(p);
       }
     }
     if (auto acl = store_.GetBucketAccess(bucket, storage::BucketAccessKind::kAcl);
@@ -232,7 +231,7 @@ class Authorizer final : public AccessChecker {
   const std::chrono::system_clock::time_point now_;
   std::map<std::string, std::string> headers_;
   std::map<std::string, std::string> query_;
-  std::vector<Policy> user_policies_;
+  std::vector<std::shared_ptr<const Policy>> user_policies_;
   mutable std::map<std::string, BucketDocs> docs_;
 };
 
