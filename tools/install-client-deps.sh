@@ -5,7 +5,7 @@
 #   tools/install-client-deps.sh            Debian restic, curl and chromium, a Python venv
 #                                           (boto3, aws-cli, s3fs, pandas, pyarrow, pytest), Go modules
 #                                           (aws-sdk-go-v2, minio-go), npm packages
-#                                           (@aws-sdk/client-s3, lib-storage), Maven artifacts
+#                                           (@aws-sdk/client-s3, lib-storage, minio), Maven artifacts
 #                                           (AWS SDK for Java v2, JUnit 5)
 #   tools/install-client-deps.sh --spark    also pyspark 3.5.1 and the s3a jars (~625 MB)
 #   tools/install-client-deps.sh --torch    also PyTorch (the PyPI wheel and the CUDA runtime
