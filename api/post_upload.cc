@@ -480,6 +480,13 @@ Result<PostCredentials> ReadPostCredentials(const PostForm& form, std::string_vi
                    "Error parsing the X-Amz-Credential parameter; the region '" + parsed->region +
                        "' is wrong; expecting '" + std::string(region) + "'");
     }
+    // The signing key is derived for the credential's day: a form dated another day was not
+    // signed as it claims (AWS refuses such forms too).
+    const std::string& amz_date = *field("x-amz-date");
+    if (!ParseAmzDate(amz_date) || amz_date.substr(0, 8) != parsed->date) {
+      return invalid("X-Amz-Date must be a date of the form YYYYMMDDTHHMMSSZ on the day of " +
+                     std::string("the x-amz-credential scope (") + parsed->date + ").");
+    }
     creds.kind = PostCredentials::Kind::kV4;
     creds.access_key = parsed->access_key;
     creds.date = parsed->date;

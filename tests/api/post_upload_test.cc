@@ -324,6 +324,21 @@ TEST_CASE("A V4 form signature is the hex HMAC of the policy under the signing k
         make_error_code(S3Errc::kAuthorizationQueryParametersError));
 }
 
+TEST_CASE("A V4 form's x-amz-date must be a date on its credential's day") {
+  for (const char* date : {"20260102T000000Z", "20251231T235959Z", "2026-01-01", "junk", ""}) {
+    INFO(date);
+    PostForm form = FormWith({{"policy", "cG9saWN5"},
+                              {"x-amz-algorithm", "AWS4-HMAC-SHA256"},
+                              {"x-amz-credential", "AKID/20260101/us-east-1/s3/aws4_request"},
+                              {"x-amz-date", date},
+                              {"x-amz-signature", "00"}});
+    std::string message;
+    CHECK(ReadPostCredentials(form, "us-east-1", &message).error() ==
+          make_error_code(S3Errc::kInvalidArgument));
+    CHECK_FALSE(message.empty());
+  }
+}
+
 TEST_CASE("A V2 form signature is the base64 HMAC-SHA1 of the policy") {
   // RFC 2202 test case 2 for HMAC-SHA1.
   PostForm form = FormWith({{"policy", "what do ya want for nothing?"},
