@@ -7,6 +7,8 @@
 #   - .bin/strata-codec-bench   Strata's codec vs raw ISA-L, degraded read, heal (codec_bench.cc;
 #     built with CMake in .build/, needs the server's build dependencies)
 #   - .bin/warp       MinIO's warp, only with --with-warp (validates loadgen; ~1 min to build)
+#   - .bin/minio      MinIO server, only with --with-minio (run.py --minio's benchmark peer; a big
+#     dependency tree: several minutes on 2 cores). A separate program, never linked into Strata.
 # Needs Go >= 1.21 on PATH (or in /usr/local/go/bin).
 set -euo pipefail
 cd "$(dirname "$0")"
@@ -16,11 +18,18 @@ WARP_VERSION=v1.0.0
 # answer for this module from here, so GONOSUMDB is set for it alone.
 WARP_SUM="h1:woAI+71OyvDQoI6U0xeL9NvX2TxZHXpgGHexU4R6K9Y="
 
+# MinIO's tags are not semver, so the Go module proxy lists no versions: pin the pseudo-version
+# `go list -m github.com/minio/minio@latest` resolved to (commit 7aac2a2c5b7c, 2026-02-12).
+# Its go.sum pins every dependency; the checksum database vouches for the module itself.
+MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
+
 with_warp=0
+with_minio=0
 for arg in "$@"; do
   case "$arg" in
     --with-warp) with_warp=1 ;;
-    *) echo "usage: $0 [--with-warp]" >&2; exit 2 ;;
+    --with-minio) with_minio=1 ;;
+    *) echo "usage: $0 [--with-warp] [--with-minio]" >&2; exit 2 ;;
   esac
 done
 
@@ -73,5 +82,27 @@ if ((with_warp)) && [[ ! -x .bin/warp ]]; then
   cp -r "$dir"/. "$src"
   chmod -R u+w "$src"
   (cd "$src" && go build -trimpath -o "$OLDPWD/.bin/warp" .)
+fi
+if ((with_minio)); then
+  # `go version -m` reads the module version the binary was built from: rebuild only when it
+  # is missing or another version.
+  have=$( (go version -m .bin/minio 2>/dev/null || true) |
+    awk '$1 == "mod" && $2 == "github.com/minio/minio" {print $3}')
+  if [[ "$have" == "$MINIO_VERSION" ]]; then
+    echo ".bin/minio ${MINIO_VERSION} already built"
+  else
+    echo "building .bin/minio ${MINIO_VERSION} (several minutes on 2 cores)"
+    # CGO off as in MinIO's release builds; -mod=mod lets `go install pkg@version` resolve the
+    # dependency graph from the module's own go.mod/go.sum.
+    if ! GOBIN="$PWD/.bin" CGO_ENABLED=0 GOFLAGS="-mod=mod -buildvcs=false" \
+      go install -trimpath -v "github.com/minio/minio@${MINIO_VERSION}" 2>&1 |
+      awk '{ n++ } n % 100 == 0 { printf "  %d packages compiled (%s)\n", n, $0; fflush() }
+           /^go: |^#|: / { print; fflush() }'; then
+      echo "building MinIO failed: the lines above name the package or the module the proxy" \
+        "refused" >&2
+      exit 1
+    fi
+    echo "built .bin/minio: $(.bin/minio --version 2>/dev/null | head -1)"
+  fi
 fi
 echo "tools/bench ready: .bin/$(ls .bin | tr '\n' ' ')"

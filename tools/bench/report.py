@@ -79,16 +79,54 @@ def line_ratios(r: dict, res: dict, null_by_key: dict) -> tuple[float | None, st
     return vs_null, vs_limit
 
 
+def vs_minio(strata: float | None, minio: float | None) -> float | None:
+    """Strata's rate over MinIO's (> 1: Strata is faster)."""
+    if not strata or not minio:
+        return None
+    return strata / minio
+
+
+def exact_rate(r: dict) -> float | None:
+    """ops / elapsed unrounded (loadgen rounds ops_per_s to 0.1, too coarse for 64 MiB lines
+    of a few seconds); for two runs of one size, the ratio of ops/s is the ratio of MB/s."""
+    if r.get("ops") and r.get("elapsed_s"):
+        return r["ops"] / r["elapsed_s"]
+    return r.get("ops_per_s")
+
+
+def minio_cells(r: dict) -> str:
+    """The MinIO columns of a workload line: its rate (MB/s for PUT/GET of large objects,
+    ops/s otherwise), p99, server CPU and Strata/MinIO."""
+    m = r.get("minio")
+    if m is None:
+        return " – | – | – | – |"
+    if "error" in m:
+        return f" error: {m['error'][:60]} | – | – | – |"
+    large = (r.get("size") or 0) >= LARGE and r.get("op") in ("put", "get")
+    rate = (f"{num(m.get('mb_per_s'))} MB/s" if large else f"{num(m.get('ops_per_s'))} ops/s")
+    ratio_v = vs_minio(exact_rate(r), exact_rate(m))
+    if m.get("errors"):
+        rate += f" ({m['errors']} errors: {(m.get('first_error') or '')[:40]})"
+    p99 = num((m.get("latency_ms") or {}).get("p99"), 2)
+    return (f" {rate} | {p99} | {num(m.get('server_cpu_pct'))} | "
+            f"{'–' if ratio_v is None or 'error' in r else f'**{ratio_v:.2f}**'} |")
+
+
 def bench_table(rows: list[dict], res: dict, null_by_key: dict) -> list[str]:
+    with_minio = any("minio" in r for r in rows)
     out = [
         "| size | conc | ops/s | MB/s | p50 ms | p99 ms | p99.9 ms | server CPU % | client CPU % "
         "| null ops/s | vs null | vs limit | errors |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|",
     ]
+    if with_minio:
+        out[0] += " MinIO ops/s or MB/s | MinIO p99 ms | MinIO CPU % | Strata/MinIO |"
+        out[1] += "---:|---:|---:|---:|"
     for r in rows:
         if "error" in r:
             out.append(f"| {human_size(r.get('size', 0))} | {r.get('concurrency')} | "
-                       f"error: {r['error']} |||||||||||")
+                       f"error: {r['error']} |||||||||||" + (minio_cells(r) if with_minio
+                                                             else ""))
             continue
         lat = r.get("latency_ms") or {}
         n = null_by_key.get(key(r)) or {}
@@ -102,7 +140,8 @@ def bench_table(rows: list[dict], res: dict, null_by_key: dict) -> list[str]:
             f"| {r.get('concurrency')} | {num(r.get('ops_per_s'))} | {mb} "
             f"| {num(lat.get('p50'), 2)} | {num(lat.get('p99'), 2)} | {num(lat.get('p999'), 2)} "
             f"| {num(r.get('server_cpu_pct'))} | {num(r.get('client_cpu_pct'))} "
-            f"| {num(n.get('ops_per_s'))} | {ratio(vs_null)} | {vs_limit or '–'} | {errs} |")
+            f"| {num(n.get('ops_per_s'))} | {ratio(vs_null)} | {vs_limit or '–'} | {errs} |"
+            + (minio_cells(r) if with_minio else ""))
     return out
 
 
@@ -149,6 +188,49 @@ def listing_summary(lst: dict | None) -> str:
 
 
 def listing_table(lst: dict) -> list[str]:
+    if lst.get("minio") is not None:
+        return listing_compare_table(lst, lst["minio"])
+    return listing_single_table(lst)
+
+
+def listing_measures(lst: dict) -> list[tuple[str, float | None, str, bool]]:
+    """(measure, value, unit, higher is better) for the listing workload's numbers."""
+    pop = lst.get("populate") or {}
+    rows = [(f"populate ({pop.get('size', 0)} B objects, c{pop.get('concurrency')})",
+             pop.get("ops_per_s"), "PUT/s", True)]
+    for p in lst.get("pages", []):
+        rows.append((f"1000-key page at {p['position']} (median of 5)", p.get("ms_median"), "ms",
+                     False))
+    rows += [("full flat listing", lst.get("keys_per_s"), "keys/s", True),
+             ("delimiter '/' over the bucket", lst.get("delimiter_listing_s"), "s", False),
+             ("delimiter '/' inside one prefix", lst.get("delimiter_in_prefix_page_ms"), "ms",
+              False)]
+    return rows
+
+
+def listing_compare_table(lst: dict, mlst: dict) -> list[str]:
+    """Strata and MinIO side by side; the ratio is a speed ratio (rates: Strata ÷ MinIO;
+    times: MinIO ÷ Strata), so > 1 means Strata is faster on every row."""
+    out = ["| measure | Strata | MinIO | Strata/MinIO |", "|---|---:|---:|---:|"]
+    for err_of, who in ((lst, "Strata"), (mlst, "MinIO")):
+        if err_of.get("error"):
+            out.append(f"| {who} error | {err_of['error'][:200]} |||")
+    mine = {m: (v, u, hb) for m, v, u, hb in listing_measures(mlst)}
+    for measure, v, unit, higher in listing_measures(lst):
+        mv = (mine.get(measure) or (None,))[0]
+        r = None
+        if v and mv:
+            r = v / mv if higher else mv / v
+        d = 3 if unit in ("s", "ms") else 1
+        out.append(f"| {measure} | {num(v, d)} {unit} | {num(mv, d)} {unit} | "
+                   f"{'–' if r is None else f'**{r:.2f}**'} |")
+    out.append(f"| CPU server / client | {num(lst.get('server_cpu_pct'))} % / "
+               f"{num(lst.get('client_cpu_pct'))} % | {num(mlst.get('server_cpu_pct'))} % / "
+               f"{num(mlst.get('client_cpu_pct'))} % | |")
+    return out
+
+
+def listing_single_table(lst: dict) -> list[str]:
     pop = lst.get("populate") or {}
     out = ["| measure | value |", "|---|---:|"]
     if pop:
@@ -199,6 +281,18 @@ def complete_table(cm: dict) -> list[str]:
                    f"**{num(ln.get('ms_median'), 3)}** | {each}{err} | {num(ln.get('upload_s'))} |")
     if cm.get("error") and not cm.get("lines"):
         out.append(f"| error | {cm['error'][:200]} ||||")
+    mc = cm.get("minio")
+    if mc is not None:
+        # Same table with MinIO's median and the speed ratio (MinIO's time ÷ Strata's).
+        by_parts = {ln["parts"]: ln for ln in mc.get("lines") or []}
+        out[2] = out[2].rstrip("|") + "| MinIO median ms | Strata/MinIO |"
+        out[3] += "---:|---:|"
+        for i, ln in enumerate(cm.get("lines") or []):
+            m = by_parts.get(ln["parts"]) or {}
+            r = vs_minio(m.get("ms_median"), ln.get("ms_median"))
+            out[4 + i] += f" {num(m.get('ms_median'), 3)} | {ratio(r)} |"
+        if mc.get("error"):
+            out.append(f"| MinIO error | {mc['error'][:200]} ||||||")
     return out
 
 
@@ -240,6 +334,18 @@ def targets(res: dict, null_by_key: dict) -> list[str]:
     if lst.get("keys_per_s"):
         row(f"full listing > 500,000 keys/s ({num(lst.get('keys'))} keys)",
             f"{num(lst['keys_per_s'])} keys/s", lst["keys_per_s"] > 500_000)
+    for r in res.get("strata", []):
+        m = r.get("minio")
+        if "error" in r or not m or "error" in m:
+            continue
+        size, op = r.get("size"), r.get("op")
+        v = vs_minio(exact_rate(r), exact_rate(m))
+        if size == 4 * KIB and op in ("put", "get", "head", "delete"):
+            row(f"4 KiB {op.upper()} c{r.get('concurrency')} ≥ 2× MinIO", f"{ratio(v)}×",
+                None if v is None else v >= 2)
+        elif size == 64 * MIB and op in ("put", "get"):
+            row(f"64 MiB {op.upper()} c{r.get('concurrency')} ≥ 1× MinIO", f"{ratio(v)}×",
+                None if v is None else v >= 1)
     rss = res.get("server_max_rss_mb")
     if rss:
         row("server RSS (informative; targets need 64 × 1 GiB uploads)", f"max {rss} MiB", None)
@@ -259,6 +365,15 @@ def render(res: dict) -> str:
         out.append(f"Load average (1 min) at start {m['loadavg_start']:.1f}, at end "
                    f"{m.get('loadavg_end', 0):.1f}: anything above 0 is other work competing "
                    "for the same cores.")
+    mi = res.get("minio")
+    if mi:
+        out.append("")
+        out.append(f"MinIO {mi.get('version') or '(version unknown)'} (built from source by "
+                   f"install.sh --with-minio), one node, {mi.get('drives')} drive folders in the "
+                   "same file system (EC:2, like Strata's 2+2), run after Strata stopped with the "
+                   "same client and lines; Strata/MinIO > 1 means Strata is faster"
+                   + (f"; max RSS {mi['max_rss_mb']} MiB" if mi.get("max_rss_mb") else "")
+                   + (f". **MinIO error: {mi['error']}**" if mi.get("error") else "") + ".")
     out += ["", f"Command: `{res.get('command')}`", ""]
     if res.get("limits"):
         out += ["### Machine limits", ""] + limits_table(res["limits"]) + [""]
@@ -289,6 +404,19 @@ def render(res: dict) -> str:
                        f"{mp.get('server_rss_mb')} MiB.")
         else:
             out.append(f"not available: {(mp.get('error') or '')[:200]}")
+        mm = mp.get("minio")
+        if mm is not None:
+            if mm.get("available"):
+                r = vs_minio(mp.get("mb_per_s"), mm.get("mb_per_s"))
+                out.append("")
+                out.append(f"MinIO, same upload: **{num(mm.get('mb_per_s'))} MB/s** "
+                           f"({mm.get('elapsed_s')} s), server CPU "
+                           f"{num(mm.get('server_cpu_pct'))} %, client CPU "
+                           f"{num(mm.get('client_cpu_pct'))} %, server RSS after "
+                           f"{mm.get('server_rss_mb')} MiB. Strata/MinIO "
+                           f"**{ratio(r)}**.")
+            else:
+                out.append(f"MinIO: not available: {(mm.get('error') or '')[:200]}")
         out.append("")
     cm = res.get("complete")
     if cm is not None:

@@ -4,11 +4,13 @@
     tools/bench/install.sh            # once: Debian packages, loadgen, ec_speed (warp optional)
     tools/bench/run.py --quick        # smoke run (~1-2 minutes): what CI may run
     tools/bench/run.py                # full matrix (long)
+    tools/bench/run.py --quick --minio   # also every line against MinIO (install.sh --with-minio)
 
 Starts strata-server on a temporary data folder (or uses --endpoint), measures the machine's
 limits (loopback TCP, disk write+fsync and read, 4 KiB fsync rate, MD5/SHA-256 per core, ISA-L
 encode), runs the same load against nginx as a null server (the box's HTTP ceiling), runs the
-workloads against Strata, prints Markdown tables and writes JSON (--out).
+workloads against Strata (and with --minio, then against MinIO built from source, for
+Strata/MinIO ratios), prints Markdown tables and writes JSON (--out).
 See tools/bench/README.md for what each number means.
 """
 
@@ -69,9 +71,12 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def wait_http(url: str, timeout: float = 15.0) -> bool:
+def wait_http(url: str, timeout: float = 15.0, proc: subprocess.Popen | None = None) -> bool:
+    """True once url answers below 500; False after timeout or as soon as proc has exited."""
     deadline = time.time() + timeout
     while time.time() < deadline:
+        if proc is not None and proc.poll() is not None:
+            return False
         try:
             with urllib.request.urlopen(url, timeout=1) as r:
                 if r.status < 500:
@@ -442,6 +447,73 @@ class Nginx:
                 self.proc.wait()
 
 
+MINIO_DRIVES = 4
+
+
+def minio_version(binary: Path) -> str | None:
+    """The Go module version the binary was built from (install.sh pins it), or None."""
+    try:
+        out = subprocess.run(["go", "version", "-m", str(binary)], capture_output=True,
+                             text=True, timeout=30,
+                             env=dict(os.environ, PATH=os.environ.get("PATH", "") +
+                                      ":/usr/local/go/bin")).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) >= 3 and f[0] == "mod" and f[1] == "github.com/minio/minio":
+            return f[2]
+    return None
+
+
+class MinIO:
+    """MinIO built from source (install.sh --with-minio), the benchmark peer of run.py --minio:
+    one node over 4 drive folders under the run's data root, so it erasure-codes 2+2 (MinIO's
+    default parity for a 4-drive set is EC:2) like Strata's embedded default tier. Nothing of
+    it is linked into Strata; it only answers the same loadgen lines."""
+
+    def __init__(self, binary: Path, work: Path, access: str, secret: str):
+        self.root = work / "minio"
+        for i in range(1, MINIO_DRIVES + 1):
+            (self.root / f"d{i}").mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.endpoint = f"127.0.0.1:{self.port}"
+        console = f"127.0.0.1:{free_port()}"
+        self.log_path = work / "minio.log"
+        env = dict(os.environ, MINIO_ROOT_USER=access, MINIO_ROOT_PASSWORD=secret,
+                   # The drive folders share the root file system, which MinIO refuses by
+                   # default; a 1-byte threshold lifts only that check (MINIO_CI_CD would
+                   # also shrink its buffer pool and change its trash purging).
+                   MINIO_ROOTDRIVE_THRESHOLD_SIZE="1",
+                   MINIO_UPDATE="off",  # no update checks: the machine has no internet
+                   MINIO_BROWSER="off")  # no console UI; --console-address still binds a port
+        self.logf = open(self.log_path, "w")
+        # "{1...4}" is MinIO's own ellipsis syntax (not a shell expansion): one erasure set.
+        self.proc = subprocess.Popen([str(binary), "server", "--address", self.endpoint,
+                                      "--console-address", console,
+                                      str(self.root / f"d{{1...{MINIO_DRIVES}}}")],
+                                     env=env, stdout=self.logf, stderr=subprocess.STDOUT)
+        if not wait_http(f"http://{self.endpoint}/minio/health/ready", timeout=60,
+                         proc=self.proc):
+            self.stop()
+            raise RuntimeError(f"minio did not become ready; see {self.log_path} "
+                               "(run.py --keep-data keeps it)")
+
+    @property
+    def pids(self) -> list[int]:
+        return [self.proc.pid]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+
+
 # ---------------------------------------------------------------- load generator
 
 
@@ -578,6 +650,101 @@ def parse_warp(path: Path, op: str) -> dict:
     }
 
 
+def run_server(lg: Loadgen, name: str, lines: list[tuple[str, int, int]], workloads: list[str],
+               plan: dict, pids: list[int], proc: subprocess.Popen | None,
+               log_path: Path | None = None) -> dict:
+    """Runs the workload lines, listing, multipart and complete workloads (those selected)
+    against the server lg.endpoint points at, `name` ("strata" or "minio") in the progress
+    log. `proc` (when run.py started the server) gives the RSS after each line and stops the
+    run if the server exits."""
+    out: dict = {"lines": [], "listing": None, "multipart": None, "complete": None}
+    max_rss = 0.0
+    tag = f"{name:6}"
+    for op, s, c in lines:
+        log(f"{tag} {op:6} {human_size(s):>6} c{c}")
+        r = bench_line(lg, op, s, c, plan["duration"], pids)
+        if proc:
+            r["server_rss_mb"] = rss_mb(proc.pid)
+            max_rss = max(max_rss, r["server_rss_mb"] or 0)
+        log("      " + fmt_line(r))
+        out["lines"].append(r)
+        if proc and proc.poll() is not None:
+            raise RuntimeError(f"{name} server exited ({proc.returncode}); see {log_path}")
+
+    if "listing" in workloads:
+        keys, prefixes = plan["listing_keys"], plan["listing_prefixes"]
+        log(f"{tag} listing: populating {keys} keys over {prefixes} prefixes")
+        pop = lg.run("populate", ["-keys", str(keys), "-prefixes", str(prefixes),
+                                  "-concurrency", "32"], pids, bucket="listing", timeout=3600)
+        log("      " + fmt_line(pop))
+        lst = {"populate": pop}
+        if not pop.get("errors") and "error" not in pop:
+            lst.update(lg.run("listing", ["-keys", str(keys), "-prefixes", str(prefixes)], pids,
+                              bucket="listing", timeout=3600))
+        out["listing"] = lst
+        log("      " + report.listing_summary(lst))
+
+    if "multipart" in workloads:
+        log(f"{tag} multipart {human_size(plan['mp_size'])} in {human_size(plan['part_size'])} "
+            f"parts, {plan['part_parallel']} in parallel")
+        mp = lg.run("multipart", ["-size", str(plan["mp_size"]), "-part-size",
+                                  str(plan["part_size"]), "-parallel", str(plan["part_parallel"])],
+                    pids, bucket="multipart", timeout=1800)
+        if proc:
+            mp["server_rss_mb"] = rss_mb(proc.pid)
+        out["multipart"] = mp
+        log("      " + (f"{mp.get('mb_per_s')} MB/s" if mp.get("available") else
+                        f"not available: {mp.get('error', '')[:120]}"))
+
+    if "complete" in workloads:
+        log(f"{tag} CompleteMultipartUpload latency: {plan['complete_parts']} parts of "
+            f"{human_size(plan['complete_part_size'])}, median of {plan['complete_reps']}")
+        cm = lg.run("complete", ["-parts", plan["complete_parts"], "-part-size",
+                                 str(plan["complete_part_size"]), "-reps",
+                                 str(plan["complete_reps"])],
+                    pids, bucket="complete", timeout=3600)
+        out["complete"] = cm
+        log("      " + report.complete_summary(cm))
+    out["max_rss_mb"] = max_rss
+    return out
+
+
+def run_minio(lg: Loadgen, binary: Path, work: Path, lines: list[tuple[str, int, int]],
+              workloads: list[str], plan: dict, results: dict) -> None:
+    """The same lines against MinIO (started here, stopped after), attached to Strata's:
+    results["strata"][i]["minio"], results[listing|multipart|complete]["minio"], and a
+    results["minio"] summary (binary, version, drives, RSS)."""
+    summary: dict = {"binary": str(binary), "version": minio_version(binary),
+                     "drives": MINIO_DRIVES}
+    results["minio"] = summary
+    try:
+        peer = MinIO(binary, work, lg.access, lg.secret)
+    except (OSError, RuntimeError) as e:
+        summary["error"] = str(e)
+        log(f"minio: {e}")
+        return
+    saved = lg.endpoint
+    lg.endpoint = peer.endpoint
+    try:
+        m = run_server(lg, "minio", lines, workloads, plan, peer.pids, peer.proc,
+                       peer.log_path)
+    except RuntimeError as e:
+        summary["error"] = str(e)
+        log(f"minio: {summary['error']}")
+        return
+    finally:
+        lg.endpoint = saved
+        peer.stop()
+    summary["max_rss_mb"] = m["max_rss_mb"]
+    for r, mr in zip(results["strata"], m["lines"]):
+        r["minio"] = mr
+    for k in ("listing", "multipart", "complete"):
+        if m[k] is not None:
+            if results.get(k) is None:
+                results[k] = {}
+            results[k]["minio"] = m[k]
+
+
 # ---------------------------------------------------------------- main
 
 
@@ -619,6 +786,11 @@ def main() -> int:
                     "(2.0 for the embedded default's 2+2)")
     ap.add_argument("--signed-payload", action="store_true",
                     help="sign PUT bodies (aws-chunked) instead of UNSIGNED-PAYLOAD")
+    ap.add_argument("--minio", action="store_true",
+                    help="also run every workload line against MinIO (install.sh --with-minio), "
+                    "started after Strata stops, and print Strata/MinIO ratios")
+    ap.add_argument("--minio-bin", type=Path, default=BIN / "minio",
+                    help="the MinIO server binary (default .bin/minio)")
     ap.add_argument("--out", type=Path, default=Path("bench-results.json"))
     ap.add_argument("--keep-data", action="store_true")
     a = ap.parse_args()
@@ -637,6 +809,16 @@ def main() -> int:
     for w in workloads:
         if w not in ALL_WORKLOADS + OPTIONAL_WORKLOADS:
             ap.error(f"unknown workload {w!r}")
+    minio_bin = a.minio_bin.resolve()
+    if a.minio and not minio_bin.is_file():
+        ap.error(f"--minio: {minio_bin} is missing: run tools/bench/install.sh --with-minio")
+    if a.minio and len(a.secret_key) < 8:
+        ap.error("--minio: MinIO needs a secret key of at least 8 characters")
+    plan = {"duration": duration, "listing_keys": listing_keys,
+            "listing_prefixes": a.listing_prefixes, "mp_size": mp_size,
+            "part_size": a.part_size, "part_parallel": a.part_parallel,
+            "complete_parts": complete_parts, "complete_part_size": a.complete_part_size,
+            "complete_reps": a.complete_reps}
 
     # The matrix. The issue's large-object targets are at 2 streams: add that line for the
     # largest size. DELETE of large objects measures the same index work as small ones, so
@@ -677,6 +859,7 @@ def main() -> int:
         "multipart": None,
         "complete": None,
         "warp_validation": None,
+        "minio": None,
     }
     t_start = time.time()
     results["machine"]["loadavg_start"] = os.getloadavg()[0]
@@ -723,61 +906,26 @@ def main() -> int:
             lg.endpoint = server.endpoint
             pids = server.pids
 
-        max_rss = 0.0
-        for op, s, c in lines:
-            log(f"strata {op:6} {human_size(s):>6} c{c}")
-            r = bench_line(lg, op, s, c, duration, pids)
-            if server:
-                r["server_rss_mb"] = rss_mb(server.proc.pid)
-                max_rss = max(max_rss, r["server_rss_mb"] or 0)
-            log("      " + fmt_line(r))
-            results["strata"].append(r)
-            if server and server.proc.poll() is not None:
-                raise RuntimeError(f"strata-server exited ({server.proc.returncode}); see "
-                                   f"{server.log_path}")
-
-        if "listing" in workloads:
-            log(f"strata listing: populating {listing_keys} keys over {a.listing_prefixes} "
-                "prefixes")
-            pop = lg.run("populate", ["-keys", str(listing_keys), "-prefixes",
-                                      str(a.listing_prefixes), "-concurrency", "32"], pids,
-                         bucket="listing", timeout=3600)
-            log("      " + fmt_line(pop))
-            lst = {"populate": pop}
-            if not pop.get("errors") and "error" not in pop:
-                lst.update(lg.run("listing", ["-keys", str(listing_keys), "-prefixes",
-                                              str(a.listing_prefixes)], pids, bucket="listing",
-                                  timeout=3600))
-            results["listing"] = lst
-            log("      " + report.listing_summary(lst))
-
-        if "multipart" in workloads:
-            log(f"strata multipart {human_size(mp_size)} in {human_size(a.part_size)} parts, "
-                f"{a.part_parallel} in parallel")
-            mp = lg.run("multipart", ["-size", str(mp_size), "-part-size", str(a.part_size),
-                                      "-parallel", str(a.part_parallel)], pids,
-                        bucket="multipart", timeout=1800)
-            if server:
-                mp["server_rss_mb"] = rss_mb(server.proc.pid)
-            results["multipart"] = mp
-            log("      " + (f"{mp.get('mb_per_s')} MB/s" if mp.get("available") else
-                            f"not available: {mp.get('error', '')[:120]}"))
-
-        if "complete" in workloads:
-            log(f"strata CompleteMultipartUpload latency: {complete_parts} parts of "
-                f"{human_size(a.complete_part_size)}, median of {a.complete_reps}")
-            cm = lg.run("complete", ["-parts", complete_parts, "-part-size",
-                                     str(a.complete_part_size), "-reps", str(a.complete_reps)],
-                        pids, bucket="complete", timeout=3600)
-            results["complete"] = cm
-            log("      " + report.complete_summary(cm))
+        strata = run_server(lg, "strata", lines, workloads, plan, pids,
+                            server.proc if server else None,
+                            server.log_path if server else None)
+        results["strata"] = strata["lines"]
+        for k in ("listing", "multipart", "complete"):
+            results[k] = strata[k]
 
         if "warp" in workloads:
             log("warp validation")
             results["warp_validation"] = warp_validate(lg.endpoint, a.access_key, a.secret_key,
                                                        pids, duration, work, lg)
         if server:
-            results["server_max_rss_mb"] = max_rss
+            results["server_max_rss_mb"] = strata["max_rss_mb"]
+            # MinIO runs after Strata has stopped, as the null server ran before it started:
+            # one server at a time on the shared cores.
+            server.stop()
+            server = None
+        if a.minio and (lines or any(w in workloads for w in ("listing", "multipart",
+                                                                "complete"))):
+            run_minio(lg, minio_bin, work, lines, workloads, plan, results)
     finally:
         if server:
             server.stop()
@@ -792,7 +940,8 @@ def main() -> int:
     print(report.render(results))
     log(f"results written to {a.out} ({results['total_s']} s)")
     failed = [r for r in results["strata"] if "error" in r]
-    return 1 if failed else 0
+    minio_failed = a.minio and (results.get("minio") or {}).get("error")
+    return 1 if failed or minio_failed else 0
 
 
 def newest_server_binary() -> Path | None:
