@@ -61,6 +61,19 @@ class ChunkReader {
   virtual uint64_t size() const = 0;  // bytes in the chunk, as of open
   // Reads up to out.size() bytes at offset; returns bytes read (short only at end of chunk).
   [[nodiscard]] virtual Result<size_t> ReadAt(uint64_t offset, std::span<std::byte> out) = 0;
+  // Reads consecutive bytes at offset into the pieces in order (a drive may use one preadv);
+  // returns bytes read in all (short only at end of chunk). The default calls ReadAt per piece.
+  [[nodiscard]] virtual Result<size_t> ReadAtGather(uint64_t offset,
+                                                    std::span<const std::span<std::byte>> pieces) {
+    size_t done = 0;
+    for (auto piece : pieces) {
+      auto n = ReadAt(offset + done, piece);
+      if (!n) return n;
+      done += *n;
+      if (*n < piece.size()) break;
+    }
+    return done;
+  }
 };
 
 // Thread-safe: concurrent calls on different chunks are fine.

@@ -1,27 +1,107 @@
 // Drive over a local folder. Durability follows the classic recipe: write a temp file,
 // fdatasync it, rename it to its final name, fsync the directory (Garage: src/block/manager.rs).
+// Writeback of a large chunk starts while it is written (sync_file_range), so the fdatasync at
+// commit waits only for the tail. Deleting a chunk renames it into <dir>/trash/ (atomic, ~10 us)
+// and a background thread unlinks it: an unlink took ~4 ms per shard file on this machine's ext4
+// (mounted with discard), 7 ms for 32 MiB, which made DELETE slow; it need not be in the request.
+// A drive short of space unlinks at once: freed space must be there for the next write.
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <charconv>
 #include <climits>
+#include <condition_variable>
+#include <cstring>
+#include <deque>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <system_error>
+#include <thread>
 #include <vector>
 
+#include "erasure/buffer_pool.h"
 #include "erasure/drive.h"
 #include "erasure/drive_format.h"
 
 namespace strata::erasure {
 namespace {
+
+// Bytes appended between two writeback kicks: big enough for large sequential device writes,
+// small enough that the commit's fdatasync finds little left to write.
+constexpr uint64_t kWritebackBytes = 8u << 20;
+
+// A chunk that grows past this switches to O_DIRECT: the page-cache copy and ext4's per-page
+// delayed-allocation bookkeeping were a fifth of a large PUT's server CPU. Small chunks stay
+// buffered (a few pages; the commit's fdatasync writes them out).
+constexpr uint64_t kDirectFromBytes = 1u << 20;
+constexpr size_t kDirectAlign = 4096;
+// The O_DIRECT staging buffer: one 256 KiB block with its CRC plus an unaligned tail fits, so a
+// stripe costs one aligned pwrite per shard.
+constexpr size_t kStagingBytes = (256u << 10) + 2 * kDirectAlign;
+// Staged bytes written out at the end of an append once at least this many are aligned.
+constexpr size_t kStagingFlushBytes = 64u << 10;
+
+// Unlinks queued and not yet done, over all drives; past this, deletes unlink in the request
+// (back-pressure instead of an unbounded queue and an ever-fuller trash).
+constexpr size_t kMaxPendingUnlinks = 4096;
+
+constexpr char kTrashSuffix[] = ".del";
+
+// Below this much free space (or 5%), deletes unlink at once instead of through the trash.
+constexpr uint64_t kLowSpaceBytes = 1ull << 30;
+
+// One process-wide thread that unlinks trashed chunks, oldest first. Its own thread, not the
+// data path's background workers: an unlink costs milliseconds here (ext4 with discard), and
+// must not delay the encoding of a stripe.
+class Reaper {
+ public:
+  static Reaper& Get() {
+    // Leaked on purpose: the detached thread waits on it until the process exits.
+    static Reaper* reaper = new Reaper;
+    return *reaper;
+  }
+
+  // Queues job; false (and job not run) if kMaxPendingUnlinks are pending already.
+  bool Post(std::function<void()> job) {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (jobs_.size() >= kMaxPendingUnlinks) return false;
+      jobs_.push_back(std::move(job));
+    }
+    cv_.notify_one();
+    return true;
+  }
+
+ private:
+  Reaper() {
+    std::thread([this] {
+      while (true) {
+        std::function<void()> job;
+        {
+          std::unique_lock<std::mutex> lock(mu_);
+          cv_.wait(lock, [this] { return !jobs_.empty(); });
+          job = std::move(jobs_.front());
+          jobs_.pop_front();
+        }
+        job();
+      }
+    }).detach();
+  }
+
+  std::mutex mu_;
+  std::condition_variable cv_;
+  std::deque<std::function<void()>> jobs_;  // GUARDED_BY(mu_)
+};
 
 boost::system::error_code ErrnoToError(int err) {
   switch (err) {
@@ -66,6 +146,38 @@ class LocalChunkReader final : public ChunkReader {
     return done;
   }
 
+  Result<size_t> ReadAtGather(uint64_t offset,
+                              std::span<const std::span<std::byte>> pieces) override {
+    std::array<iovec, 8> iov;
+    if (pieces.size() > iov.size()) return ChunkReader::ReadAtGather(offset, pieces);
+    size_t total = 0;
+    for (size_t i = 0; i < pieces.size(); ++i) {
+      iov[i] = {pieces[i].data(), pieces[i].size()};
+      total += pieces[i].size();
+    }
+    // One preadv for the common case; a short read (a signal, the end) finishes piece by piece.
+    ssize_t n;
+    do {
+      n = ::preadv(fd_, iov.data(), static_cast<int>(pieces.size()), static_cast<off_t>(offset));
+    } while (n < 0 && errno == EINTR);
+    if (n < 0) return make_error_code(Errc::kDriveFailed);
+    size_t done = static_cast<size_t>(n);
+    if (done == total || done == 0) return done;
+    size_t skip = done;
+    for (auto piece : pieces) {
+      if (skip >= piece.size()) {
+        skip -= piece.size();
+        continue;
+      }
+      auto more = ReadAt(offset + done, piece.subspan(skip));
+      if (!more) return more;
+      done += *more;
+      if (*more < piece.size() - skip) break;
+      skip = 0;
+    }
+    return done;
+  }
+
  private:
   const int fd_;
   const uint64_t size_;
@@ -95,6 +207,7 @@ class LocalChunkWriter final : public ChunkWriter {
   boost::system::error_code AppendGather(
       std::span<const std::span<const std::byte>> pieces) override {
     if (fd_ < 0) return make_error_code(Errc::kInvalidArgument);
+    if (direct_) return Stage(pieces);
     iov_.clear();
     for (auto piece : pieces) {
       if (piece.empty()) continue;
@@ -108,6 +221,7 @@ class LocalChunkWriter final : public ChunkWriter {
         if (errno == EINTR) continue;
         return ErrnoToError(errno == ENOENT ? EIO : errno);
       }
+      written_ += static_cast<uint64_t>(n);
       // Partial write: skip the iovecs written in full, trim the one written in part.
       size_t left = static_cast<size_t>(n);
       while (first < iov_.size() && left >= iov_[first].iov_len) {
@@ -119,11 +233,98 @@ class LocalChunkWriter final : public ChunkWriter {
         iov_[first].iov_len -= left;
       }
     }
+    if (written_ - kicked_ >= kWritebackBytes) {
+      // Asynchronous: queues the range for writeback and returns. Errors surface at fdatasync.
+      (void)::sync_file_range(fd_, static_cast<off_t>(kicked_),
+                              static_cast<off_t>(written_ - kicked_), SYNC_FILE_RANGE_WRITE);
+      kicked_ = written_;
+    }
+    if (written_ >= kDirectFromBytes) SwitchToDirect();
+    return {};
+  }
+
+  // Moves the chunk to O_DIRECT writes through staging_, if the file system allows it.
+  // The unaligned tail already written is read back into staging_ and rewritten with the next
+  // aligned write. On any failure the chunk simply stays buffered.
+  void SwitchToDirect() {
+    const uint64_t aligned = written_ / kDirectAlign * kDirectAlign;
+    const size_t tail = static_cast<size_t>(written_ - aligned);
+    PooledBuffer staging(kStagingBytes);
+    if (tail > 0) {
+      const ssize_t n = ::pread(fd_, staging.data(), tail, static_cast<off_t>(aligned));
+      if (n != static_cast<ssize_t>(tail)) return;
+    }
+    const int flags = ::fcntl(fd_, F_GETFL);
+    if (flags < 0 || ::fcntl(fd_, F_SETFL, flags | O_DIRECT) != 0) return;
+    staging_ = std::move(staging);
+    fill_ = tail;
+    file_off_ = aligned;
+    direct_ = true;
+  }
+
+  // Direct mode: copies the pieces into staging_, writing out aligned prefixes as it fills.
+  boost::system::error_code Stage(std::span<const std::span<const std::byte>> pieces) {
+    for (auto piece : pieces) {
+      while (!piece.empty()) {
+        const size_t n = std::min(piece.size(), kStagingBytes - fill_);
+        std::memcpy(staging_.data() + fill_, piece.data(), n);
+        fill_ += n;
+        written_ += n;
+        piece = piece.subspan(n);
+        if (fill_ == kStagingBytes) {
+          if (auto ec = FlushAligned()) return ec;
+        }
+      }
+    }
+    if (fill_ >= kStagingFlushBytes) return FlushAligned();
+    return {};
+  }
+
+  // Writes the aligned prefix of staging_ and keeps the unaligned rest at its start.
+  boost::system::error_code FlushAligned() {
+    const size_t len = fill_ / kDirectAlign * kDirectAlign;
+    if (len == 0) return {};
+    if (auto ec = WriteStaged(len)) return ec;
+    std::memmove(staging_.data(), staging_.data() + len, fill_ - len);
+    fill_ -= len;
+    return {};
+  }
+
+  // pwrite of staging_[0, len) at file_off_, which it advances. A file system that refuses
+  // O_DIRECT writes (EINVAL) gets the same aligned writes buffered.
+  boost::system::error_code WriteStaged(size_t len) {
+    size_t done = 0;
+    while (done < len) {
+      const ssize_t n =
+          ::pwrite(fd_, staging_.data() + done, len - done, static_cast<off_t>(file_off_ + done));
+      if (n < 0) {
+        if (errno == EINTR) continue;
+        if (errno == EINVAL && !direct_refused_) {
+          direct_refused_ = true;
+          const int flags = ::fcntl(fd_, F_GETFL);
+          if (flags >= 0 && ::fcntl(fd_, F_SETFL, flags & ~O_DIRECT) == 0) continue;
+        }
+        return ErrnoToError(errno == ENOENT ? EIO : errno);
+      }
+      done += static_cast<size_t>(n);
+    }
+    file_off_ += len;
     return {};
   }
 
   boost::system::error_code Commit() override {
     if (fd_ < 0 || committed_) return make_error_code(Errc::kInvalidArgument);
+    if (direct_ && fill_ > 0) {
+      // The last partial block goes out padded to the alignment; the size is then cut back.
+      const size_t padded = (fill_ + kDirectAlign - 1) / kDirectAlign * kDirectAlign;
+      std::memset(staging_.data() + fill_, 0, padded - fill_);
+      if (auto ec = WriteStaged(padded)) return ec;
+      if (::ftruncate(fd_, static_cast<off_t>(file_off_ - padded + fill_)) != 0) {
+        return ErrnoToError(errno == ENOENT ? EIO : errno);
+      }
+      fill_ = 0;
+    }
+    staging_ = PooledBuffer();
     if (::fdatasync(fd_) != 0) return ErrnoToError(errno == ENOENT ? EIO : errno);
     const int rc = ::close(fd_);
     fd_ = -1;
@@ -154,6 +355,13 @@ class LocalChunkWriter final : public ChunkWriter {
   const std::string chunks_dir_;
   const std::function<bool()> recreate_chunks_;  // true if it made chunks/ again
   std::vector<iovec> iov_;                       // reused across appends
+  uint64_t written_ = 0;                         // bytes appended so far
+  uint64_t kicked_ = 0;                          // bytes handed to writeback so far (buffered)
+  bool direct_ = false;                          // O_DIRECT: appends go through staging_
+  bool direct_refused_ = false;                  // the file system refused an O_DIRECT write
+  PooledBuffer staging_;                         // direct: bytes not yet written, aligned start
+  size_t fill_ = 0;                              // direct: bytes in staging_
+  uint64_t file_off_ = 0;                        // direct: file offset of staging_[0]
 };
 
 class LocalDrive final : public Drive {
@@ -162,7 +370,23 @@ class LocalDrive final : public Drive {
       : dir_(std::move(dir)),
         chunks_dir_(dir_ + "/chunks"),
         tmp_dir_(dir_ + "/tmp"),
+        trash_dir_(dir_ + "/trash"),
         format_path_(dir_ + "/" + kFormatFileName) {}
+
+  // Unlinks whatever an earlier process left in the trash, in the background.
+  void EmptyTrashLater() {
+    struct stat st;
+    if (::stat(trash_dir_.c_str(), &st) != 0) return;
+    (void)Reaper::Get().Post([dir = trash_dir_] {
+      DIR* d = ::opendir(dir.c_str());
+      if (d == nullptr) return;
+      while (const dirent* e = ::readdir(d)) {
+        if (e->d_name[0] == '.') continue;
+        (void)::unlinkat(::dirfd(d), e->d_name, 0);
+      }
+      ::closedir(d);
+    });
+  }
 
   const std::string& path() const override { return dir_; }
 
@@ -171,9 +395,10 @@ class LocalDrive final : public Drive {
     const std::string suffix = id.blob_id + "." + std::to_string(id.shard_index);
     const std::string tmp_path =
         tmp_dir_ + "/" + suffix + "." + std::to_string(tmp_counter_.fetch_add(1)) + ".tmp";
-    int fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    // Read-write: switching to O_DIRECT reads back the unaligned tail.
+    int fd = ::open(tmp_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     if (fd < 0 && errno == ENOENT && RecreateDir(tmp_dir_)) {
-      fd = ::open(tmp_path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+      fd = ::open(tmp_path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     }
     // ENOENT here means our tmp/ folder vanished: the drive is broken, not the chunk missing.
     if (fd < 0) return ErrnoToError(errno == ENOENT ? EIO : errno);
@@ -194,6 +419,8 @@ class LocalDrive final : public Drive {
       ::close(fd);
       return ErrnoToError(err == ENOENT ? EIO : err);
     }
+    // Blobs are mostly read front to back: a larger kernel read-ahead window.
+    (void)::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
     return std::unique_ptr<ChunkReader>(
         new LocalChunkReader(fd, static_cast<uint64_t>(st.st_size)));
   }
@@ -201,7 +428,30 @@ class LocalDrive final : public Drive {
   boost::system::error_code DeleteChunk(const ChunkId& id) override {
     if (!IsValidBlobId(id.blob_id)) return make_error_code(Errc::kInvalidArgument);
     // The prefix directory stays: removing it would race with a concurrent Commit's rename.
-    if (::unlink(ChunkPath(id).c_str()) != 0) return ErrnoToError(errno);
+    const std::string path = ChunkPath(id);
+    if (!LowOnSpace()) {
+      // The chunk's name is gone once the rename returns: to readers (open descriptors keep
+      // their bytes), to scrub (which lists chunks/ only) and to a restart (which empties the
+      // trash). A chunk the rename misses (crash) is still an orphan that scrub reclaims.
+      const std::string trash_path = trash_dir_ + "/" + id.blob_id + "." +
+                                     std::to_string(id.shard_index) + "." +
+                                     std::to_string(tmp_counter_.fetch_add(1)) + kTrashSuffix;
+      int rc = ::rename(path.c_str(), trash_path.c_str());
+      // chunks/ holds this chunk, so the drive is mounted and ours: trash/ may be made here.
+      if (rc != 0 && errno == ENOENT && ::access(path.c_str(), F_OK) == 0 &&
+          (::mkdir(trash_dir_.c_str(), 0755) == 0 || errno == EEXIST)) {
+        rc = ::rename(path.c_str(), trash_path.c_str());  // first delete: no trash/ yet
+      }
+      if (rc == 0) {
+        if (!Reaper::Get().Post([trash_path] { (void)::unlink(trash_path.c_str()); })) {
+          (void)::unlink(trash_path.c_str());  // the reaper is behind: pay here
+        }
+        return {};
+      }
+      if (errno == ENOENT) return ErrnoToError(errno);  // deleted meanwhile
+      // No usable trash: unlink in the request, as before.
+    }
+    if (::unlink(path.c_str()) != 0) return ErrnoToError(errno);
     return {};
   }
 
@@ -351,6 +601,17 @@ class LocalDrive final : public Drive {
   }
 
  private:
+  // True when the drive's free space is short (under 1 GiB or 5%): a delete then frees its
+  // space before it returns, so a PUT right after it does not fail for want of room the trash
+  // still holds.
+  bool LowOnSpace() const {
+    struct statvfs sv;
+    if (::statvfs(dir_.c_str(), &sv) != 0) return true;
+    const uint64_t avail = uint64_t{sv.f_bavail} * sv.f_frsize;
+    const uint64_t total = uint64_t{sv.f_blocks} * sv.f_frsize;
+    return avail < kLowSpaceBytes || avail < total / 20;
+  }
+
   // Recreates a sub-folder that vanished, but only on a formatted drive: an unmounted drive's
   // mount point must not silently fill the root file system.
   bool RecreateDir(const std::string& d) {
@@ -369,6 +630,7 @@ class LocalDrive final : public Drive {
   const std::string dir_;
   const std::string chunks_dir_;
   const std::string tmp_dir_;
+  const std::string trash_dir_;  // chunks being unlinked in the background
   const std::string format_path_;
   std::atomic<uint64_t> tmp_counter_{0};
 };
@@ -383,7 +645,9 @@ Result<std::unique_ptr<Drive>> OpenLocalDrive(const std::string& dir) {
     if (ec) return ErrnoToError(ec.value() == ENOENT ? EIO : ec.value());
     if (!std::filesystem::is_directory(d, ec)) return make_error_code(Errc::kDriveFailed);
   }
-  return std::unique_ptr<Drive>(new LocalDrive(dir));
+  auto drive = std::make_unique<LocalDrive>(dir);
+  drive->EmptyTrashLater();
+  return std::unique_ptr<Drive>(std::move(drive));
 }
 
 }  // namespace strata::erasure

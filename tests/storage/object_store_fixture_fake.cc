@@ -24,6 +24,8 @@ void CountFiles(const std::string& dir, size_t& shards, size_t& temps) {
   for (auto it = std::filesystem::recursive_directory_iterator(dir, ec);
        !ec && it != std::filesystem::recursive_directory_iterator(); it.increment(ec)) {
     if (!it->is_regular_file()) continue;
+    // Deleted shards wait in <drive>/trash/ for a background unlink: no longer a blob's.
+    if (it->path().parent_path().filename() == "trash") continue;
     if (it->path().extension() == ".tmp") {
       ++temps;
     } else {
