@@ -1,22 +1,27 @@
 #!/usr/bin/env bash
 # Installs everything Strata needs on Debian 12, idempotently.
 #   tools/install-deps.sh          build dependencies (Debian packages only)
-#   tools/install-deps.sh --test   also the test clients: s3cmd and rclone (Debian), and the
-#                                  pinned Python packages in tests/integration/requirements.txt
+#   tools/install-deps.sh --test   also the test clients: s3cmd, rclone and aws-cli v2 (Debian;
+#                                  /usr/bin/aws on the system python, apart from the pip v1), and
+#                                  the pinned Python packages in tests/integration/requirements.txt
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 build_packages=(build-essential cmake ninja-build ccache pkg-config
                 libboost1.81-dev libssl-dev libleveldb-dev libisal-dev
                 nlohmann-json3-dev catch2 libpugixml-dev)
-test_packages=(s3cmd rclone python3-pip)
+# NAME=VERSION pins a Debian version (installed with apt-get install NAME=VERSION).
+test_packages=(s3cmd rclone python3-pip awscli=2.9.19-1)
 
 want=("${build_packages[@]}")
 [[ "${1:-}" == "--test" ]] && want+=("${test_packages[@]}")
 
 missing=()
 for p in "${want[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+  name=${p%%=*}
+  version=""; [[ "$p" == *=* ]] && version=" ${p#*=}"
+  dpkg-query -W -f='${Status} ${Version}' "$name" 2>/dev/null |
+    grep -qx "install ok installed${version:- .*}" || missing+=("$p")
 done
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"

@@ -2,40 +2,12 @@
 fixture's AWS_CONFIG_FILE sets s3.multipart_threshold = 64MB."""
 
 import json
-import os
-import time
 
 import pytest
 
+from awscli_helpers import TREE, read_tree, write_tree
 from conftest import empty_and_delete_bucket
 from s3helpers import data_of, md5_hex
-
-TREE = {
-    "top.txt": b"top level\n",
-    "empty.bin": b"",
-    "docs/readme.md": b"# readme\n",
-    "docs/deep/er/file.bin": data_of(70_000, seed=1),
-    "unicodé/naïve café.txt": "unicode content é".encode(),
-    "unicodé/日本/ファイル.txt": b"japanese",
-    "with space/a+b%c.txt": b"odd characters",
-}
-
-
-def write_tree(root, tree):
-    # aws s3 sync re-uploads a file whose mtime is newer than the object's LastModified, which
-    # has one-second resolution: files written in the same second as the upload would be sent
-    # again. Real files are older than their upload; make these an hour old.
-    old = time.time() - 3600
-    for rel, data in tree.items():
-        p = root / rel
-        p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_bytes(data)
-        os.utime(p, (old, old))
-
-
-def read_tree(root):
-    return {p.relative_to(root).as_posix(): p.read_bytes() for p in root.rglob("*") if p.is_file()}
-
 
 @pytest.fixture
 def cli_bucket(s3, new_bucket_name):
