@@ -102,8 +102,10 @@ class HttpServer {
   // event handed its handler to another thread (a wake-up and two context switches per
   // event); here the thread that sees the event runs it. ioc_ also runs the acceptors and
   // signals.
-  boost::asio::io_context ioc_;
+  // Declared before ioc_ so they are destroyed after it: ioc_'s pending accept operations hold
+  // sockets of the extra contexts (a new connection's context), which must outlive them.
   std::vector<std::unique_ptr<boost::asio::io_context>> extra_iocs_;
+  boost::asio::io_context ioc_;
   size_t next_ioc_ = 0;  // acceptors' strands: the context for the next connection
   boost::asio::ip::tcp::acceptor acceptor_;      // plain HTTP
   boost::asio::ip::tcp::acceptor tls_acceptor_;  // HTTPS

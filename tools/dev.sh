@@ -2,7 +2,8 @@
 # The two entry points README.md promises, on a fresh Debian 12 machine:
 #   tools/dev.sh server [strata-server flags]   install, build, run the server (embedded default)
 #   tools/dev.sh test                           install, build, run every test (what CI runs):
-#                                               unit, integration, client matrix, fuzz smoke
+#                                               unit, client matrix, sanitized unit +
+#                                               integration, fuzz smoke
 set -euo pipefail
 cd "$(dirname "$0")/.."
 build_dir=${STRATA_BUILD_DIR:-build}
@@ -26,8 +27,12 @@ case "${1:-}" in
     tools/install-client-deps.sh --spark
     tools/install-fuzz-deps.sh
     build
-    # Unit tests, the integration suite, and the client matrix (Spark/s3a included).
-    STRATA_CLIENTS_SPARK=1 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs"
+    # Unit tests and the client matrix (Spark/s3a included) against the release build.
+    STRATA_CLIENTS_SPARK=1 ctest --test-dir "$build_dir" --output-on-failure -j "$jobs" \
+      -E '^integration$'
+    # The unit tests again and the integration suite against an ASan+UBSan build of the server:
+    # a memory error, leak or undefined behaviour anywhere fails the run.
+    tools/sanitize.sh
     # A short fuzz pass over the checked-in corpora: every parser facing clients.
     tools/fuzz.sh --seconds "${STRATA_FUZZ_SECONDS:-10}"
     ;;
