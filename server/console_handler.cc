@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "api/governance_xml.h"
 #include "api/uri.h"
 #include "server/admin_usage.h"
 #include "server/console_page.h"
@@ -113,18 +114,6 @@ std::string_view VersioningName(storage::VersioningState s) {
       break;
   }
   return "Unversioned";
-}
-
-std::string_view ModeName(storage::RetentionMode m) {
-  switch (m) {
-    case storage::RetentionMode::kGovernance:
-      return "GOVERNANCE";
-    case storage::RetentionMode::kCompliance:
-      return "COMPLIANCE";
-    case storage::RetentionMode::kNone:
-      break;
-  }
-  return "";
 }
 
 // "host:port" of an Origin ("http://h:p") or Referer ("http://h:p/path?q"); "" if malformed.
@@ -356,7 +345,7 @@ class ConsoleHandler final : public RequestHandler {
       if (b.object_lock_enabled) {
         auto lock = ctx_.store->GetObjectLockConfiguration(b.name);
         if (lock && lock->rule) {
-          j["default_retention"] = {{"mode", ModeName(lock->rule->mode)},
+          j["default_retention"] = {{"mode", api::RetentionModeName(lock->rule->mode)},
                                     {"days", lock->rule->days},
                                     {"years", lock->rule->years}};
         }
@@ -461,7 +450,7 @@ class ConsoleHandler final : public RequestHandler {
       if (info->retention.mode == storage::RetentionMode::kNone) {
         j["retention"] = nullptr;
       } else {
-        j["retention"] = {{"mode", ModeName(info->retention.mode)},
+        j["retention"] = {{"mode", api::RetentionModeName(info->retention.mode)},
                           {"retain_until", IsoTime(info->retention.retain_until)},
                           {"active", info->retention.retain_until > ctx_.clock()}};
       }
