@@ -152,7 +152,8 @@ Result<std::string> ObjectStoreImpl::OpenEncryption(const std::string& envelope,
   }
   auto decoded = DecodeSseEnvelope(envelope);
   if (!decoded) return decoded.error();
-  if (auto ec = CheckCustomerKey(*decoded, customer_key)) return ec;  // before any unwrapping
+  // The keyring checks an SSE-C key; an SSE-S3 object takes none (before any unwrapping).
+  if (decoded->mode == SseMode::kS3 && !customer_key.empty()) return Err(Errc::kSseNotApplicable);
   if (!options_.sse_keyring) return Err(Errc::kInternal);
   return options_.sse_keyring->Open(*decoded, customer_key);
 }
