@@ -314,7 +314,26 @@ def measure_limits(data_dir: Path, quick: bool) -> dict:
 # ---------------------------------------------------------------- servers
 
 
-class Strata:
+class ServerProcess:
+    """A server process the run started (self.proc), logging to self.logf: stopped with
+    SIGTERM, killed after 20 s."""
+
+    @property
+    def pids(self) -> list[int]:
+        return [self.proc.pid]
+
+    def stop(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        self.logf.close()
+
+
+class Strata(ServerProcess):
     """strata-server on a temporary data folder."""
 
     def __init__(self, binary: Path, data_dir: Path, access: str, secret: str):
@@ -331,19 +350,6 @@ class Strata:
             self.stop()
             raise RuntimeError(f"strata-server did not become ready; see {self.log_path}")
 
-    @property
-    def pids(self) -> list[int]:
-        return [self.proc.pid]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.logf.close()
 
 
 NGINX_CONF = """\
@@ -466,7 +472,7 @@ def minio_version(binary: Path) -> str | None:
     return None
 
 
-class MinIO:
+class MinIO(ServerProcess):
     """MinIO built from source (install.sh --with-minio), the benchmark peer of run.py --minio:
     one node over 4 drive folders under the run's data root, so it erasure-codes 2+2 (MinIO's
     default parity for a 4-drive set is EC:2) like Strata's embedded default tier. Nothing of
@@ -499,19 +505,6 @@ class MinIO:
             raise RuntimeError(f"minio did not become ready; see {self.log_path} "
                                "(run.py --keep-data keeps it)")
 
-    @property
-    def pids(self) -> list[int]:
-        return [self.proc.pid]
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(timeout=20)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait()
-        self.logf.close()
 
 
 # ---------------------------------------------------------------- load generator
