@@ -494,6 +494,17 @@ int Compare(const T& a, const T& b) {
   return a < b ? -1 : (b < a ? 1 : 0);
 }
 
+// Whether comparison result `c` (<0, 0, >0) satisfies the relation suffix of a Numeric* or
+// Date* operator ("equals", "lessthan", ...); unknown suffixes never hold.
+bool Holds(std::string_view rel, int c) {
+  return rel == "equals"              ? c == 0
+         : rel == "lessthan"          ? c < 0
+         : rel == "lessthanequals"    ? c <= 0
+         : rel == "greaterthan"       ? c > 0
+         : rel == "greaterthanequals" ? c >= 0
+                                      : false;
+}
+
 // Does one request value satisfy the (non-negated form of the) operator against one policy
 // value? `op` is the base operator with any "not" folded away by the caller.
 bool ValueMatches(std::string_view op, std::string_view actual, std::string_view expected) {
@@ -509,26 +520,12 @@ bool ValueMatches(std::string_view op, std::string_view actual, std::string_view
   if (op.starts_with("numeric")) {
     auto a = ToNumber(actual), e = ToNumber(expected);
     if (!a || !e) return false;
-    int c = Compare(*a, *e);
-    std::string_view rel = op.substr(7);
-    return rel == "equals"              ? c == 0
-           : rel == "lessthan"          ? c < 0
-           : rel == "lessthanequals"    ? c <= 0
-           : rel == "greaterthan"       ? c > 0
-           : rel == "greaterthanequals" ? c >= 0
-                                        : false;
+    return Holds(op.substr(7), Compare(*a, *e));
   }
   if (op.starts_with("date")) {
     auto a = ToDate(actual), e = ToDate(expected);
     if (!a || !e) return false;
-    int c = Compare(*a, *e);
-    std::string_view rel = op.substr(4);
-    return rel == "equals"              ? c == 0
-           : rel == "lessthan"          ? c < 0
-           : rel == "lessthanequals"    ? c <= 0
-           : rel == "greaterthan"       ? c > 0
-           : rel == "greaterthanequals" ? c >= 0
-                                        : false;
+    return Holds(op.substr(4), Compare(*a, *e));
   }
   return false;
 }
