@@ -426,7 +426,11 @@ void throw_exception_from_error(const ConfigError& e, const boost::source_locati
   throw std::runtime_error(e.message);
 }
 
-uint32_t DefaultWorkers(unsigned cores) { return std::max(4u, 4u * std::max(1u, cores)); }
+// Workers spend most of a small write waiting for the journal's and the audit log's group
+// commits, not computing: the more requests wait together, the fewer fdatasyncs each costs.
+// 8 workers on 2 cores took 4 KiB PUTs at concurrency 16 to 2,320/s, 64 to 2,910/s (same
+// machine, back to back; tools/bench/RESULTS.md). Idle workers cost a stack each.
+uint32_t DefaultWorkers(unsigned cores) { return std::max(64u, 8u * std::max(1u, cores)); }
 
 namespace {
 

@@ -142,7 +142,7 @@ struct ServerConfig {
   std::vector<std::string> warnings;
 };
 
-// The default number of worker threads for a machine with `cores` cores: max(4, 4 * cores).
+// The default number of worker threads for a machine with `cores` cores: max(64, 8 * cores).
 uint32_t DefaultWorkers(unsigned cores);
 
 // Builds the configuration from the JSON text of the config file (empty: no file, use the

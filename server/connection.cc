@@ -1,5 +1,6 @@
 #include "server/connection.h"
 
+#include <poll.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
 
@@ -119,6 +120,15 @@ constexpr size_t kBodyFillTarget = 256 * 1024;
 // spare capacity allows. Reserved while a body streams, released after the request so idle
 // keep-alive connections stay small.
 constexpr size_t kBodyReadBufferBytes = 64 * 1024;
+// A worker's own recv (plain streams) takes up to this much at once: fewer system calls per
+// large upload; the buffer is released after the request like the one above.
+constexpr size_t kWorkerRecvBytes = 256 * 1024;
+// Non-blocking recvs per Read() before the worker hands back what it has: a fast sender keeps
+// the socket readable, and the caller wants its bytes (to hash and store) sooner or later.
+constexpr int kWorkerRecvsPerRead = 8;
+// A worker waiting on the socket wakes this often to notice a closed connection or a server
+// whose I/O threads have stopped.
+constexpr std::chrono::milliseconds kWaitSlice{250};
 
 // Statuses that never carry a body or a Content-Length (RFC 9110 8.6).
 bool BodylessStatus(unsigned status) {
@@ -439,6 +449,16 @@ storage::Result<size_t> Connection<Stream>::ReadBody(std::span<std::byte> out) {
     }
   }
   std::optional<storage::Result<size_t>> now = TryReadBodyNow(out);
+  if constexpr (std::is_same_v<Stream, PlainStream>) {
+    // Plain streams: the worker waits for the next bytes itself and reads them (no hand-off).
+    while (!now) {
+      if (error_code ec = WaitSocket(POLLIN, state_->options.body_timeout)) {
+        now.emplace(MapReadError(ec));
+      } else {
+        now = TryReadBodyNow(out);
+      }
+    }
+  }
   if (!now) {
     auto p = std::make_shared<std::promise<storage::Result<size_t>>>();
     auto f = p->get_future();
@@ -471,7 +491,7 @@ std::optional<storage::Result<size_t>> Connection<Stream>::TryReadBodyNow(
   body.size = out.size();
   body.more = true;
   error_code ec;
-  bool tried_recv = false;
+  int recvs = 0;
   for (;;) {
     // Parse what is buffered. The parser stops after each structured element (a chunk
     // header, say), so go on while it makes progress.
@@ -482,20 +502,33 @@ std::optional<storage::Result<size_t>> Connection<Stream>::TryReadBodyNow(
       if (ec || used == 0) break;
     }
     if (ec || body.size == 0 || parser_->is_done()) break;
-    // Plain streams: one non-blocking recv on the worker, then parse again. Anything else
-    // (nothing there yet, end of stream, an error) is left to the strand's read.
+    // Plain streams: non-blocking recvs on the worker, parsing after each. Nothing there yet
+    // ends the attempt; the end of the stream before the body's end is a malformed request,
+    // as Beast's own read reports it. TLS streams leave all socket reads to the strand.
     if constexpr (!std::is_same_v<Stream, PlainStream>) break;
-    if (tried_recv) break;
-    tried_recv = true;
+    if (recvs++ == kWorkerRecvsPerRead) break;
+    // Enough for the rest of the body (and some chunk framing), within the room in `out`.
     const auto remaining = parser_->content_length_remaining();
-    const size_t want = static_cast<size_t>(std::clamp<uint64_t>(
-        remaining ? *remaining + 1024 : kBodyReadBufferBytes, 4096, kBodyReadBufferBytes));
+    const uint64_t wanted = std::min<uint64_t>(remaining ? *remaining : UINT64_MAX, body.size);
+    const size_t want =
+        static_cast<size_t>(std::clamp<uint64_t>(wanted + 1024, 4096, kWorkerRecvBytes));
     std::lock_guard lock(socket_mu_);
-    if (socket_closed_) break;
+    if (socket_closed_) {
+      ec = asio::error::operation_aborted;
+      break;
+    }
     auto space = buffer_.prepare(want);
     const ssize_t got =
         ::recv(Socket(stream_).native_handle(), space.data(), space.size(), MSG_DONTWAIT);
-    if (got <= 0) break;
+    if (got < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)) break;
+    if (got < 0) {
+      ec = error_code(errno, boost::system::system_category());
+      break;
+    }
+    if (got == 0) {
+      ec = http::error::partial_message;
+      break;
+    }
     buffer_.commit(static_cast<size_t>(got));
   }
   const size_t total = out.size() - body.size;
@@ -625,14 +658,45 @@ error_code Connection<Stream>::TrySendNow(std::vector<asio::const_buffer>& buffe
 }
 
 template <class Stream>
+error_code Connection<Stream>::WaitSocket(short events, std::chrono::milliseconds timeout) {
+  const auto deadline = std::chrono::steady_clock::now() + timeout;
+  for (;;) {
+    int fd = -1;
+    {
+      std::lock_guard lock(socket_mu_);
+      if (socket_closed_) return asio::error::operation_aborted;
+      fd = Socket(stream_).native_handle();
+    }
+    // Past this point Close() may close the descriptor (and the number be reused) while poll
+    // waits on it: the wait is cut to slices, and every recv/send re-checks socket_closed_
+    // under the lock, so a stale descriptor costs at most one spurious wake-up.
+    if (state_->io_stopped.load()) return asio::error::operation_aborted;
+    const auto now = std::chrono::steady_clock::now();
+    if (now >= deadline) return beast::error::timeout;
+    const auto slice = std::min<std::chrono::milliseconds>(
+        std::chrono::ceil<std::chrono::milliseconds>(deadline - now), kWaitSlice);
+    pollfd p{.fd = fd, .events = events, .revents = 0};
+    const int n = ::poll(&p, 1, static_cast<int>(slice.count()));
+    // Ready, or an error or hang-up that the next recv/send reports.
+    if (n > 0) return {};
+    if (n < 0 && errno != EINTR) return error_code(errno, boost::system::system_category());
+  }
+}
+
+template <class Stream>
 error_code Connection<Stream>::WriteBlocking(std::vector<asio::const_buffer> buffers) {
   if constexpr (std::is_same_v<Stream, PlainStream>) {
-    // Most responses fit the socket's send buffer: sent from the worker, no hand-off.
-    if (error_code ec = TrySendNow(buffers)) return ec;
-    if (buffers.empty()) return {};
+    // Sent from the worker: most responses fit the socket's send buffer at once; a larger one
+    // waits in poll() until the client has read some (no progress for write_timeout: closed).
+    for (;;) {
+      if (error_code ec = TrySendNow(buffers)) return ec;
+      if (buffers.empty()) return {};
+      if (error_code ec = WaitSocket(POLLOUT, state_->options.write_timeout)) return ec;
+    }
+  } else {
+    auto f = StartWrite(std::move(buffers));
+    return Wait(f);
   }
-  auto f = StartWrite(std::move(buffers));
-  return Wait(f);
 }
 
 template <class Stream>
@@ -652,8 +716,9 @@ bool Connection<Stream>::DrainSmallRemainder() {
 template <class Stream>
 error_code Connection<Stream>::StreamBody(storage::ByteSource& source, std::string_view head,
                                           uint64_t length, bool& complete) {
-  // Two buffers: the worker fills one from storage while the I/O thread sends the other, so
-  // memory stays at 2 x stream_buffer whatever the object size.
+  // TLS: two buffers, the worker fills one from storage while the I/O thread sends the other.
+  // Plain: one buffer, the worker sends it itself. Memory stays at most 2 x stream_buffer
+  // whatever the object size.
   // Sized to the body when it is smaller, allocated uninitialized, the second one only when
   // the body needs it: zeroing two full buffers was 9% of a 4 KiB GET's CPU.
   const size_t cap = static_cast<size_t>(
@@ -693,6 +758,14 @@ error_code Connection<Stream>::StreamBody(storage::ByteSource& source, std::stri
       // Nothing more to read: no fill to overlap with this write.
       if (error_code ec = WriteBlocking(std::move(out))) return ec;
       break;
+    }
+    if constexpr (std::is_same_v<Stream, PlainStream>) {
+      // The worker sends, then reads on into the same buffer: the kernel's socket buffer is
+      // the overlap (the client drains it while the next piece is read), and a hand-off to the
+      // I/O thread per piece cost more than it saved.
+      if (error_code ec = WriteBlocking(std::move(out))) return ec;
+      if (error_code read_ec = fill(bufs[cur], n)) return read_ec;
+      continue;
     }
     auto pending = StartWrite(std::move(out));
     size_t next = 0;

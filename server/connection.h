@@ -3,15 +3,15 @@
 // connection.cc): the streams differ only in the handshake and the close. Internal to the HTTP
 // layer (http_server.cc creates these).
 //
-// Threading: asynchronous socket operations run on the connection's strand (an I/O thread). A
-// request's handler runs on a worker. When it reads the request body or writes the response,
-// the worker first does what it can without waiting: body bytes already in the read buffer are
-// parsed on the worker, and on a plain stream it tries one non-blocking recv/send on the socket
-// itself (under socket_mu_, which Close() also takes); only the rest is posted to the strand,
-// and the worker blocks until it completes (see README.md). Each thread hand-off costs two
-// context switches, which dominated small requests. At most one of {I/O thread, worker} drives
-// the connection at any time, handing over through the strand and promises, so the parser and
-// buffers need no lock.
+// Threading: the header read runs on the connection's strand (an I/O thread). A request's
+// handler runs on a worker, which then drives the socket itself: body bytes already in the read
+// buffer are parsed on the worker, and on a plain stream the worker does the body's recv and the
+// response's sendmsg itself, non-blocking, waiting in poll() when the socket is not ready (the
+// descriptor is used under socket_mu_, which Close() also takes). Only a TLS stream posts its
+// body reads and response writes to the strand and blocks the worker until they complete (see
+// README.md): each such hand-off costs two context switches and a timer, which dominated small
+// requests and large transfers alike. At most one of {I/O thread, worker} drives the connection
+// at any time, handing over through the strand, so the parser and buffers need no lock.
 #pragma once
 
 #include <atomic>
@@ -129,8 +129,12 @@ class Connection final : public ConnectionBase,
   // Plain stream only: sends as much of `buffers` as the socket takes now (MSG_DONTWAIT) and
   // removes it from `buffers`. An error only for a broken connection (not for EAGAIN).
   boost::system::error_code TrySendNow(std::vector<boost::asio::const_buffer>& buffers);
-  // Parses body bytes already in buffer_ (and, on a plain stream, what one non-blocking recv
-  // brings) into out. nullopt: nothing could be delivered without waiting.
+  // Plain stream only: waits on the worker until the socket is ready for `events` (POLLIN or
+  // POLLOUT). beast::error::timeout after `timeout` without readiness; operation_aborted once
+  // the connection is closed (Close() shuts the socket down, which wakes the wait).
+  boost::system::error_code WaitSocket(short events, std::chrono::milliseconds timeout);
+  // Parses body bytes already in buffer_ (and, on a plain stream, what non-blocking recvs bring
+  // without waiting) into out. nullopt: nothing could be delivered without waiting.
   std::optional<storage::Result<size_t>> TryReadBodyNow(std::span<std::byte> out);
   std::future<boost::system::error_code> StartWrite(std::vector<boost::asio::const_buffer> buffers);
   [[nodiscard]] boost::system::error_code Wait(std::future<boost::system::error_code>& f);

@@ -149,9 +149,8 @@ Result<std::optional<ObjectRecord>> ObjectStoreImpl::StageNewVersion(const std::
       replaced = std::move(*null_version);
     }
   }
-  std::string encoded = EncodeObjectRecord(record);
-  batch.Put(VersionRecordKey(bucket, key, record.sort_id), encoded);
-  batch.Put(ObjectRecordKey(bucket, key), encoded);
+  batch.Put(VersionRecordKey(bucket, key, record.sort_id), EncodeObjectRecord(record));
+  batch.Put(ObjectRecordKey(bucket, key), EncodeCurrentObjectRecord(record));
   return replaced;
 }
 
@@ -373,7 +372,7 @@ Result<std::string> ObjectStoreImpl::UpdateVersion(
   auto latest = ReadCurrent(record_key);
   if (!latest) return latest.error();
   if (latest->record && latest->record->sort_id == record->sort_id) {
-    batch.Put(record_key, encoded);
+    batch.Put(record_key, EncodeCurrentObjectRecord(*record));
   }
   if (auto ec = metadata_.Write(batch)) return ec;
   return record->version_id;

@@ -57,6 +57,15 @@ std::string VersionRecordKey(std::string_view bucket, std::string_view key,
   return k;
 }
 
+std::string VersionRecordKeyOf(std::string_view object_record_key, std::string_view sort_id) {
+  // "o/<bucket>\0<key>" -> "v/<bucket>\0<key>\0<sort id>"
+  std::string k;
+  k.reserve(object_record_key.size() + 1 + sort_id.size());
+  k.append(kVersionTag).append(object_record_key.substr(kObjectTag.size())).push_back('\0');
+  k.append(sort_id);
+  return k;
+}
+
 std::string_view VersionsMigratedKey() { return kVersionsMigrated; }
 
 std::string LifecycleKey(std::string_view bucket) {

@@ -33,6 +33,9 @@ std::string VersionRecordPrefix(std::string_view bucket);
 std::string KeyVersionsPrefix(std::string_view bucket, std::string_view key);
 std::string VersionRecordKey(std::string_view bucket, std::string_view key,
                              std::string_view sort_id);
+// The version record key of `sort_id` for the object whose ObjectRecordKey is
+// `object_record_key` (same bucket and key).
+std::string VersionRecordKeyOf(std::string_view object_record_key, std::string_view sort_id);
 // Present once the store has given every format-1 object record a version entry.
 std::string_view VersionsMigratedKey();
 

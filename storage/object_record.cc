@@ -13,6 +13,8 @@
 //   | u8 payload kind | lp payload
 // Object record, format 3 (issue 7; written only for encrypted data, so plain records stay
 // readable by older builds): format 2 with `lp sse_envelope` before the payload kind.
+// Payload kind 3 (kInlineInVersion, issue 8) is additive too: only "o/" copies of inline
+// objects written since carry it (older builds cannot read those; downgrades are unsupported).
 // Bucket record, format 1: u8 format(1) | varint zigzag(created_ms) | lp region.
 // Bucket record, format 2: format 1's fields | u8 versioning | u8 object lock
 //   | u8 has default retention | u8 mode | varint days | varint years | varint tag count
@@ -87,10 +89,12 @@ Result<BucketRecord> DecodeBucketRecord(std::string_view bytes) {
   return record;
 }
 
-std::string EncodeObjectRecord(const ObjectRecord& r) {
+namespace {
+
+std::string EncodeRecord(const ObjectRecord& r, bool payload_in_version) {
   std::string out;
   size_t estimate = 32 + r.etag.size() + r.version_id.size() + r.storage_class.size() +
-                    r.checksum.value.size() + r.payload.size();
+                    r.checksum.value.size() + (payload_in_version ? 0 : r.payload.size());
   for (const auto& [name, value] : r.headers) estimate += 4 + name.size() + value.size();
   out.reserve(estimate);
   const bool encrypted = !r.sse_envelope.empty();
@@ -114,6 +118,11 @@ std::string EncodeObjectRecord(const ObjectRecord& r) {
   out.push_back(static_cast<char>(r.retention_mode));
   PutVarint64(out, ZigZag(r.retain_until_ms));
   if (encrypted) PutLengthPrefixed(out, r.sse_envelope);
+  if (payload_in_version) {
+    out.push_back(static_cast<char>(PayloadKind::kInlineInVersion));
+    PutLengthPrefixed(out, "");
+    return out;
+  }
   out.push_back(static_cast<char>(r.payload_kind));
   // A decoded kParts record holds its part list in `parts` (payload left empty): re-encoding
   // it after a metadata change (tags, retention, class) must keep the list. A list always
@@ -124,6 +133,17 @@ std::string EncodeObjectRecord(const ObjectRecord& r) {
     PutLengthPrefixed(out, r.payload);
   }
   return out;
+}
+
+}  // namespace
+
+std::string EncodeObjectRecord(const ObjectRecord& r) {
+  return EncodeRecord(r, /*payload_in_version=*/false);
+}
+
+std::string EncodeCurrentObjectRecord(const ObjectRecord& r) {
+  // Format 1 records (no sort id) have no version record to hold the bytes.
+  return EncodeRecord(r, r.payload_kind == PayloadKind::kInline && !r.sort_id.empty());
 }
 
 Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payload) {
@@ -178,11 +198,15 @@ Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payloa
   }
   uint8_t kind = 0;
   std::string_view payload;
-  if (!d.GetByte(kind) || kind > static_cast<uint8_t>(PayloadKind::kParts) ||
+  if (!d.GetByte(kind) || kind > static_cast<uint8_t>(PayloadKind::kInlineInVersion) ||
       !d.GetLengthPrefixed(payload) || !d.done()) {
     return Corrupt();
   }
   r.payload_kind = static_cast<PayloadKind>(kind);
+  // The bytes are in the version record, which a record without a sort id does not have.
+  if (r.payload_kind == PayloadKind::kInlineInVersion && (!payload.empty() || r.sort_id.empty())) {
+    return Corrupt();
+  }
   if (r.payload_kind == PayloadKind::kInline &&
       payload.size() != (r.sse_envelope.empty() ? r.size : SseCiphertextSize(r.size))) {
     return Corrupt();

@@ -24,6 +24,11 @@ enum class PayloadKind : uint8_t {
   kInline = 0,  // the bytes themselves are the payload
   kBlob = 1,    // the payload is an erasure::BlobRef::Encode()
   kParts = 2,   // the payload is a part list (EncodePartList): a completed multipart upload
+  // Only in an "o/" record (the latest version's copy): the inline bytes are kept once, in the
+  // version record (VersionRecordKey with the same sort id); the payload is empty. Small
+  // objects are most of the index's bytes, and every byte of a record is written to the
+  // journal's copies, LevelDB's log and its compactions: storing them once halved that.
+  kInlineInVersion = 3,
 };
 
 // One part of a multipart object, as the object record stores it.
@@ -88,6 +93,10 @@ std::string EncodeBucketRecord(const BucketRecord& record);
 Result<BucketRecord> DecodeBucketRecord(std::string_view bytes);
 
 std::string EncodeObjectRecord(const ObjectRecord& record);
+// The latest version's "o/" copy of `record`: EncodeObjectRecord, except that an inline payload
+// of a record with a sort id is left to the version record (kInlineInVersion). Whoever reads an
+// "o/" record with the payload resolves it (ObjectStoreImpl::ResolveInlinePayload).
+std::string EncodeCurrentObjectRecord(const ObjectRecord& record);
 // kCorrupt on malformed input or an unknown format version. With with_payload false the
 // payload is validated but not copied (listing needs only the metadata).
 Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payload);

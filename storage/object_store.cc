@@ -332,6 +332,8 @@ Result<std::unique_ptr<ObjectReader>> ObjectStoreImpl::OpenRecord(
       return NewPartsObjectReader(ToObjectInfo(bucket, key, std::move(record)), std::move(parts),
                                   chunks_, std::move(pin), std::move(*base_key));
     }
+    case PayloadKind::kInlineInVersion:
+      break;  // resolved when the record was loaded: never here
   }
   return Err(Errc::kCorrupt);
 }
@@ -368,8 +370,28 @@ Result<ObjectStoreImpl::Current> ObjectStoreImpl::ReadCurrent(const std::string&
   if (!value->has_value()) return current;
   current.exists = true;
   auto record = DecodeObjectRecord(**value, /*with_payload=*/true);
-  if (record) current.record = std::move(*record);
+  if (record) {
+    if (auto ec = ResolveInlinePayload(record_key, *record)) return ec;
+    current.record = std::move(*record);
+  }
   return current;
+}
+
+boost::system::error_code ObjectStoreImpl::ResolveInlinePayload(std::string_view record_key,
+                                                                ObjectRecord& record) {
+  if (record.payload_kind != PayloadKind::kInlineInVersion) return {};
+  auto value = metadata_.Get(VersionRecordKeyOf(record_key, record.sort_id));
+  if (!value) return value.error();
+  // The two records are written (and removed) in one batch: a missing one is damage.
+  if (!value->has_value()) return Err(Errc::kCorrupt);
+  auto version = DecodeObjectRecord(**value, /*with_payload=*/true);
+  if (!version) return version.error();
+  if (version->sort_id != record.sort_id || version->payload_kind != PayloadKind::kInline) {
+    return Err(Errc::kCorrupt);
+  }
+  record.payload_kind = PayloadKind::kInline;
+  record.payload = std::move(version->payload);
+  return {};
 }
 
 boost::system::error_code ObjectStoreImpl::CheckCondition(const WriteCondition& condition,
@@ -392,6 +414,7 @@ boost::system::error_code ObjectStoreImpl::CheckCondition(const WriteCondition& 
 void ObjectStoreImpl::Retire(const ObjectRecord& old) {
   switch (old.payload_kind) {
     case PayloadKind::kInline:
+    case PayloadKind::kInlineInVersion:
       return;
     case PayloadKind::kBlob:
       // Open readers pinned the shard files at Open: deleting now does not disturb them.
@@ -443,7 +466,11 @@ Result<ObjectRecord> ObjectStoreImpl::LoadRecord(const std::string& bucket,
     if (auto ec = CheckBucketExists(bucket)) return ec;
     return Err(Errc::kNoSuchKey);
   }
-  return DecodeObjectRecord(**value, with_payload);
+  auto record = DecodeObjectRecord(**value, with_payload);
+  if (record && with_payload) {
+    if (auto ec = ResolveInlinePayload(record_key, *record)) return ec;
+  }
+  return record;
 }
 
 std::unique_ptr<ObjectStore> NewObjectStore(MetadataStore& metadata, erasure::ChunkStore& chunks,

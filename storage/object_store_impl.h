@@ -181,7 +181,13 @@ class ObjectStoreImpl final : public ObjectStore {
     bool exists = false;
     std::optional<ObjectRecord> record;
   };
+  // The latest version's record (payload included: see ResolveInlinePayload).
   Result<Current> ReadCurrent(const std::string& record_key);
+  // An "o/" record whose inline bytes live in its version record (kInlineInVersion) gets them
+  // back (kInline): every decoded record the store works with is whole, so one re-encoded
+  // after a change (tags, retention, class) never loses its data. kCorrupt if the version
+  // record is missing or does not hold them.
+  boost::system::error_code ResolveInlinePayload(std::string_view record_key, ObjectRecord& record);
   // kPreconditionFailed unless `current` satisfies `condition`.
   static boost::system::error_code CheckCondition(const WriteCondition& condition,
                                                   const Current& current);

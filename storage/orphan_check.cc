@@ -56,6 +56,7 @@ BlobReference RecordNames(std::string_view value, std::string_view blob_id) {
   if (!record) return BlobReference::kUnknown;
   switch (record->payload_kind) {
     case PayloadKind::kInline:
+    case PayloadKind::kInlineInVersion:
       return BlobReference::kUnreferenced;
     case PayloadKind::kBlob:
       return RefNames(record->payload, blob_id);

@@ -3,7 +3,9 @@
 #   tools/install-deps.sh          build dependencies (Debian packages only)
 #   tools/install-deps.sh --test   also the test clients: s3cmd, rclone and aws-cli v2 (Debian;
 #                                  /usr/bin/aws on the system python, apart from the pip v1), and
-#                                  the pinned Python packages in tests/integration/requirements.txt
+#                                  the pinned Python packages in tests/integration/requirements.txt,
+#                                  and the benchmark smoke run's null server and references
+#                                  (nginx-light, iperf3, zstd: see tools/bench/install.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -11,7 +13,7 @@ build_packages=(build-essential cmake ninja-build ccache pkg-config
                 libboost1.81-dev libssl-dev libleveldb-dev libisal-dev
                 nlohmann-json3-dev catch2 libpugixml-dev)
 # NAME=VERSION pins a Debian version (installed with apt-get install NAME=VERSION).
-test_packages=(s3cmd rclone python3-pip awscli=2.9.19-1)
+test_packages=(s3cmd rclone python3-pip awscli=2.9.19-1 nginx-light iperf3 zstd)
 
 want=("${build_packages[@]}")
 [[ "${1:-}" == "--test" ]] && want+=("${test_packages[@]}")

@@ -42,7 +42,7 @@ TEST_CASE("no config file gives the embedded default under the data folder") {
   CHECK(c->index_dir == "./strata-data/index");
   CHECK(c->region == "us-east-1");
   CHECK(c->domains == std::vector<std::string>{"localhost"});
-  CHECK(c->workers == 8);
+  CHECK(c->workers == 64);
   REQUIRE(c->tiers.size() == 2);
   CHECK(c->tiers[0].name == "nvme");
   CHECK(c->tiers[0].data_shards == 2);
@@ -63,11 +63,11 @@ TEST_CASE("no config file gives the embedded default under the data folder") {
   CHECK(c->warnings.empty());
 }
 
-TEST_CASE("the default worker count is four per core and at least four") {
-  CHECK(strata::server::DefaultWorkers(1) == 4);
-  CHECK(strata::server::DefaultWorkers(2) == 8);
-  CHECK(strata::server::DefaultWorkers(16) == 64);
-  CHECK(strata::server::DefaultWorkers(0) == 4);
+TEST_CASE("the default worker count is eight per core and at least sixty-four") {
+  CHECK(strata::server::DefaultWorkers(1) == 64);
+  CHECK(strata::server::DefaultWorkers(2) == 64);
+  CHECK(strata::server::DefaultWorkers(16) == 128);
+  CHECK(strata::server::DefaultWorkers(0) == 64);
 }
 
 TEST_CASE("the data flag moves the default drives and index with it") {

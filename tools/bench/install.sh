@@ -5,11 +5,13 @@
 #   - .bin/loadgen    our load generator (Go; minio-go pinned in loadgen/go.mod + go.sum)
 #   - .bin/ec_speed   ISA-L encode speed (ec_speed.cc)
 #   - .bin/strata-codec-bench   Strata's codec vs raw ISA-L, degraded read, heal (codec_bench.cc;
-#     built with CMake in .build/, needs the server's build dependencies)
+#     built with CMake in .build/, needs the server's build dependencies; --codec-bench PATH
+#     copies one already built instead, as the bench_smoke test does with its build's)
 #   - .bin/warp       MinIO's warp, only with --with-warp (validates loadgen; ~1 min to build)
 #   - .bin/minio      MinIO server, only with --with-minio (run.py --minio's benchmark peer; a big
 #     dependency tree: several minutes on 2 cores). A separate program, never linked into Strata.
-# Needs Go >= 1.21 on PATH (or in /usr/local/go/bin).
+# Needs Go >= 1.21 on PATH (or in /usr/local/go/bin). Idempotent: a second run installs no
+# package and rebuilds nothing that is up to date (a few seconds).
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -25,12 +27,20 @@ MINIO_VERSION=v0.0.0-20260212201848-7aac2a2c5b7c
 
 with_warp=0
 with_minio=0
-for arg in "$@"; do
-  case "$arg" in
+codec_bench=""
+usage="usage: $0 [--with-warp] [--with-minio] [--codec-bench PATH]"
+while (($#)); do
+  case "$1" in
     --with-warp) with_warp=1 ;;
     --with-minio) with_minio=1 ;;
-    *) echo "usage: $0 [--with-warp] [--with-minio]" >&2; exit 2 ;;
+    --codec-bench)
+      [[ $# -ge 2 ]] || { echo "$usage" >&2; exit 2; }
+      codec_bench=$2
+      shift
+      ;;
+    *) echo "$usage" >&2; exit 2 ;;
   esac
+  shift
 done
 
 packages=(nginx-light iperf3 zstd g++ libisal-dev openssl)
@@ -40,10 +50,18 @@ for p in "${packages[@]}"; do
 done
 if ((${#missing[@]})); then
   echo "installing: ${missing[*]}"
-  sudo=""; [[ $(id -u) -ne 0 ]] && sudo="sudo"
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends \
-    "${missing[@]}"
+  # CI runs as root; elsewhere sudo. `env` carries DEBIAN_FRONTEND through sudo's env_reset.
+  as_root=()
+  if [[ $(id -u) -ne 0 ]]; then
+    if ! command -v sudo >/dev/null; then
+      echo "install as root (or with sudo): apt-get install ${missing[*]}" >&2
+      exit 1
+    fi
+    as_root=(sudo)
+  fi
+  "${as_root[@]}" apt-get update -qq
+  "${as_root[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+    --no-install-recommends "${missing[@]}"
 fi
 
 export PATH="$PATH:/usr/local/go/bin"
@@ -56,14 +74,23 @@ mkdir -p .bin
 echo "building .bin/loadgen"
 (cd loadgen && go build -trimpath -o ../.bin/loadgen .)
 
-echo "building .bin/ec_speed"
-g++ -O2 -std=c++20 -Wall -Wextra ec_speed.cc -lisal -o .bin/ec_speed
+if [[ .bin/ec_speed -nt ec_speed.cc ]]; then
+  echo ".bin/ec_speed is up to date"
+else
+  echo "building .bin/ec_speed"
+  g++ -O2 -std=c++20 -Wall -Wextra ec_speed.cc -lisal -o .bin/ec_speed
+fi
 
-# strata-codec-bench links erasure/ (libstrata_erasure), so CMake builds it (only that target).
-echo "building .bin/strata-codec-bench"
-cmake -S ../.. -B .build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
-cmake --build .build --target strata-codec-bench -j2 >/dev/null
-cp .build/bin/strata-codec-bench .bin/
+if [[ -n "$codec_bench" && -x "$codec_bench" ]]; then
+  echo "copying .bin/strata-codec-bench from $codec_bench"
+  cp "$codec_bench" .bin/strata-codec-bench
+else
+  # strata-codec-bench links erasure/ (libstrata_erasure), so CMake builds it (only that target).
+  echo "building .bin/strata-codec-bench"
+  cmake -S ../.. -B .build -G Ninja -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build .build --target strata-codec-bench -j2 >/dev/null
+  cp .build/bin/strata-codec-bench .bin/
+fi
 
 if ((with_warp)) && [[ ! -x .bin/warp ]]; then
   echo "building .bin/warp ${WARP_VERSION}"

@@ -296,6 +296,102 @@ def complete_table(cm: dict) -> list[str]:
     return out
 
 
+def mixed_summary(mx: dict | None) -> str:
+    if not mx:
+        return "mixed: not run"
+    if mx.get("error"):
+        return f"mixed: error: {mx['error']}"
+    by = {c["class"]: c for c in mx.get("classes") or []}
+    parts = []
+    for name in ("ingest", "training", "inference"):
+        c = by.get(name) or {}
+        parts.append(f"{name} {num(c.get('mb_per_s'))} MB/s p99 "
+                     f"{(c.get('latency_ms') or {}).get('p99')} ms")
+    b = mx.get("burst") or {}
+    errs = sum(c.get("errors") or 0 for c in by.values())
+    return ("mixed: " + ", ".join(parts) + f"; burst {b.get('uploads')}/{b.get('streams')} in "
+            f"{b.get('total_s')} s ({num(b.get('mb_per_s'))} MB/s); inference p99 during burst "
+            f"{b.get('inference_p99_ms_during')} ms, outside {b.get('inference_p99_ms_outside')} ms"
+            + (f"; {errs} errors" if errs else ""))
+
+
+def mixed_table(mx: dict) -> list[str]:
+    """The mixed pipeline profile: one row per traffic class, all measured at the same time;
+    with MinIO, its rate and p99 and the speed ratios (> 1: Strata is faster)."""
+    if mx.get("error") and not mx.get("classes"):
+        return [f"error: {mx['error'][:200]}"]
+    b = mx.get("burst") or {}
+    mm = mx.get("minio")
+    mby = {c["class"]: c for c in (mm or {}).get("classes") or []}
+    out = [f"{mx.get('duration_s'):g} s, every class at once; the checkpoint burst "
+           f"({b.get('streams')} multipart uploads of {human_size(b.get('size') or 0)} in "
+           f"{human_size(b.get('part_size') or 0)} parts) started at {b.get('start_s')} s. "
+           "Rows \"during/outside burst\" split the inference requests by whether they started "
+           "while the burst ran; the checkpoint row's latency is each upload's time.", "",
+           "| class | size | conc | ops/s | MB/s | p50 ms | p99 ms | p99.9 ms | errors |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    if mm is not None:
+        out[2] += " MinIO ops/s | MinIO p99 ms | Strata/MinIO ops/s | Strata/MinIO p99 |"
+        out[3] += "---:|---:|---:|---:|"
+    for c in mx.get("classes") or []:
+        lat = c.get("latency_ms") or {}
+        errs = str(c.get("errors", 0))
+        if c.get("errors"):
+            errs += f" ({(c.get('first_error') or '')[:60]})"
+        row = (f"| {c.get('class')} | {human_size(c.get('size') or 0)} | {c.get('concurrency')} "
+               f"| {num(c.get('ops_per_s'))} | {num(c.get('mb_per_s'))} | {num(lat.get('p50'), 2)} "
+               f"| {num(lat.get('p99'), 2)} | {num(lat.get('p999'), 2)} | {errs} |")
+        if mm is not None:
+            m = mby.get(c.get("class")) or {}
+            mlat = m.get("latency_ms") or {}
+            r_rate = vs_minio(c.get("ops_per_s"), m.get("ops_per_s"))
+            r_p99 = vs_minio(mlat.get("p99"), lat.get("p99"))  # MinIO's time / Strata's
+            row += (f" {num(m.get('ops_per_s'))} | {num(mlat.get('p99'), 2)} | {ratio(r_rate)} "
+                    f"| {ratio(r_p99)} |")
+        out.append(row)
+    out.append("")
+    tail = (f"Checkpoint burst: {b.get('uploads')} of {b.get('streams')} uploads in "
+            f"**{b.get('total_s')} s**, **{num(b.get('mb_per_s'))} MB/s**"
+            f"{'' if b.get('within_duration', True) else ' (ran past the readers end)'}. "
+            f"Inference p99 during the burst **{b.get('inference_p99_ms_during')} ms**, outside "
+            f"**{b.get('inference_p99_ms_outside')} ms**. CPU server / client "
+            f"{num(mx.get('server_cpu_pct'))} % / {num(mx.get('client_cpu_pct'))} % "
+            f"(whole run, 100 % = one core)"
+            + (f", server RSS after {mx['server_rss_mb']} MiB" if mx.get("server_rss_mb") else "")
+            + ".")
+    if mm is not None:
+        mb = mm.get("burst") or {}
+        if mm.get("error") and not mm.get("classes"):
+            tail += f" MinIO: error: {mm['error'][:200]}."
+        else:
+            tail += (f" MinIO: burst {mb.get('total_s')} s ({num(mb.get('mb_per_s'))} MB/s, "
+                     f"Strata/MinIO {ratio(vs_minio(b.get('mb_per_s'), mb.get('mb_per_s')))}), "
+                     f"inference p99 during {mb.get('inference_p99_ms_during')} ms, outside "
+                     f"{mb.get('inference_p99_ms_outside')} ms, server CPU "
+                     f"{num(mm.get('server_cpu_pct'))} %.")
+    out.append(tail)
+    return out
+
+
+def latency_table(lat: dict) -> list[str]:
+    """The latency workload: 4 KiB GETs, 16 connections, open loop at a share of the null
+    server's closed-loop rate; the null server, Strata and MinIO at the same rate."""
+    out = ["| server | target rate | achieved ops/s | p50 ms | p99 ms | p99.9 ms | server CPU % "
+           "| errors |", "|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for name in ("null", "strata", "minio"):
+        r = lat.get(name)
+        if not r:
+            continue
+        if "error" in r:
+            out.append(f"| {name} | – | error: {str(r['error'])[:80]} | | | | | |")
+            continue
+        lm = r.get("latency_ms") or {}
+        out.append(f"| {name} | {num(r.get('target_rate'))} | {num(r.get('ops_per_s'))} | "
+                   f"{lm.get('p50')} | {lm.get('p99')} | {lm.get('p999')} | "
+                   f"{num(r.get('server_cpu_pct'))} | {r.get('errors')} |")
+    return out
+
+
 def targets(res: dict, null_by_key: dict) -> list[str]:
     """Issue 8's targets, for the lines this run measured."""
     by = {key(r): r for r in res.get("strata", []) if "error" not in r}
@@ -312,6 +408,13 @@ def targets(res: dict, null_by_key: dict) -> list[str]:
         row("4 KiB GET c16 ≥ 0.60 of null, p99 < 1 ms",
             f"{ratio(r)} of null, p99 {p99} ms",
             None if r is None else (r >= 0.6 and p99 is not None and p99 < 1))
+    lat = (res.get("latency") or {}).get("strata")
+    if lat and "error" not in lat and lat.get("latency_ms"):
+        share = (res.get("latency") or {}).get("share", 0.6)
+        p99 = lat["latency_ms"].get("p99")
+        kept = lat.get("ops_per_s", 0) >= 0.95 * (lat.get("target_rate") or 0)
+        row(f"4 KiB GET c16 open loop at {share:.2f} of null's rate: p99 < 1 ms",
+            f"{num(lat.get('ops_per_s'))}/s, p99 {p99} ms", kept and p99 is not None and p99 < 1)
     p = by.get(("put", 4 * KIB, 16))
     if p:
         row("4 KiB PUT c16 > 5,000/s", f"{num(p['ops_per_s'])}/s", p["ops_per_s"] > 5000)
@@ -422,6 +525,14 @@ def render(res: dict) -> str:
     if cm is not None:
         out += ["### CompleteMultipartUpload latency versus number of parts", ""]
         out += complete_table(cm) + [""]
+    lat = res.get("latency")
+    if lat and any(lat.get(k) for k in ("null", "strata", "minio")):
+        out += [f"### 4 KiB GET latency at a fixed rate (open loop, {num(lat.get('rate'))}/s = "
+                f"{lat.get('share')} of the null server's {num(lat.get('null_closed_loop_ops_per_s'))}/s)",
+                ""] + latency_table(lat) + [""]
+    mx = res.get("mixed")
+    if mx is not None:
+        out += ["### Mixed pipeline profile", ""] + mixed_table(mx) + [""]
     t = targets(res, null_by_key)
     if t:
         out += ["### Targets", ""] + t + [""]

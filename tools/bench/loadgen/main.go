@@ -12,6 +12,7 @@
 //	multipart  one multipart upload of a large object with parallel parts
 //	complete   CompleteMultipartUpload latency against the number of parts
 //	loopback   loopback TCP throughput with N streams (a machine limit)
+//	mixed      ingest, training reads, inference reads and a checkpoint burst at once (mixed.go)
 //
 // CPU: the measured phase of every subcommand is bracketed by reads of /proc/self/stat and,
 // with -server-pid, /proc/<pid>/stat, so client and server CPU are reported for exactly the
@@ -51,6 +52,9 @@ type common struct {
 	serverPids                                     string
 	signed                                         bool
 	quiet                                          bool
+	// Open loop: the target request rate over all workers (0: closed loop, each worker sends
+	// its next request when the last one is answered). Only `bench -rate` sets it.
+	rate float64
 }
 
 func (c *common) register(fs *flag.FlagSet) {
@@ -371,6 +375,7 @@ type benchResult struct {
 	ClientCPUPct *float64 `json:"client_cpu_pct"`
 	ServerCPUPct *float64 `json:"server_cpu_pct"`
 	Prepared     int      `json:"prepared_objects,omitempty"`
+	TargetRate   float64  `json:"target_rate,omitempty"`
 	Null         bool     `json:"null_server,omitempty"`
 }
 
@@ -387,6 +392,8 @@ func runBench(args []string) {
 	objects := fs.Int("objects", 0, "objects to prepare for get/head/delete/list (0 = automatic)")
 	nullKey := fs.String("null-key", "", "null-server mode: no preparation, every GET/HEAD reads this key")
 	prefix := fs.String("prefix", "", "key prefix (default: unique per run)")
+	fs.Float64Var(&c.rate, "rate", 0, "open loop: requests per second over all workers, "+
+		"latency counted from each request's scheduled time (0: closed loop)")
 	_ = fs.Parse(args)
 
 	size := parseSize(*sizeS)
@@ -430,48 +437,9 @@ func runBench(args []string) {
 			}
 			n = max(n, 1)
 		}
-		keys = make([]string, n)
-		for i := range keys {
-			keys[i] = fmt.Sprintf("%s/obj-%07d", *prefix, i)
-		}
-		var next, done atomic.Int64
-		var firstErr atomic.Value
-		var wg sync.WaitGroup
-		stop := make(chan struct{})
-		go func() {
-			t := time.NewTicker(500 * time.Millisecond)
-			defer t.Stop()
-			for {
-				select {
-				case <-stop:
-					return
-				case <-t.C:
-					c.progress("  preparing %s: %d/%d objects", *op, done.Load(), n)
-				}
-			}
-		}()
-		for w := 0; w < max(*conc, 8); w++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				for {
-					i := next.Add(1) - 1
-					if i >= int64(n) {
-						return
-					}
-					if err := put(keys[i]); err != nil {
-						firstErr.CompareAndSwap(nil, err.Error())
-						return
-					}
-					done.Add(1)
-				}
-			}()
-		}
-		wg.Wait()
-		close(stop)
-		c.progressDone()
-		if e := firstErr.Load(); e != nil {
-			fatal("preparing %d objects: %v", n, e)
+		keys = objectKeys(*prefix, n)
+		if err := prepare(&c, *op, keys, max(*conc, 8), put); err != nil {
+			fatal("preparing %d objects: %v", n, err)
 		}
 	}
 
@@ -483,26 +451,7 @@ func runBench(args []string) {
 			return size, put(key)
 		}
 	case "get":
-		bufs := make([][]byte, *conc)
-		for i := range bufs {
-			bufs[i] = make([]byte, 256<<10)
-		}
-		fn = func(ctx context.Context, w int, seq int64) (int64, error) {
-			key := *nullKey
-			if !null {
-				key = keys[(int64(w)*7919+seq)%int64(len(keys))]
-			}
-			body, _, _, err := core.GetObject(ctx, c.bucket, key, minio.GetObjectOptions{})
-			if err != nil {
-				return 0, err
-			}
-			n, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{body}, bufs[w])
-			body.Close()
-			if err == nil && n != size {
-				err = fmt.Errorf("GET %s: %d bytes, want %d", key, n, size)
-			}
-			return n, err
-		}
+		fn = getOp(&c, core, keys, *nullKey, size, *conc)
 	case "head":
 		fn = func(ctx context.Context, w int, seq int64) (int64, error) {
 			key := *nullKey
@@ -549,6 +498,94 @@ func runBench(args []string) {
 
 var errExhausted = errors.New("exhausted")
 
+// objectKeys returns n keys under prefix for prepared objects.
+func objectKeys(prefix string, n int) []string {
+	keys := make([]string, n)
+	for i := range keys {
+		keys[i] = fmt.Sprintf("%s/obj-%07d", prefix, i)
+	}
+	return keys
+}
+
+// ticking calls fn every d on its own goroutine (progress lines) until stop is called.
+func ticking(d time.Duration, fn func()) (stop func()) {
+	done := make(chan struct{})
+	go func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-done:
+				return
+			case <-t.C:
+				fn()
+			}
+		}
+	}()
+	return func() { close(done) }
+}
+
+// prepare writes every key with put, conc at once (not measured), showing progress as what.
+// It returns the first error.
+func prepare(c *common, what string, keys []string, conc int, put func(key string) error) error {
+	var next, done atomic.Int64
+	var firstErr atomic.Value
+	var wg sync.WaitGroup
+	stop := ticking(500*time.Millisecond, func() {
+		c.progress("  preparing %s: %d/%d objects", what, done.Load(), len(keys))
+	})
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for firstErr.Load() == nil {
+				i := next.Add(1) - 1
+				if i >= int64(len(keys)) {
+					return
+				}
+				if err := put(keys[i]); err != nil {
+					firstErr.CompareAndSwap(nil, err.Error())
+					return
+				}
+				done.Add(1)
+			}
+		}()
+	}
+	wg.Wait()
+	stop()
+	c.progressDone()
+	if e := firstErr.Load(); e != nil {
+		return errors.New(e.(string))
+	}
+	return nil
+}
+
+// getOp returns the GET operation: worker w reads keys in its own order (or nullKey, when set,
+// every time) into a per-worker 256 KiB buffer, and checks every body is size bytes long.
+func getOp(c *common, core minio.Core, keys []string, nullKey string, size int64,
+	conc int) opFunc {
+	bufs := make([][]byte, conc)
+	for i := range bufs {
+		bufs[i] = make([]byte, 256<<10)
+	}
+	return func(ctx context.Context, w int, seq int64) (int64, error) {
+		key := nullKey
+		if key == "" {
+			key = keys[(int64(w)*7919+seq)%int64(len(keys))]
+		}
+		body, _, _, err := core.GetObject(ctx, c.bucket, key, minio.GetObjectOptions{})
+		if err != nil {
+			return 0, err
+		}
+		n, err := io.CopyBuffer(io.Discard, struct{ io.Reader }{body}, bufs[w])
+		body.Close()
+		if err == nil && n != size {
+			err = fmt.Errorf("GET %s: %d bytes, want %d", key, n, size)
+		}
+		return n, err
+	}
+}
+
 // measure runs fn on conc workers for dur and returns throughput and latency.
 func measure(c *common, label string, conc int, dur time.Duration, fn opFunc) benchResult {
 	ctx := context.Background()
@@ -559,21 +596,11 @@ func measure(c *common, label string, conc int, dur time.Duration, fn opFunc) be
 	cpu := startCPU(c.serverPids)
 	start := time.Now()
 	deadline := start.Add(dur)
-	stop := make(chan struct{})
-	go func() {
-		t := time.NewTicker(time.Second)
-		defer t.Stop()
-		for {
-			select {
-			case <-stop:
-				return
-			case <-t.C:
-				el := time.Since(start).Seconds()
-				c.progress("  %-22s %4.0fs/%.0fs  %8d ops  %9.1f ops/s  errors %d", label, el,
-					dur.Seconds(), ops.Load(), float64(ops.Load())/el, errs.Load())
-			}
-		}
-	}()
+	stop := ticking(time.Second, func() {
+		el := time.Since(start).Seconds()
+		c.progress("  %-22s %4.0fs/%.0fs  %8d ops  %9.1f ops/s  errors %d", label, el,
+			dur.Seconds(), ops.Load(), float64(ops.Load())/el, errs.Load())
+	})
 	for w := 0; w < conc; w++ {
 		wg.Add(1)
 		go func(w int) {
@@ -581,6 +608,18 @@ func measure(c *common, label string, conc int, dur time.Duration, fn opFunc) be
 			l := make([]time.Duration, 0, 4096)
 			for seq := int64(0); time.Now().Before(deadline); seq++ {
 				t0 := time.Now()
+				if c.rate > 0 {
+					// Open loop (as wrk2): worker w owns every conc-th slot of a fixed schedule.
+					// Latency runs from the slot's time, so a request delayed by a slow one
+					// before it counts its wait: a stall cannot hide by slowing the client.
+					t0 = start.Add(time.Duration((float64(seq*int64(conc)+int64(w)) / c.rate) * 1e9))
+					if t0.After(deadline) {
+						break
+					}
+					if wait := time.Until(t0); wait > 0 {
+						time.Sleep(wait)
+					}
+				}
 				_, err := fn(ctx, w, seq)
 				d := time.Since(t0)
 				if errors.Is(err, errExhausted) {
@@ -603,7 +642,7 @@ func measure(c *common, label string, conc int, dur time.Duration, fn opFunc) be
 	wg.Wait()
 	elapsed := time.Since(start).Seconds()
 	clientCPU, serverCPU := cpu.stop()
-	close(stop)
+	stop()
 	c.progressDone()
 	var all []time.Duration
 	for _, l := range lats {
@@ -611,7 +650,7 @@ func measure(c *common, label string, conc int, dur time.Duration, fn opFunc) be
 	}
 	r := benchResult{Ops: ops.Load(), Errors: errs.Load(), ElapsedS: round(elapsed, 3),
 		OpsPerS: round(float64(ops.Load())/elapsed, 1), LatencyMs: summarize(all),
-		ClientCPUPct: clientCPU, ServerCPUPct: serverCPU, Concurrency: conc}
+		ClientCPUPct: clientCPU, ServerCPUPct: serverCPU, Concurrency: conc, TargetRate: c.rate}
 	if e := firstErr.Load(); e != nil {
 		r.FirstError = e.(string)
 	}
@@ -1073,7 +1112,7 @@ func runLoopback(args []string) {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadgen bench|populate|listing|multipart|complete|loopback [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadgen bench|populate|listing|multipart|complete|loopback|mixed [flags]")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -1089,6 +1128,8 @@ func main() {
 		runComplete(os.Args[2:])
 	case "loopback":
 		runLoopback(os.Args[2:])
+	case "mixed":
+		runMixed(os.Args[2:])
 	default:
 		fatal("unknown subcommand %q", os.Args[1])
 	}
