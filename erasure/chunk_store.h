@@ -239,4 +239,10 @@ struct TierSpec {
 Result<std::unique_ptr<ChunkStore>> NewErasureChunkStore(std::vector<TierSpec> tiers,
                                                          ChunkStoreOptions options = {});
 
+// Moves the calling thread to background priority (SCHED_IDLE, best-effort I/O level 7; details
+// in background_priority.h) so that the work it does - heal, scrub - takes
+// what foreground requests leave over. One-way: call it only at the start of a thread that does
+// nothing but background work. Best effort: false if the kernel refused (the work still runs).
+bool LowerThreadPriorityForBackgroundWork();
+
 }  // namespace strata::erasure

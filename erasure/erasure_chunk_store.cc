@@ -280,6 +280,9 @@ class ErasureChunkStore final : public ChunkStore, public DamageSink {
   }
 
   void HealerLoop() {
+    // Heals readers' reports at the rate heal_throttle_ allows, and only with what the
+    // foreground leaves over.
+    LowerThreadPriorityForBackgroundWork();
     while (true) {
       BlobRef ref;
       {
@@ -302,6 +305,7 @@ class ErasureChunkStore final : public ChunkStore, public DamageSink {
   }
 
   void ScrubberLoop(bool scrub_now) {
+    LowerThreadPriorityForBackgroundWork();
     if (!scrub_now && !scrub_throttle_.SleepFor(options_.scrub_interval)) return;
     while (!scrub_throttle_.stopped()) {
       (void)ScrubAll(options_.scrub, nullptr);

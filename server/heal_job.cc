@@ -2,6 +2,8 @@
 
 #include <boost/system/errc.hpp>
 
+#include "erasure/chunk_store.h"
+
 namespace strata::server {
 
 std::string_view HealStateName(HealStatus::State state) {
@@ -20,8 +22,11 @@ std::string_view HealStateName(HealStatus::State state) {
   return "idle";
 }
 
-HealJob::HealJob(ScrubFn scrub, std::function<bool(const erasure::ScrubBlob&)> is_referenced)
-    : scrub_(std::move(scrub)), is_referenced_(std::move(is_referenced)) {}
+HealJob::HealJob(ScrubFn scrub, std::function<bool(const erasure::ScrubBlob&)> is_referenced,
+                 uint64_t default_bytes_per_second)
+    : scrub_(std::move(scrub)),
+      is_referenced_(std::move(is_referenced)),
+      default_bytes_per_second_(default_bytes_per_second) {}
 
 HealJob::~HealJob() { Stop(); }
 
@@ -38,11 +43,17 @@ bool HealJob::Start(const erasure::ScrubOptions& options) {
   status_.started = std::chrono::system_clock::now();
   erasure::ScrubOptions pass_options = options;
   if (!pass_options.is_referenced) pass_options.is_referenced = is_referenced_;
+  if (pass_options.max_bytes_per_second == 0) {
+    pass_options.max_bytes_per_second = default_bytes_per_second_;
+  }
   thread_ = std::thread([this, pass_options] { Run(pass_options); });
   return true;
 }
 
 void HealJob::Run(erasure::ScrubOptions options) {
+  // Verifying and rebuilding is CPU (CRC32C, decoding) and disk: it must not compete with
+  // requests on equal terms. This thread does nothing else, so the change is for good.
+  erasure::LowerThreadPriorityForBackgroundWork();
   erasure::ScrubProgress progress = [this](const erasure::ScrubBlob& blob,
                                            const erasure::ScrubReport& so_far) {
     std::lock_guard lock(mu_);

@@ -6,6 +6,8 @@
 #include <condition_variable>
 #include <thread>
 
+#include "erasure/background_priority.h"
+
 using strata::server::HealJob;
 using strata::server::HealStatus;
 namespace erasure = strata::erasure;
@@ -31,11 +33,13 @@ struct FakeScrub {
   std::condition_variable cv;
   bool released = false;
   erasure::ScrubOptions seen;
+  bool idle_class = false;  // the pass ran under SCHED_IDLE
 
   HealJob::ScrubFn Fn() {
     return [this](const erasure::ScrubOptions& options,
                   const erasure::ScrubProgress& progress) -> erasure::Result<erasure::ScrubReport> {
       seen = options;
+      idle_class = erasure::ThreadIsIdleClass();
       erasure::ScrubReport report;
       for (int i = 0; i < blobs; ++i) {
         erasure::ScrubBlob blob;
@@ -156,4 +160,27 @@ TEST_CASE("a heal job passes its orphan check to passes that bring none") {
   REQUIRE(scrub.seen.is_referenced);
   CHECK(scrub.seen.is_referenced(erasure::ScrubBlob{}));
   CHECK(asked == 1);
+}
+
+TEST_CASE("a heal job paces passes that bring no rate at its default rate and keeps a given one") {
+  FakeScrub scrub;
+  HealJob job(scrub.Fn(), {}, /*default_bytes_per_second=*/5u << 20);
+  REQUIRE(job.Start({}));
+  REQUIRE(Eventually([&] { return job.Status().state == HealStatus::State::kDone; }));
+  CHECK(scrub.seen.max_bytes_per_second == 5u << 20);
+  erasure::ScrubOptions own;
+  own.max_bytes_per_second = 7u << 20;
+  REQUIRE(job.Start(own));
+  REQUIRE(Eventually([&] { return job.Status().state == HealStatus::State::kDone; }));
+  CHECK(scrub.seen.max_bytes_per_second == 7u << 20);
+}
+
+TEST_CASE("a heal job's passes default to 128 MiB/s, and run at background priority") {
+  FakeScrub scrub;
+  HealJob job(scrub.Fn());
+  REQUIRE(job.Start({}));
+  REQUIRE(Eventually([&] { return job.Status().state == HealStatus::State::kDone; }));
+  CHECK(scrub.seen.max_bytes_per_second == 128u << 20);
+  CHECK(scrub.idle_class);
+  CHECK_FALSE(erasure::ThreadIsIdleClass());  // the caller's thread is untouched
 }
