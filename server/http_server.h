@@ -49,8 +49,11 @@ struct HttpServerOptions {
   std::chrono::milliseconds body_timeout{60'000};    // no request-body progress for this long
   std::chrono::milliseconds write_timeout{60'000};   // no response-write progress for this long
   std::chrono::milliseconds shutdown_grace{30'000};  // in-flight requests' time to finish
-  size_t stream_buffer = 256 * 1024;  // response streaming buffer (two per streaming response)
-  size_t drain_limit = 64 * 1024;     // an unread request body up to this is drained, not closed
+  // Response streaming memory per request: plain HTTP sends from one buffer of this size, TLS
+  // from two of half (filled and sent in turn). 256 KiB -> 1 MiB took 64 MiB GETs at 2 streams
+  // from 4.45 to 4.72 GB/s on 2 cores (fewer fills and sends per object).
+  size_t stream_buffer = 1024 * 1024;
+  size_t drain_limit = 64 * 1024;  // an unread request body up to this is drained, not closed
 };
 
 struct ServerState;

@@ -376,6 +376,7 @@ type benchResult struct {
 	ServerCPUPct *float64 `json:"server_cpu_pct"`
 	Prepared     int      `json:"prepared_objects,omitempty"`
 	TargetRate   float64  `json:"target_rate,omitempty"`
+	CleanupError string   `json:"cleanup_error,omitempty"`
 	Null         bool     `json:"null_server,omitempty"`
 }
 
@@ -392,6 +393,8 @@ func runBench(args []string) {
 	objects := fs.Int("objects", 0, "objects to prepare for get/head/delete/list (0 = automatic)")
 	nullKey := fs.String("null-key", "", "null-server mode: no preparation, every GET/HEAD reads this key")
 	prefix := fs.String("prefix", "", "key prefix (default: unique per run)")
+	keep := fs.Bool("keep", false, "keep the objects this run wrote (default: removed after "+
+		"the measurement, not timed: a full matrix of 64 MiB PUTs otherwise fills the disk)")
 	fs.Float64Var(&c.rate, "rate", 0, "open loop: requests per second over all workers, "+
 		"latency counted from each request's scheduled time (0: closed loop)")
 	_ = fs.Parse(args)
@@ -493,7 +496,25 @@ func runBench(args []string) {
 	if *op == "put" || *op == "get" {
 		r.MBPerS = round(r.OpsPerS*float64(size)/1e6, 2)
 	}
+	if !null && !*keep {
+		// The measurement stands whatever the clean-up does; a failure is reported with it.
+		if err := removePrefix(ctx, &c, cl, *prefix); err != nil {
+			r.CleanupError = err.Error()
+		}
+	}
 	emit(r)
+}
+
+// removePrefix deletes every object under prefix/ (DeleteObjects in batches; not measured).
+func removePrefix(ctx context.Context, c *common, cl *minio.Client, prefix string) error {
+	objects := cl.ListObjects(ctx, c.bucket, minio.ListObjectsOptions{Prefix: prefix + "/",
+		Recursive: true})
+	for e := range cl.RemoveObjects(ctx, c.bucket, objects, minio.RemoveObjectsOptions{}) {
+		if e.Err != nil {
+			return fmt.Errorf("%s: %w", e.ObjectName, e.Err)
+		}
+	}
+	return nil
 }
 
 var errExhausted = errors.New("exhausted")
