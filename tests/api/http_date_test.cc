@@ -101,6 +101,14 @@ TEST_CASE("FormatIso8601 writes milliseconds as S3 XML does") {
         "2009-10-12T17:50:30.123Z");
 }
 
+TEST_CASE("FormatIso8601 pads every field, at both ends of the clock's range") {
+  // SysTime counts nanoseconds in 64 bits: years 1678 to 2262.
+  CHECK(FormatIso8601(At(1700, 1, 2, 3, 4, 5) + milliseconds(6)) == "1700-01-02T03:04:05.006Z");
+  CHECK(FormatIso8601(At(2261, 12, 31, 23, 59, 59) + milliseconds(999)) ==
+        "2261-12-31T23:59:59.999Z");
+  CHECK(FormatIso8601(At(1970, 1, 1, 0, 0, 0)) == "1970-01-01T00:00:00.000Z");
+}
+
 TEST_CASE("ParseIso8601 accepts fractions and offsets and rejects malformed text") {
   SysTime base = At(2009, 10, 12, 17, 50, 30);
   CHECK(ParseIso8601("2009-10-12T17:50:30Z") == base);

@@ -27,6 +27,16 @@ TEST_CASE("XML escaping turns control bytes into character references as S3 does
   CHECK(Escaped(std::string("\0", 1)) == "&#x0;");
 }
 
+TEST_CASE("XML escaping keeps the plain runs between, before and after escapes") {
+  CHECK(Escaped("&start") == "&amp;start");
+  CHECK(Escaped("end<") == "end&lt;");
+  CHECK(Escaped("a&&b") == "a&amp;&amp;b");
+  CHECK(Escaped("") == "");
+  std::string out = "kept|";  // appends, never replaces
+  AppendXmlEscaped(out, "x>y");
+  CHECK(out == "kept|x&gt;y");
+}
+
 TEST_CASE("XML escaping passes UTF-8 through unchanged") {
   CHECK(Escaped("caf\xc3\xa9/\xe2\x82\xac") == "caf\xc3\xa9/\xe2\x82\xac");
 }
