@@ -143,17 +143,23 @@ class ErasureBlobReader final : public BlobReader {
     return ok;
   }
 
-  // Reads data shard i's block of stripe s straight into dst (len bytes); true only if it
-  // passed its CRC. On false, dst holds garbage and the caller takes the verifying slow path,
-  // which reads the block again and reports the damage.
-  bool ReadDirect(uint32_t i, uint64_t s, uint64_t len, std::byte* dst) {
+  // Whether shard i can be read: present, not known bad, and its header checked (once).
+  bool Usable(uint32_t i) {
     Shard& shard = shards_[i];
     if (shard.chunk == nullptr || shard.bad) return false;
     if (!shard.checked) {
       shard.checked = true;
       shard.bad = !CheckHeader(i);
-      if (shard.bad) return false;
     }
+    return !shard.bad;
+  }
+
+  // Reads data shard i's block of stripe s straight into dst (len bytes); true only if it
+  // passed its CRC. On false, dst holds garbage and the caller takes the verifying slow path,
+  // which reads the block again and reports the damage.
+  bool ReadDirect(uint32_t i, uint64_t s, uint64_t len, std::byte* dst) {
+    if (!Usable(i)) return false;
+    Shard& shard = shards_[i];
     std::array<std::byte, kBlockCrcSize> crc;
     const std::span<std::byte> pieces[2] = {std::span(dst, len), crc};
     auto got = shard.chunk->ReadAtGather(layout_.BlockOffset(shard.header_length, s), pieces);
@@ -163,13 +169,8 @@ class ErasureBlobReader final : public BlobReader {
 
   // Reads shard i's block of stripe s into its slot; true only if it passed its CRC.
   bool TryLoadBlock(uint32_t i, uint64_t s, uint64_t len) {
+    if (!Usable(i)) return false;
     Shard& shard = shards_[i];
-    if (shard.chunk == nullptr || shard.bad) return false;
-    if (!shard.checked) {
-      shard.checked = true;
-      shard.bad = !CheckHeader(i);
-      if (shard.bad) return false;
-    }
     std::byte* slot = Slot(i);
     auto got = shard.chunk->ReadAt(layout_.BlockOffset(shard.header_length, s),
                                    std::span(slot, len + kBlockCrcSize));

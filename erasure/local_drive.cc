@@ -18,20 +18,17 @@
 #include <cerrno>
 #include <charconv>
 #include <climits>
-#include <condition_variable>
 #include <cstring>
-#include <deque>
 #include <filesystem>
 #include <functional>
-#include <mutex>
 #include <string>
 #include <system_error>
-#include <thread>
 #include <vector>
 
 #include "erasure/buffer_pool.h"
 #include "erasure/drive.h"
 #include "erasure/drive_format.h"
+#include "erasure/job_queue.h"
 
 namespace strata::erasure {
 namespace {
@@ -60,48 +57,14 @@ constexpr char kTrashSuffix[] = ".del";
 // Below this much free space (or 5%), deletes unlink at once instead of through the trash.
 constexpr uint64_t kLowSpaceBytes = 1ull << 30;
 
-// One process-wide thread that unlinks trashed chunks, oldest first. Its own thread, not the
-// data path's background workers: an unlink costs milliseconds here (ext4 with discard), and
-// must not delay the encoding of a stripe.
-class Reaper {
- public:
-  static Reaper& Get() {
-    // Leaked on purpose: the detached thread waits on it until the process exits.
-    static Reaper* reaper = new Reaper;
-    return *reaper;
-  }
-
-  // Queues job; false (and job not run) if kMaxPendingUnlinks are pending already.
-  bool Post(std::function<void()> job) {
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      if (jobs_.size() >= kMaxPendingUnlinks) return false;
-      jobs_.push_back(std::move(job));
-    }
-    cv_.notify_one();
-    return true;
-  }
-
- private:
-  Reaper() {
-    std::thread([this] {
-      while (true) {
-        std::function<void()> job;
-        {
-          std::unique_lock<std::mutex> lock(mu_);
-          cv_.wait(lock, [this] { return !jobs_.empty(); });
-          job = std::move(jobs_.front());
-          jobs_.pop_front();
-        }
-        job();
-      }
-    }).detach();
-  }
-
-  std::mutex mu_;
-  std::condition_variable cv_;
-  std::deque<std::function<void()>> jobs_;  // GUARDED_BY(mu_)
-};
+// One process-wide thread that unlinks trashed chunks, oldest first; Post refuses past
+// kMaxPendingUnlinks. Its own thread, not the data path's background workers: an unlink costs
+// milliseconds here (ext4 with discard), and must not delay the encoding of a stripe.
+JobQueue& Reaper() {
+  // Leaked on purpose: the detached thread waits on it until the process exits.
+  static JobQueue* reaper = new JobQueue(1, kMaxPendingUnlinks);
+  return *reaper;
+}
 
 boost::system::error_code ErrnoToError(int err) {
   switch (err) {
@@ -377,7 +340,7 @@ class LocalDrive final : public Drive {
   void EmptyTrashLater() {
     struct stat st;
     if (::stat(trash_dir_.c_str(), &st) != 0) return;
-    (void)Reaper::Get().Post([dir = trash_dir_] {
+    (void)Reaper().Post([dir = trash_dir_] {
       DIR* d = ::opendir(dir.c_str());
       if (d == nullptr) return;
       while (const dirent* e = ::readdir(d)) {
@@ -443,7 +406,7 @@ class LocalDrive final : public Drive {
         rc = ::rename(path.c_str(), trash_path.c_str());  // first delete: no trash/ yet
       }
       if (rc == 0) {
-        if (!Reaper::Get().Post([trash_path] { (void)::unlink(trash_path.c_str()); })) {
+        if (!Reaper().Post([trash_path] { (void)::unlink(trash_path.c_str()); })) {
           (void)::unlink(trash_path.c_str());  // the reaper is behind: pay here
         }
         return {};
