@@ -8,11 +8,23 @@
 namespace strata::api {
 namespace {
 
-// encoding-type=url: RFC 3986 encoding with '/' kept, which every SDK's decoder (including
-// botocore's unquote_plus) reverses exactly; '+' and ' ' are both percent-encoded.
-std::string MaybeEncode(const ListRequest& request, std::string_view text) {
-  return request.url_encoding ? UriEncode(text, /*encode_slash=*/false) : std::string(text);
+// <name>text</name>, the text URL-encoded when the request asked (encoding-type=url: RFC 3986
+// encoding with '/' kept, which every SDK's decoder, including botocore's unquote_plus,
+// reverses exactly; '+' and ' ' are both percent-encoded). Without it (the usual case) the
+// text is escaped straight from the view: no copy per key.
+void MaybeEncodedElement(XmlWriter& xml, const ListRequest& request, std::string_view name,
+                         std::string_view text) {
+  if (request.url_encoding) {
+    xml.Element(name, UriEncode(text, /*encode_slash=*/false));
+  } else {
+    xml.Element(name, text);
+  }
 }
+
+// Bytes of one <Contents> entry besides its key (and, when asked, the owner's ID and name): a
+// little over this; reserving the page once keeps it from being copied as it grows.
+constexpr size_t kContentsOverhead = 224;
+constexpr size_t kOwnerOverhead = 64;
 
 }  // namespace
 
@@ -79,7 +91,7 @@ std::string RenderListResult(const std::string& bucket, const ListRequest& reque
   XmlWriter xml;
   xml.Open("ListBucketResult", kS3XmlNamespace);
   xml.Element("Name", bucket);
-  xml.Element("Prefix", MaybeEncode(request, request.prefix));
+  MaybeEncodedElement(xml, request, "Prefix", request.prefix);
   if (request.v2) {
     if (request.continuation_token) {
       xml.Element("ContinuationToken", *request.continuation_token);
@@ -88,39 +100,50 @@ std::string RenderListResult(const std::string& bucket, const ListRequest& reque
       xml.Element("NextContinuationToken", EncodeContinuationToken(page.next_marker));
     }
     if (!request.start_after.empty()) {
-      xml.Element("StartAfter", MaybeEncode(request, request.start_after));
+      MaybeEncodedElement(xml, request, "StartAfter", request.start_after);
     }
     xml.NumberElement("KeyCount", page.objects.size() + page.common_prefixes.size());
   } else {
-    xml.Element("Marker", MaybeEncode(request, request.marker));
+    MaybeEncodedElement(xml, request, "Marker", request.marker);
     // AWS sends NextMarker only with a delimiter; without one, clients continue from the last
     // key of the page.
     if (page.truncated && !request.delimiter.empty() && !page.next_marker.empty()) {
-      xml.Element("NextMarker", MaybeEncode(request, page.next_marker));
+      MaybeEncodedElement(xml, request, "NextMarker", page.next_marker);
     }
   }
   xml.NumberElement("MaxKeys", request.max_keys);
   if (!request.delimiter.empty()) {
-    xml.Element("Delimiter", MaybeEncode(request, request.delimiter));
+    MaybeEncodedElement(xml, request, "Delimiter", request.delimiter);
   }
   if (request.url_encoding) xml.Element("EncodingType", "url");
   xml.BoolElement("IsTruncated", page.truncated);
   const bool with_owner = !request.v2 || request.fetch_owner;
+  size_t estimate = 0;
+  const size_t per_object =
+      kContentsOverhead +
+      (with_owner ? kOwnerOverhead + owner.id.size() + owner.display_name.size() : 0);
+  for (const storage::ObjectInfo& object : page.objects) estimate += per_object + object.key.size();
+  for (const std::string& prefix : page.common_prefixes) estimate += 48 + prefix.size();
+  xml.Reserve(estimate);
   for (const storage::ObjectInfo& object : page.objects) {
     xml.Open("Contents");
-    xml.Element("Key", MaybeEncode(request, object.key));
+    MaybeEncodedElement(xml, request, "Key", object.key);
     xml.Element("LastModified", FormatIso8601(object.last_modified));
-    xml.Element("ETag", "\"" + object.etag + "\"");
+    // The quotes are part of the ETag's text (escaped like the rest), not of the markup.
+    xml.Open("ETag").Text("\"").Text(object.etag).Text("\"").Close("ETag");
     xml.NumberElement("Size", object.size);
     if (with_owner) {
       xml.Open("Owner").Element("ID", owner.id).Element("DisplayName", owner.display_name);
       xml.Close("Owner");
     }
-    xml.Element("StorageClass", object.storage_class.empty() ? "STANDARD" : object.storage_class);
+    xml.Element("StorageClass", object.storage_class.empty()
+                                    ? std::string_view("STANDARD")
+                                    : std::string_view(object.storage_class));
     xml.Close("Contents");
   }
   for (const std::string& prefix : page.common_prefixes) {
-    xml.Open("CommonPrefixes").Element("Prefix", MaybeEncode(request, prefix));
+    xml.Open("CommonPrefixes");
+    MaybeEncodedElement(xml, request, "Prefix", prefix);
     xml.Close("CommonPrefixes");
   }
   xml.Close("ListBucketResult");

@@ -1,5 +1,7 @@
 #include "api/xml.h"
 
+#include <array>
+#include <charconv>
 #include <pugixml.hpp>
 #include <vector>
 
@@ -7,11 +9,17 @@ namespace strata::api {
 
 namespace {
 
-// Bytes that cannot stand for themselves in text or attribute values.
-bool NeedsEscape(unsigned char byte) {
-  return byte < 0x20 || byte == 0x7F || byte == '&' || byte == '<' || byte == '>' || byte == '"' ||
-         byte == '\'';
-}
+// Bytes that cannot stand for themselves in text or attribute values, as a table: the scan
+// below runs over every byte of a listing page's keys and ETags.
+constexpr std::array<bool, 256> kNeedsEscape = [] {
+  std::array<bool, 256> table{};
+  for (int byte = 0; byte < 0x20; ++byte) table[byte] = true;
+  table[0x7F] = true;
+  for (char byte : {'&', '<', '>', '"', '\''}) table[static_cast<unsigned char>(byte)] = true;
+  return table;
+}();
+
+bool NeedsEscape(unsigned char byte) { return kNeedsEscape[byte]; }
 
 void AppendEscape(std::string& out, unsigned char byte) {
   static constexpr char kHex[] = "0123456789ABCDEF";
@@ -84,9 +92,14 @@ XmlWriter& XmlWriter::Text(std::string_view text) {
 }
 
 XmlWriter& XmlWriter::Element(std::string_view name, std::string_view text) {
-  Open(name);
+  out_ += '<';
+  out_ += name;
+  out_ += '>';
   AppendXmlEscaped(out_, text);
-  return Close(name);
+  out_ += "</";
+  out_ += name;
+  out_ += '>';
+  return *this;
 }
 
 XmlWriter& XmlWriter::BoolElement(std::string_view name, bool value) {
@@ -94,7 +107,11 @@ XmlWriter& XmlWriter::BoolElement(std::string_view name, bool value) {
 }
 
 XmlWriter& XmlWriter::NumberElement(std::string_view name, uint64_t value) {
-  return Element(name, std::string_view(std::to_string(value)));
+  char digits[20];  // 2^64 - 1 has 20 digits
+  auto end = std::to_chars(digits, digits + sizeof(digits), value).ptr;
+  Open(name);
+  out_.append(digits, end);  // digits need no escaping
+  return Close(name);
 }
 
 Result<std::string> ReadXmlBody(storage::ByteSource& body, size_t limit) {

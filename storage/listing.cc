@@ -87,16 +87,19 @@ Result<ListResult> ListObjects(MetadataStore& metadata, std::string_view bucket,
                    std::min(options.max_keys, kMaxListKeys),
                    {}};
   // A key whose latest is a delete marker is not listed; its versions are never visited.
-  scan.skip = [](std::string_view value) {
-    auto record = DecodeObjectRecord(value, /*with_payload=*/false);
-    return record && record->delete_marker;
+  // Each record is decoded once, into views of the cursor's value: WalkListing calls on_entry
+  // right after `skip` for the same entry, before the cursor moves (listing.h).
+  Result<ObjectRecordSummary> decoded = make_error_code(Errc::kCorrupt);
+  scan.skip = [&](std::string_view value) {
+    decoded = DecodeObjectRecordSummary(value);
+    return decoded && decoded->delete_marker;
   };
+  result.objects.reserve(scan.max_entries);
   auto truncated = WalkListing(
       metadata, scan,
-      [&](std::string_view name, std::string_view, std::string_view value) {
-        auto record = DecodeObjectRecord(value, /*with_payload=*/false);
-        if (!record) return record.error();
-        result.objects.push_back(ToObjectInfo(bucket, name, std::move(*record)));
+      [&](std::string_view name, std::string_view, std::string_view) {
+        if (!decoded) return decoded.error();
+        result.objects.push_back(ToListedObjectInfo(bucket, name, *decoded));
         result.next_marker.assign(name);
         return boost::system::error_code();
       },

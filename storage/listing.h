@@ -16,7 +16,9 @@ namespace strata::storage {
 inline constexpr uint32_t kMaxListKeys = 1000;
 
 // One page of the bucket's current objects. Does not check that the bucket exists.
-// Cost: O(page) cursor moves: each common prefix is skipped with one Seek.
+// Cost: O(page) cursor moves: each common prefix is skipped with one Seek. The ObjectInfos
+// carry what a listing shows (ToListedObjectInfo): headers, checksum, parts and the SSE
+// envelope are left empty.
 Result<ListResult> ListObjects(MetadataStore& metadata, std::string_view bucket,
                                const ListOptions& options);
 
@@ -37,6 +39,9 @@ struct ListingScan {
   uint32_t max_entries = kMaxListKeys;
   // Entries for which this returns true are stepped over as if absent (not counted, never
   // turned into a common prefix): ListObjects skips keys whose latest is a delete marker.
+  // Called with every entry's value before anything else looks at the entry; when on_entry
+  // follows for that entry, it comes next, before the cursor moves (so a decoding made here
+  // may be reused there).
   std::function<bool(std::string_view value)> skip;
 };
 

@@ -38,7 +38,16 @@ int64_t ToUnixMillis(TimePoint t) {
   return std::chrono::duration_cast<std::chrono::milliseconds>(t.time_since_epoch()).count();
 }
 
+bool RepresentableMillis(int64_t ms) {
+  constexpr int64_t kLimit =
+      std::chrono::duration_cast<std::chrono::milliseconds>(Clock::duration::max()).count();
+  return ms >= -kLimit && ms <= kLimit;
+}
+
 TimePoint FromUnixMillis(int64_t ms) {
+  // Saturates rather than overflow (undefined behaviour) on a time no clock value converts to;
+  // the object record decoders reject such times, this guards every other caller.
+  if (!RepresentableMillis(ms)) return ms < 0 ? TimePoint::min() : TimePoint::max();
   return TimePoint(std::chrono::duration_cast<Clock::duration>(std::chrono::milliseconds(ms)));
 }
 
@@ -146,13 +155,46 @@ std::string EncodeCurrentObjectRecord(const ObjectRecord& r) {
   return EncodeRecord(r, r.payload_kind == PayloadKind::kInline && !r.sort_id.empty());
 }
 
-Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payload) {
+namespace {
+
+// Steps over `varint n | n x (lp, lp)` with GetStringPairs' checks, copying nothing.
+bool SkipStringPairs(Decoder& d, size_t& count) {
+  uint64_t n = 0;
+  if (!d.GetVarint64(n) || n > d.remaining() / 2) return false;
+  for (uint64_t i = 0; i < n; ++i) {
+    std::string_view first, second;
+    if (!d.GetLengthPrefixed(first) || !d.GetLengthPrefixed(second)) return false;
+  }
+  count = static_cast<size_t>(n);
+  return true;
+}
+
+// What `d` consumed since it had `before` bytes left, as a view into `bytes`.
+std::string_view Consumed(std::string_view bytes, size_t before, const Decoder& d) {
+  return bytes.substr(bytes.size() - before, before - d.remaining());
+}
+
+// An object record's fields as views into its bytes, once every check is made: the one walk
+// both decoders share, so they accept exactly the same records. The variable-length lists
+// (headers, tags) are kept as their encoded bytes, already checked.
+struct RecordFields {
+  ObjectRecordSummary summary;
+  std::string_view sort_id;
+  uint8_t checksum_algorithm = 0;
+  std::string_view checksum;
+  uint64_t header_count = 0;
+  std::string_view headers;  // header_count x (lp name | lp value)
+  std::string_view tags;     // varint n | n x (lp key | lp value); empty before format 2
+  PayloadKind payload_kind = PayloadKind::kInline;
+  std::string_view payload;
+};
+
+Result<RecordFields> WalkObjectRecord(std::string_view bytes) {
   Decoder d(bytes);
-  ObjectRecord r;
+  RecordFields f;
+  ObjectRecordSummary& r = f.summary;
   uint8_t format = 0;
   uint64_t modified = 0;
-  uint8_t algorithm = 0;
-  uint64_t header_count = 0;
   uint8_t flags = 0;
   if (!d.GetByte(format) || format < kObjectRecordFormatV1 || format > kObjectRecordFormatV3 ||
       !d.GetVarint64(r.size) || !d.GetVarint64(modified) || !d.GetLengthPrefixed(r.etag) ||
@@ -160,36 +202,40 @@ Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payloa
     return Corrupt();
   }
   const bool versioned_format = format >= kObjectRecordFormatV2;
-  if (versioned_format && (!d.GetLengthPrefixed(r.sort_id) || !d.GetByte(flags) || flags > 7)) {
+  if (versioned_format && (!d.GetLengthPrefixed(f.sort_id) || !d.GetByte(flags) || flags > 7)) {
     return Corrupt();
   }
   r.delete_marker = (flags & 1) != 0;
   r.legal_hold = (flags & 2) != 0;
   // Records written before bit 2 existed: a hold that is ON was certainly set.
   r.legal_hold_set = (flags & 6) != 0;
-  if (!d.GetLengthPrefixed(r.storage_class) || !d.GetByte(algorithm) ||
-      !d.GetLengthPrefixed(r.checksum.value) || !d.GetVarint64(header_count)) {
+  if (!d.GetLengthPrefixed(r.storage_class) || !d.GetByte(f.checksum_algorithm) ||
+      !d.GetLengthPrefixed(f.checksum) || !d.GetVarint64(f.header_count)) {
     return Corrupt();
   }
-  if (algorithm > static_cast<uint8_t>(ChecksumAlgorithm::kSha256)) return Corrupt();
+  if (f.checksum_algorithm > static_cast<uint8_t>(ChecksumAlgorithm::kSha256)) return Corrupt();
   r.last_modified_ms = UnZigZag(modified);
-  r.checksum.algorithm = static_cast<ChecksumAlgorithm>(algorithm);
-  // Each header takes at least two bytes: a claimed count cannot make us allocate more.
-  if (header_count > d.remaining() / 2) return Corrupt();
-  r.headers.reserve(header_count);
-  for (uint64_t i = 0; i < header_count; ++i) {
-    std::string name, value;
+  // Every stored time came from a TimePoint (ToUnixMillis): one that none converts back to is
+  // damage, and converting it would overflow.
+  if (!RepresentableMillis(r.last_modified_ms)) return Corrupt();
+  // Each header takes at least two bytes: a claimed count cannot make a reader allocate more.
+  if (f.header_count > d.remaining() / 2) return Corrupt();
+  size_t before = d.remaining();
+  for (uint64_t i = 0; i < f.header_count; ++i) {
+    std::string_view name, value;
     if (!d.GetLengthPrefixed(name) || !d.GetLengthPrefixed(value)) return Corrupt();
-    r.headers.emplace_back(std::move(name), std::move(value));
   }
+  f.headers = Consumed(bytes, before, d);
   if (versioned_format) {
     uint8_t mode = 0;
     uint64_t until = 0;
-    if (!GetStringPairs(d, r.tags) || !d.GetByte(mode) || mode > 2 || !d.GetVarint64(until)) {
-      return Corrupt();
-    }
+    before = d.remaining();
+    if (!SkipStringPairs(d, r.tag_count)) return Corrupt();
+    f.tags = Consumed(bytes, before, d);
+    if (!d.GetByte(mode) || mode > 2 || !d.GetVarint64(until)) return Corrupt();
     r.retention_mode = static_cast<RetentionMode>(mode);
     r.retain_until_ms = UnZigZag(until);
+    if (!RepresentableMillis(r.retain_until_ms)) return Corrupt();
   }
   if (format == kObjectRecordFormatV3) {
     if (!d.GetLengthPrefixed(r.sse_envelope) || !DecodeSseEnvelope(r.sse_envelope)) {
@@ -197,32 +243,76 @@ Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payloa
     }
   }
   uint8_t kind = 0;
-  std::string_view payload;
   if (!d.GetByte(kind) || kind > static_cast<uint8_t>(PayloadKind::kInlineInVersion) ||
-      !d.GetLengthPrefixed(payload) || !d.done()) {
+      !d.GetLengthPrefixed(f.payload) || !d.done()) {
     return Corrupt();
   }
-  r.payload_kind = static_cast<PayloadKind>(kind);
+  f.payload_kind = static_cast<PayloadKind>(kind);
   // The bytes are in the version record, which a record without a sort id does not have.
-  if (r.payload_kind == PayloadKind::kInlineInVersion && (!payload.empty() || r.sort_id.empty())) {
+  if (f.payload_kind == PayloadKind::kInlineInVersion &&
+      (!f.payload.empty() || f.sort_id.empty())) {
     return Corrupt();
   }
-  if (r.payload_kind == PayloadKind::kInline &&
-      payload.size() != (r.sse_envelope.empty() ? r.size : SseCiphertextSize(r.size))) {
+  if (f.payload_kind == PayloadKind::kInline &&
+      f.payload.size() != (r.sse_envelope.empty() ? r.size : SseCiphertextSize(r.size))) {
     return Corrupt();
+  }
+  return f;
+}
+
+}  // namespace
+
+Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payload) {
+  auto fields = WalkObjectRecord(bytes);
+  if (!fields) return fields.error();
+  const RecordFields& f = *fields;
+  const ObjectRecordSummary& s = f.summary;
+  ObjectRecord r;
+  r.size = s.size;
+  r.last_modified_ms = s.last_modified_ms;
+  r.etag.assign(s.etag);
+  r.version_id.assign(s.version_id);
+  r.sort_id.assign(f.sort_id);
+  r.delete_marker = s.delete_marker;
+  r.legal_hold = s.legal_hold;
+  r.legal_hold_set = s.legal_hold_set;
+  r.storage_class.assign(s.storage_class);
+  r.checksum.algorithm = static_cast<ChecksumAlgorithm>(f.checksum_algorithm);
+  r.checksum.value.assign(f.checksum);
+  r.retention_mode = s.retention_mode;
+  r.retain_until_ms = s.retain_until_ms;
+  r.sse_envelope.assign(s.sse_envelope);
+  r.payload_kind = f.payload_kind;
+  // The lists were checked by the walk: these reads cannot fail.
+  Decoder headers(f.headers);
+  r.headers.reserve(f.header_count);
+  for (uint64_t i = 0; i < f.header_count; ++i) {
+    std::string name, value;
+    if (!headers.GetLengthPrefixed(name) || !headers.GetLengthPrefixed(value)) return Corrupt();
+    r.headers.emplace_back(std::move(name), std::move(value));
+  }
+  if (!f.tags.empty()) {
+    Decoder tags(f.tags);
+    if (!GetStringPairs(tags, r.tags)) return Corrupt();
   }
   if (!with_payload) return r;
   if (r.payload_kind != PayloadKind::kParts) {
-    r.payload.assign(payload);
+    r.payload.assign(f.payload);
     return r;
   }
-  auto parts = DecodePartList(payload);
+  auto parts = DecodePartList(f.payload);
   if (!parts) return parts.error();
   uint64_t total = 0;
   for (const auto& p : parts->parts) total += p.size;  // each <= 2^64 / 10000: cannot wrap
   if (parts->parts.empty() || total != r.size) return Corrupt();
   r.parts = std::move(*parts);
   return r;
+}
+
+Result<ObjectRecordSummary> DecodeObjectRecordSummary(std::string_view bytes) {
+  auto fields = WalkObjectRecord(bytes);
+  if (!fields) return fields.error();
+  return fields->summary;
 }
 
 std::string EncodePartList(const PartList& list) {
@@ -330,6 +420,30 @@ ObjectInfo ToObjectInfo(std::string_view bucket, std::string_view key, ObjectRec
     summary.etag = HexEncode(p.md5);
     if (!p.checksum.empty()) summary.checksum = {info.checksum.algorithm, std::move(p.checksum)};
     info.parts.push_back(std::move(summary));
+  }
+  return info;
+}
+
+ObjectInfo ToListedObjectInfo(std::string_view bucket, std::string_view key,
+                              const ObjectRecordSummary& summary) {
+  ObjectInfo info;
+  info.bucket.assign(bucket);
+  info.key.assign(key);
+  info.version_id.assign(summary.version_id);
+  info.delete_marker = summary.delete_marker;
+  info.tag_count = summary.tag_count;
+  info.retention.mode = summary.retention_mode;
+  if (summary.retention_mode != RetentionMode::kNone) {
+    info.retention.retain_until = FromUnixMillis(summary.retain_until_ms);
+  }
+  info.legal_hold = summary.legal_hold;
+  info.legal_hold_set = summary.legal_hold_set || summary.legal_hold;
+  info.size = summary.size;
+  info.etag.assign(summary.etag);
+  info.last_modified = FromUnixMillis(summary.last_modified_ms);
+  info.storage_class.assign(summary.storage_class);
+  if (!summary.sse_envelope.empty()) {  // validated by the decoder; its first byte is the mode
+    info.sse = static_cast<SseMode>(summary.sse_envelope[0]);
   }
   return info;
 }

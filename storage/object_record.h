@@ -97,9 +97,32 @@ std::string EncodeObjectRecord(const ObjectRecord& record);
 // of a record with a sort id is left to the version record (kInlineInVersion). Whoever reads an
 // "o/" record with the payload resolves it (ObjectStoreImpl::ResolveInlinePayload).
 std::string EncodeCurrentObjectRecord(const ObjectRecord& record);
-// kCorrupt on malformed input or an unknown format version. With with_payload false the
-// payload is validated but not copied (listing needs only the metadata).
+// kCorrupt on malformed input, an unknown format version, or a time outside
+// RepresentableMillis. With with_payload false the payload is validated but not copied
+// (listing needs only the metadata).
 Result<ObjectRecord> DecodeObjectRecord(std::string_view bytes, bool with_payload);
+
+// The fields of an object record a listing shows, as views into the encoded bytes: valid only
+// while those bytes are. Decoding one allocates nothing.
+struct ObjectRecordSummary {
+  std::string_view version_id;
+  std::string_view etag;
+  std::string_view storage_class;
+  std::string_view sse_envelope;  // empty: stored in plain
+  uint64_t size = 0;
+  int64_t last_modified_ms = 0;
+  bool delete_marker = false;
+  bool legal_hold = false;
+  bool legal_hold_set = false;
+  size_t tag_count = 0;
+  RetentionMode retention_mode = RetentionMode::kNone;
+  int64_t retain_until_ms = 0;
+};
+
+// Accepts exactly the records DecodeObjectRecord(bytes, false) accepts (both run one walk that
+// checks every field; this one copies nothing); kCorrupt otherwise. Listing decodes each entry
+// with it.
+Result<ObjectRecordSummary> DecodeObjectRecordSummary(std::string_view bytes);
 
 // Part list codec (the kParts payload):
 //   lp upload_id | varint n | n x (varint part_number | varint size | lp md5 | lp checksum
@@ -126,7 +149,15 @@ std::string EncodePartBlobLabel(std::string_view bucket, std::string_view key,
 // The ObjectInfo a record describes (with `parts` filled for a decoded kParts record).
 ObjectInfo ToObjectInfo(std::string_view bucket, std::string_view key, ObjectRecord record);
 
+// The ObjectInfo a listing returns for `summary`: every field ToObjectInfo sets except
+// headers, checksum, parts and sse_envelope (left empty; sse is set).
+ObjectInfo ToListedObjectInfo(std::string_view bucket, std::string_view key,
+                              const ObjectRecordSummary& summary);
+
 int64_t ToUnixMillis(TimePoint t);
+// Whether some TimePoint has this many ms since the epoch (about +-292 years around 1970).
+bool RepresentableMillis(int64_t ms);
+// Saturates at TimePoint::min() / max() outside that range.
 TimePoint FromUnixMillis(int64_t ms);
 
 }  // namespace strata::storage

@@ -4,7 +4,7 @@
 # exceeds its memory limit.
 #   tools/fuzz.sh                      every target, 20 s each (what CI runs)
 #   tools/fuzz.sh --seconds 600        longer, by hand
-#   tools/fuzz.sh --seconds 60 sigv4   only the named targets (sigv4 aws_chunked xml governance access range date)
+#   tools/fuzz.sh --seconds 60 sigv4   only the named targets (sigv4 aws_chunked xml governance access range date object_record)
 # Build folder: $STRATA_FUZZ_BUILD_DIR (default build-fuzz). New inputs found during the run go
 # to a scratch folder, not into the checked-in corpus; a crashing input is saved as
 # <build>/fuzz-out/<target>/crash-* and its stack is printed.
@@ -21,7 +21,7 @@ while (($#)); do
     *) targets+=("$1"); shift ;;
   esac
 done
-((${#targets[@]})) || targets=(sigv4 aws_chunked xml governance access range date)
+((${#targets[@]})) || targets=(sigv4 aws_chunked xml governance access range date object_record)
 
 build_dir=${STRATA_FUZZ_BUILD_DIR:-build-fuzz}
 jobs=${STRATA_JOBS:-$(nproc)}
