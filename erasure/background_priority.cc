@@ -8,7 +8,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <algorithm>
 #include <cerrno>
 
 namespace strata::erasure {
@@ -22,6 +21,9 @@ constexpr int kIoprioClassIdle = 3;
 constexpr int kIoprioLevelMask = (1 << kIoprioClassShift) - 1;
 
 pid_t Tid() { return static_cast<pid_t>(::syscall(SYS_gettid)); }
+
+// Set once, never cleared: lowering is one-way too.
+thread_local bool does_background_work = false;
 
 }  // namespace
 
@@ -40,22 +42,28 @@ IoPriority ThreadIoPriority() {
                     static_cast<int>(value & kIoprioLevelMask)};
 }
 
+bool ThreadDoesBackgroundWork() { return does_background_work; }
+
+bool RaiseThreadNice(int nice) {
+  if (ThreadNice() >= nice) return true;
+  return ::setpriority(PRIO_PROCESS, static_cast<id_t>(Tid()), nice) == 0;
+}
+
+bool SetThreadBestEffortIo(int level) {
+  if (ThreadIoPriority().io_class == kIoprioClassIdle) return true;  // an operator's idle class
+  const int ioprio = (kIoprioClassBestEffort << kIoprioClassShift) | level;
+  return ::syscall(SYS_ioprio_set, kIoprioWhoProcess, Tid(), ioprio) == 0;
+}
+
 bool LowerThreadPriorityForBackgroundWork() {
-  const pid_t tid = Tid();
+  does_background_work = true;
   bool ok = true;
   if (!ThreadIsIdleClass()) {
     const sched_param none{};
-    if (::sched_setscheduler(0, SCHED_IDLE, &none) != 0) {
-      // Refused (a seccomp profile, say): a high nice value is the next best thing.
-      const int nice = std::max(ThreadNice(), kBackgroundNice);
-      if (::setpriority(PRIO_PROCESS, static_cast<id_t>(tid), nice) != 0) ok = false;
-    }
+    // Refused (a seccomp profile, say): a high nice value is the next best thing.
+    if (::sched_setscheduler(0, SCHED_IDLE, &none) != 0) ok = RaiseThreadNice(kBackgroundNice);
   }
-  if (ThreadIoPriority().io_class != kIoprioClassIdle) {
-    const int ioprio = (kIoprioClassBestEffort << kIoprioClassShift) | kBackgroundIoLevel;
-    if (::syscall(SYS_ioprio_set, kIoprioWhoProcess, tid, ioprio) != 0) ok = false;
-  }
-  return ok;
+  return SetThreadBestEffortIo(kBackgroundIoLevel) && ok;
 }
 
 }  // namespace strata::erasure

@@ -5,6 +5,7 @@
 // At most kPipelineBuffers stripe buffers per writer, from a process-wide pool: memory is flat in
 // the blob size and small per upload. Commit waits for the stage, writes the short final stripe
 // and the footer, and commits the shards in parallel (fdatasync, rename, fsync dir each).
+// Jobs run on the background pool when the writer is created by background work (background.h).
 #include "erasure/blob_writer.h"
 
 #include <algorithm>
@@ -37,6 +38,7 @@ class ErasureBlobWriter final : public BlobWriter {
         blob_id_(std::move(blob_id)),
         stripe_bytes_(size_t{tier.k} * tier.block_size),
         buffer_bytes_(size_t{tier.set_width()} * tier.block_size),
+        priority_(CallerJobPriority()),
         writers_(tier.set_width()),
         crcs_(tier.set_width()) {}
 
@@ -148,7 +150,7 @@ class ErasureBlobWriter final : public BlobWriter {
       queue_.push_back(std::move(stripe));
       if (!running_) running_ = start = true;
     }
-    if (start) RunInBackground([this] { RunStage(); });
+    if (start) RunInBackground(priority_, [this] { RunStage(); });
   }
 
   // The stage job: writes queued stripes in order until the queue is empty. After a failure
@@ -229,7 +231,7 @@ class ErasureBlobWriter final : public BlobWriter {
       std::latch done(static_cast<ptrdiff_t>(live.size() - 1));
       for (size_t j = 1; j < live.size(); ++j) {
         const uint32_t i = live[j];
-        RunInBackground([this, i, &failed, &done] {
+        RunInBackground(priority_, [this, i, &failed, &done] {
           failed[i] = writers_[i]->Commit() ? 1 : 0;
           done.count_down();
         });
@@ -284,6 +286,10 @@ class ErasureBlobWriter final : public BlobWriter {
   const std::string blob_id_;
   const size_t stripe_bytes_;  // k * block_size: data bytes of a full stripe
   const size_t buffer_bytes_;  // (k + m) * block_size: a stripe and its parity
+  // The pool of every job of this writer, chosen once by the thread that creates it (a
+  // transition's copy thread: background), so the stage and the shard commits of one blob never
+  // straddle the two pools, whatever thread appends or commits.
+  const JobPriority priority_;
   // Used by the stage while it runs, else by the request thread (never both: see WaitForStage).
   std::vector<std::unique_ptr<ChunkWriter>> writers_;  // null: drive dropped
   std::vector<std::array<std::byte, kBlockCrcSize>> crcs_;

@@ -16,10 +16,18 @@ namespace strata::erasure {
 class JobQueue {
  public:
   // `threads` threads run the jobs in submission order; Post refuses past `max_pending`
-  // queued jobs (back-pressure for the caller to act on).
-  explicit JobQueue(unsigned threads, size_t max_pending = std::numeric_limits<size_t>::max())
+  // queued jobs (back-pressure for the caller to act on). Each thread first runs
+  // `thread_start`, if given (e.g. LowerThreadPriorityForBackgroundWork: priorities are per
+  // thread on Linux), then its jobs.
+  explicit JobQueue(unsigned threads, size_t max_pending = std::numeric_limits<size_t>::max(),
+                    std::function<void()> thread_start = {})
       : max_pending_(max_pending) {
-    for (unsigned i = 0; i < threads; ++i) std::thread([this] { Loop(); }).detach();
+    for (unsigned i = 0; i < threads; ++i) {
+      std::thread([this, thread_start] {
+        if (thread_start) thread_start();
+        Loop();
+      }).detach();
+    }
   }
   JobQueue(const JobQueue&) = delete;
   JobQueue& operator=(const JobQueue&) = delete;

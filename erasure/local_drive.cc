@@ -1,9 +1,11 @@
 // Drive over a local folder. Durability follows the classic recipe: write a temp file,
-// fdatasync it, rename it to its final name, fsync the directory (Garage: src/block/manager.rs).
+// fdatasync it, rename it to its final name, fsync the directory (Garage: src/block/manager.rs);
+// concurrent commits into one prefix folder share that directory fsync (DirSyncGroup).
 // Writeback of a large chunk starts while it is written (sync_file_range), so the fdatasync at
 // commit waits only for the tail. Deleting a chunk renames it into <dir>/trash/ (atomic, ~10 us)
-// and a background thread unlinks it: an unlink took ~4 ms per shard file on this machine's ext4
-// (mounted with discard), 7 ms for 32 MiB, which made DELETE slow; it need not be in the request.
+// and the reaper's threads unlink it (trash_reaper.h): an unlink took ~4 ms per shard file on
+// this machine's ext4 (no journal, mounted with discard: a synchronous discard per file), which
+// made DELETE slow; it need not be in the request.
 // A drive short of space unlinks at once: freed space must be there for the next write.
 #include <dirent.h>
 #include <fcntl.h>
@@ -21,14 +23,17 @@
 #include <cstring>
 #include <filesystem>
 #include <functional>
+#include <mutex>
 #include <string>
 #include <system_error>
+#include <unordered_set>
 #include <vector>
 
 #include "erasure/buffer_pool.h"
+#include "erasure/dir_sync_group.h"
 #include "erasure/drive.h"
 #include "erasure/drive_format.h"
-#include "erasure/job_queue.h"
+#include "erasure/trash_reaper.h"
 
 namespace strata::erasure {
 namespace {
@@ -48,23 +53,10 @@ constexpr size_t kStagingBytes = (256u << 10) + 2 * kDirectAlign;
 // Staged bytes written out at the end of an append once at least this many are aligned.
 constexpr size_t kStagingFlushBytes = 64u << 10;
 
-// Unlinks queued and not yet done, over all drives; past this, deletes unlink in the request
-// (back-pressure instead of an unbounded queue and an ever-fuller trash).
-constexpr size_t kMaxPendingUnlinks = 4096;
-
 constexpr char kTrashSuffix[] = ".del";
 
 // Below this much free space (or 5%), deletes unlink at once instead of through the trash.
 constexpr uint64_t kLowSpaceBytes = 1ull << 30;
-
-// One process-wide thread that unlinks trashed chunks, oldest first; Post refuses past
-// kMaxPendingUnlinks. Its own thread, not the data path's background workers: an unlink costs
-// milliseconds here (ext4 with discard), and must not delay the encoding of a stripe.
-JobQueue& Reaper() {
-  // Leaked on purpose: the detached thread waits on it until the process exits.
-  static JobQueue* reaper = new JobQueue(1, kMaxPendingUnlinks);
-  return *reaper;
-}
 
 boost::system::error_code ErrnoToError(int err) {
   switch (err) {
@@ -86,6 +78,24 @@ boost::system::error_code SyncDir(const std::string& dir) {
   ::close(fd);
   return rc == 0 ? boost::system::error_code{} : ErrnoToError(err);
 }
+
+// A drive's directory fsyncs: grouped per folder, and which prefix folders' own entries in
+// chunks/ are known durable (synced by this process). Thread-safe.
+struct DriveDirs {
+  DirSyncGroup syncs{SyncDir};
+
+  bool IsDurable(const std::string& prefix_dir) {
+    std::lock_guard<std::mutex> lock(mu);
+    return durable.count(prefix_dir) != 0;
+  }
+  void MarkDurable(const std::string& prefix_dir) {
+    std::lock_guard<std::mutex> lock(mu);
+    durable.insert(prefix_dir);
+  }
+
+  std::mutex mu;
+  std::unordered_set<std::string> durable;  // GUARDED_BY(mu); at most 36 * 36 folders
+};
 
 class LocalChunkReader final : public ChunkReader {
  public:
@@ -149,13 +159,14 @@ class LocalChunkReader final : public ChunkReader {
 class LocalChunkWriter final : public ChunkWriter {
  public:
   LocalChunkWriter(int fd, std::string tmp_path, std::string final_dir, std::string final_path,
-                   std::string chunks_dir, std::function<bool()> recreate_chunks)
+                   std::string chunks_dir, std::function<bool()> recreate_chunks, DriveDirs* dirs)
       : fd_(fd),
         tmp_path_(std::move(tmp_path)),
         final_dir_(std::move(final_dir)),
         final_path_(std::move(final_path)),
         chunks_dir_(std::move(chunks_dir)),
-        recreate_chunks_(std::move(recreate_chunks)) {}
+        recreate_chunks_(std::move(recreate_chunks)),
+        dirs_(dirs) {}
 
   ~LocalChunkWriter() override {
     if (fd_ >= 0) ::close(fd_);
@@ -292,21 +303,30 @@ class LocalChunkWriter final : public ChunkWriter {
     const int rc = ::close(fd_);
     fd_ = -1;
     if (rc != 0) return ErrnoToError(errno == ENOENT ? EIO : errno);
-    // The prefix directory appears on first use; a new directory entry must be synced too.
-    int rc_mkdir = ::mkdir(final_dir_.c_str(), 0755);
-    if (rc_mkdir != 0 && errno == ENOENT && recreate_chunks_ && recreate_chunks_()) {
-      rc_mkdir = ::mkdir(final_dir_.c_str(), 0755);  // chunks/ vanished on a formatted drive
+    // Rename first: the prefix folder nearly always exists, and a mkdir that finds it takes
+    // chunks/'s lock exclusively (every commit of the drive queued on it). ENOENT: the prefix
+    // folder appears on first use (or chunks/ vanished on a formatted drive).
+    int rc_rename = ::rename(tmp_path_.c_str(), final_path_.c_str());
+    if (rc_rename != 0 && errno == ENOENT) {
+      int rc_mkdir = ::mkdir(final_dir_.c_str(), 0755);
+      if (rc_mkdir != 0 && errno == ENOENT && recreate_chunks_ && recreate_chunks_()) {
+        rc_mkdir = ::mkdir(final_dir_.c_str(), 0755);
+      }
+      if (rc_mkdir != 0 && errno != EEXIST) return ErrnoToError(errno == ENOENT ? EIO : errno);
+      rc_rename = ::rename(tmp_path_.c_str(), final_path_.c_str());
     }
-    if (rc_mkdir == 0) {
-      if (auto ec = SyncDir(chunks_dir_)) return ec;
-    } else if (errno != EEXIST) {
-      return ErrnoToError(errno == ENOENT ? EIO : errno);
-    }
-    if (::rename(tmp_path_.c_str(), final_path_.c_str()) != 0) {
-      return ErrnoToError(errno == ENOENT ? EIO : errno);
-    }
+    if (rc_rename != 0) return ErrnoToError(errno == ENOENT ? EIO : errno);
     committed_ = true;
-    return SyncDir(final_dir_);
+    // The prefix folder's own entry must be durable too, whoever made it: once per folder and
+    // process (a commit that found the folder made by another, still syncing, waits for that
+    // sync or runs its own).
+    if (!dirs_->IsDurable(final_dir_)) {
+      if (auto ec = dirs_->syncs.Sync(chunks_dir_)) return ec;
+      dirs_->MarkDurable(final_dir_);
+    }
+    // The rename is done: any fsync of final_dir_ that starts from here on covers it, so
+    // concurrent commits into this folder share one (a failure fails each of them).
+    return dirs_->syncs.Sync(final_dir_);
   }
 
  private:
@@ -317,6 +337,7 @@ class LocalChunkWriter final : public ChunkWriter {
   const std::string final_path_;
   const std::string chunks_dir_;
   const std::function<bool()> recreate_chunks_;  // true if it made chunks/ again
+  DriveDirs* const dirs_;                        // the drive's; outlives its writers
   std::vector<iovec> iov_;                       // reused across appends
   uint64_t written_ = 0;                         // bytes appended so far
   uint64_t kicked_ = 0;                          // bytes handed to writeback so far (buffered)
@@ -340,15 +361,7 @@ class LocalDrive final : public Drive {
   void EmptyTrashLater() {
     struct stat st;
     if (::stat(trash_dir_.c_str(), &st) != 0) return;
-    (void)Reaper().Post([dir = trash_dir_] {
-      DIR* d = ::opendir(dir.c_str());
-      if (d == nullptr) return;
-      while (const dirent* e = ::readdir(d)) {
-        if (e->d_name[0] == '.') continue;
-        (void)::unlinkat(::dirfd(d), e->d_name, 0);
-      }
-      ::closedir(d);
-    });
+    ReapFolderLater(trash_dir_);
   }
 
   const std::string& path() const override { return dir_; }
@@ -366,9 +379,9 @@ class LocalDrive final : public Drive {
     // ENOENT here means our tmp/ folder vanished: the drive is broken, not the chunk missing.
     if (fd < 0) return ErrnoToError(errno == ENOENT ? EIO : errno);
     const std::string final_dir = PrefixDir(id.blob_id);
-    return std::unique_ptr<ChunkWriter>(
-        new LocalChunkWriter(fd, tmp_path, final_dir, final_dir + "/" + suffix, chunks_dir_,
-                             [this] { return RecreateDir(chunks_dir_); }));
+    return std::unique_ptr<ChunkWriter>(new LocalChunkWriter(
+        fd, tmp_path, final_dir, final_dir + "/" + suffix, chunks_dir_,
+        [this] { return RecreateDir(chunks_dir_); }, &dirs_));
   }
 
   Result<std::unique_ptr<ChunkReader>> OpenChunk(const ChunkId& id) override {
@@ -406,7 +419,7 @@ class LocalDrive final : public Drive {
         rc = ::rename(path.c_str(), trash_path.c_str());  // first delete: no trash/ yet
       }
       if (rc == 0) {
-        if (!Reaper().Post([trash_path] { (void)::unlink(trash_path.c_str()); })) {
+        if (!ReapLater(trash_path)) {
           (void)::unlink(trash_path.c_str());  // the reaper is behind: pay here
         }
         return {};
@@ -596,6 +609,7 @@ class LocalDrive final : public Drive {
   const std::string trash_dir_;  // chunks being unlinked in the background
   const std::string format_path_;
   std::atomic<uint64_t> tmp_counter_{0};
+  DriveDirs dirs_;
 };
 
 }  // namespace

@@ -252,6 +252,9 @@ void LifecycleWorker::Apply(const std::string& bucket, const std::vector<ObjectI
     }
     case LifecycleActionKind::kTransitionCurrent:
     case LifecycleActionKind::kTransitionNoncurrent: {
+      // This thread stays at normal priority (it commits under key locks and may lead a journal
+      // group commit); TransitionVersion copies the data on a background-priority thread of its
+      // own and comes back here to commit. `stop` is polled there: an atomic load.
       TransitionOptions options;
       options.max_bytes_per_second = options_.transition_bytes_per_second;
       options.stop = [this] { return stopping(); };

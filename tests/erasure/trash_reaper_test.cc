@@ -1,0 +1,113 @@
+// The trash reaper: deleted chunks leave the drive's trash in the background and their space
+// comes back; a trash left by an interrupted process is emptied when the drive opens again.
+#include "erasure/trash_reaper.h"
+
+#include <sys/statvfs.h>
+
+#include <catch2/catch.hpp>
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <thread>
+
+#include "erasure/background_priority.h"
+#include "erasure/drive.h"
+#include "tests/erasure/test_util.h"
+
+namespace strata::erasure {
+namespace {
+
+using testing::FilesUnder;
+using testing::TempDir;
+
+uint64_t FreeBytes(const std::string& dir) {
+  struct statvfs sv;
+  REQUIRE(::statvfs(dir.c_str(), &sv) == 0);
+  return uint64_t{sv.f_bavail} * sv.f_frsize;
+}
+
+// Waits up to 60 s for dir to hold no files; true if it emptied.
+bool WaitEmpty(const std::string& dir) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!FilesUnder(dir).empty()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+std::string Id(int i) {
+  std::string id = "0123456789abcdef0123456789abcdef";
+  const std::string n = std::to_string(i);
+  id.replace(id.size() - n.size(), n.size(), n);
+  return id;
+}
+
+TEST_CASE("Deleted chunks leave the trash in the background and their space comes back",
+          "[reaper]") {
+  TempDir tmp;
+  auto drive = OpenLocalDrive(tmp.Sub("d"));
+  REQUIRE(drive);
+  constexpr int kChunks = 400;
+  const std::vector<std::byte> data = testing::RandomBytes(128 << 10, 7);  // 50 MiB in all
+  for (int i = 0; i < kChunks; ++i) {
+    auto w = (*drive)->CreateChunk({Id(i), 0});
+    REQUIRE(w);
+    REQUIRE_FALSE((*w)->Append(data));
+    REQUIRE_FALSE((*w)->Commit());
+  }
+  const uint64_t free_before = FreeBytes(tmp.path());
+  for (int i = 0; i < kChunks; ++i) REQUIRE_FALSE((*drive)->DeleteChunk({Id(i), 0}));
+  // Deleted at once for readers, whatever the reaper has done yet.
+  CHECK(FilesUnder(tmp.Sub("d/chunks")).empty());
+  REQUIRE(WaitEmpty(tmp.Sub("d/trash")));
+  // Other processes share the file system: ask for most of the 50 MiB, not all of it.
+  const uint64_t freed = FreeBytes(tmp.path()) - std::min(free_before, FreeBytes(tmp.path()));
+  CHECK(freed >= uint64_t{kChunks} * data.size() * 3 / 4);
+}
+
+TEST_CASE("A trash left by an interrupted reap is emptied when the drive opens again", "[reaper]") {
+  TempDir tmp;
+  {
+    auto drive = OpenLocalDrive(tmp.Sub("d"));
+    REQUIRE(drive);
+  }
+  // What a crash between DeleteChunk's rename and the reaper's unlinks leaves behind.
+  std::filesystem::create_directories(tmp.Sub("d/trash"));
+  const std::string block(64 << 10, 'x');
+  for (int i = 0; i < 300; ++i) {
+    std::ofstream(tmp.Sub("d/trash/" + Id(i) + ".1." + std::to_string(i) + ".del")) << block;
+  }
+  REQUIRE(FilesUnder(tmp.Sub("d/trash")).size() == 300);
+  // A chunk committed before the crash stays.
+  {
+    auto drive = OpenLocalDrive(tmp.Sub("d"));
+    REQUIRE(drive);
+    auto w = (*drive)->CreateChunk({Id(9999), 2});
+    REQUIRE(w);
+    REQUIRE_FALSE((*w)->Commit());
+  }
+  auto reopened = OpenLocalDrive(tmp.Sub("d"));
+  REQUIRE(reopened);
+  CHECK(WaitEmpty(tmp.Sub("d/trash")));
+  CHECK(FilesUnder(tmp.Sub("d/chunks")).size() == 1);
+  CHECK((*reopened)->ChunkSize({Id(9999), 2}).value() == 0);
+}
+
+TEST_CASE("Reaper threads run at nice 19 and best-effort I/O level 7", "[reaper]") {
+  int nice = 0;
+  IoPriority io;
+  std::thread([&] {
+    (void)LowerThreadPriorityForReaping();
+    nice = ThreadNice();
+    io = ThreadIoPriority();
+  }).join();
+  CHECK(nice == kReaperNice);
+  // Some sandboxes refuse ioprio_set; the priority then stays unset, never raised.
+  if (io.io_class == 2) CHECK(io.level == kReaperIoLevel);
+  CHECK(ThreadNice() < kReaperNice);  // per thread: the test's own thread is untouched
+}
+
+}  // namespace
+}  // namespace strata::erasure
