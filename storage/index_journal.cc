@@ -36,6 +36,9 @@ constexpr size_t kSnapshotChunkBytes = 1u << 20;
 constexpr uint8_t kSnapHeader = 1, kSnapEntries = 2, kSnapEnd = 3;  // On disk: never renumber.
 constexpr uint8_t kOpPut = 0, kOpDelete = 1;                        // On disk: never renumber.
 
+// Segments grow in written zeros of this size ahead of the records (LocalJournalFile).
+constexpr uint64_t kSegmentPreallocateBytes = 1u << 20;
+
 constexpr std::string_view kSegmentPrefix = "journal-", kSegmentSuffix = ".log";
 constexpr std::string_view kSnapshotPrefix = "snapshot-", kSnapshotSuffix = ".snap";
 
@@ -344,23 +347,61 @@ error_code ErrnoError(int err) {
 
 class LocalJournalFile final : public JournalFile {
  public:
-  explicit LocalJournalFile(int fd) : fd_(fd) {}
-  ~LocalJournalFile() override { ::close(fd_); }
+  // preallocate_step > 0: a segment (see LocalJournalDir::CreateSegment).
+  LocalJournalFile(int fd, uint64_t preallocate_step) : fd_(fd), step_(preallocate_step) {}
+  ~LocalJournalFile() override {
+    // Readers would skip the unused zeros (they fail the magic check), but an exact size keeps
+    // closed segments tidy. Not synced: a crash leaves the zeros, which is just as valid.
+    if (step_ > 0 && allocated_ > offset_) (void)::ftruncate(fd_, static_cast<off_t>(offset_));
+    ::close(fd_);
+  }
   error_code Append(std::span<const std::byte> data) override {
+    if (step_ > 0) {
+      if (auto ec = Preallocate(offset_ + data.size())) return ec;
+    }
     while (!data.empty()) {
-      const ssize_t n = ::write(fd_, data.data(), data.size());
+      const ssize_t n = ::pwrite(fd_, data.data(), data.size(), static_cast<off_t>(offset_));
       if (n < 0) {
         if (errno == EINTR) continue;
         return Unavailable();
       }
       data = data.subspan(static_cast<size_t>(n));
+      offset_ += static_cast<uint64_t>(n);
     }
     return {};
   }
   error_code Sync() override { return ::fdatasync(fd_) == 0 ? error_code() : Unavailable(); }
 
  private:
+  // Keeps written zeros at least half a step beyond `end`. fdatasync after an append that
+  // grows the file also writes the inode and the allocation metadata, a second and third
+  // I/O per group commit; over blocks that are already allocated and written it is one data
+  // write and a cache flush (fsync wall time ~139 -> ~108 us, its CPU ~61 -> ~48 us on the
+  // benchmark VM). Real zeros, not fallocate: ext4 marks fallocated extents unwritten, and
+  // converting them on the first write is again a metadata update. The zeros are pushed to
+  // the disk at once (sync_file_range), so the next group's fdatasync finds them written.
+  error_code Preallocate(uint64_t end) {
+    if (end + step_ / 2 <= allocated_) return {};
+    const uint64_t from = allocated_;
+    const uint64_t to = (end + step_ / 2 + step_ - 1) / step_ * step_;
+    static const std::vector<std::byte> kZeros(64 * 1024);
+    for (uint64_t at = from; at < to;) {
+      const size_t n = static_cast<size_t>(std::min<uint64_t>(kZeros.size(), to - at));
+      const ssize_t w = ::pwrite(fd_, kZeros.data(), n, static_cast<off_t>(at));
+      if (w < 0 && errno == EINTR) continue;
+      if (w <= 0) return Unavailable();
+      at += static_cast<uint64_t>(w);
+    }
+    allocated_ = to;
+    (void)::sync_file_range(fd_, static_cast<off_t>(from), static_cast<off_t>(to - from),
+                            SYNC_FILE_RANGE_WRITE);
+    return {};
+  }
+
   const int fd_;
+  const uint64_t step_;
+  uint64_t offset_ = 0;     // where the next record goes (the file's logical end)
+  uint64_t allocated_ = 0;  // zeros are written up to here
 };
 
 class LocalJournalReadFile final : public JournalReadFile {
@@ -405,7 +446,13 @@ class LocalJournalDir final : public JournalDir {
     const int fd =
         ::open(Path(name).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_CLOEXEC, 0644);
     if (fd < 0) return ErrnoError(errno);
-    return std::unique_ptr<JournalFile>(std::make_unique<LocalJournalFile>(fd));
+    return std::unique_ptr<JournalFile>(std::make_unique<LocalJournalFile>(fd, 0));
+  }
+  Result<std::unique_ptr<JournalFile>> CreateSegment(const std::string& name) override {
+    const int fd = ::open(Path(name).c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0) return ErrnoError(errno);
+    return std::unique_ptr<JournalFile>(
+        std::make_unique<LocalJournalFile>(fd, kSegmentPreallocateBytes));
   }
   Result<std::unique_ptr<JournalReadFile>> Open(const std::string& name) override {
     const int fd = ::open(Path(name).c_str(), O_RDONLY | O_CLOEXEC);
@@ -659,7 +706,7 @@ error_code IndexJournal::WriteGroup(uint64_t first_seq, const std::string& frame
   const auto bytes = std::as_bytes(std::span(frames.data(), frames.size()));
   auto write_copy = [&](Copy& c) -> std::pair<error_code, const char*> {
     if (!c.segment) {
-      auto file = c.dir->Create(JournalSegmentName(first_seq));
+      auto file = c.dir->CreateSegment(JournalSegmentName(first_seq));
       if (!file) return {file.error(), "creating a segment"};
       // The new file's name must be durable before any record in it counts.
       if (auto ec = c.dir->SyncDir()) return {ec, "syncing the folder"};

@@ -60,6 +60,13 @@ class JournalDir {
   [[nodiscard]] virtual Result<std::vector<std::string>> List() = 0;
   // Creates (or truncates) a file for appending. Its name is durable only after SyncDir().
   [[nodiscard]] virtual Result<std::unique_ptr<JournalFile>> Create(const std::string& name) = 0;
+  // As Create, for a journal segment: appended to in small pieces, each synced. The file may
+  // run ahead of the records in zeros (which readers take as its end: a zero header is not a
+  // frame) so that a sync need not update the file's size and allocation each time.
+  [[nodiscard]] virtual Result<std::unique_ptr<JournalFile>> CreateSegment(
+      const std::string& name) {
+    return Create(name);
+  }
   [[nodiscard]] virtual Result<std::unique_ptr<JournalReadFile>> Open(const std::string& name) = 0;
   [[nodiscard]] virtual boost::system::error_code Rename(const std::string& from,
                                                          const std::string& to) = 0;

@@ -89,6 +89,26 @@ std::vector<std::string> FilesMatching(const std::string& dir, const std::string
   return names;
 }
 
+// After a tear in the 10th of 10 records: the copies end at 9, and a journal reopened there
+// continues after the last valid record.
+void CheckEndsAfterNineAndContinues(const std::vector<std::string>& paths) {
+  auto back = ReadBack(paths);
+  CHECK(back.size() == 9);
+  auto dirs = OpenCopies(paths);
+  auto info = InspectJournal(Raw(dirs));
+  REQUIRE(info);
+  CHECK(info->max_seq == 9);
+  {
+    auto j = OpenJournal(paths, info->max_seq + 1);
+    auto seq = j->Append(MakeBatch(77));
+    REQUIRE(seq);
+    CHECK(*seq == 10);
+  }
+  back = ReadBack(paths);
+  REQUIRE(back.size() == 10);
+  CHECK(back[10] == Describe(MakeBatch(77)));
+}
+
 TEST_CASE("Appended batches replay in order with their seqs from every copy") {
   TempDir tmp;
   const auto paths = CopyPaths(tmp, 3);
@@ -160,22 +180,61 @@ TEST_CASE("A torn tail record is ignored and the journal ends before it") {
     const auto file = p + "/" + segs[0];
     fs::resize_file(file, fs::file_size(file) - record10 / 2);
   }
-  auto back = ReadBack(paths);
-  CHECK(back.size() == 9);
-  auto dirs = OpenCopies(paths);
-  auto info = InspectJournal(Raw(dirs));
-  REQUIRE(info);
-  CHECK(info->max_seq == 9);
-  // A journal reopened after the tear continues after the last valid record.
+  CheckEndsAfterNineAndContinues(paths);
+}
+
+TEST_CASE("A live segment runs ahead of its records in zeros that replay takes as its end") {
+  TempDir tmp;
+  const auto paths = CopyPaths(tmp, 3);
+  WriteBatch big;
+  big.Put("big", std::string(8000, 'b'));
+  uint64_t frame_bytes = 0;
   {
-    auto j = OpenJournal(paths, info->max_seq + 1);
-    auto seq = j->Append(MakeBatch(77));
-    REQUIRE(seq);
-    CHECK(*seq == 10);
+    auto j = OpenJournal(paths);
+    // More than one preallocation step (1 MiB) of records.
+    for (int i = 1; i <= 300; ++i) REQUIRE(j->Append(i % 2 == 0 ? big : MakeBatch(i)));
+    frame_bytes = j->Counters().bytes;
+    REQUIRE(frame_bytes > (1u << 20));
+    // As a crash would leave them: the segments hold zeros beyond the last record.
+    for (const auto& p : paths) {
+      const auto segs = FilesMatching(p, "journal-");
+      REQUIRE(segs.size() == 1);
+      CHECK(fs::file_size(p + "/" + segs[0]) > frame_bytes);
+    }
+    auto back = ReadBack(paths);
+    REQUIRE(back.size() == 300);
+    CHECK(back[300] == Describe(big));
+    CHECK(back[299] == Describe(MakeBatch(299)));
+    auto dirs = OpenCopies(paths);
+    auto info = InspectJournal(Raw(dirs));
+    REQUIRE(info);
+    CHECK(info->max_seq == 300);
   }
-  back = ReadBack(paths);
-  REQUIRE(back.size() == 10);
-  CHECK(back[10] == Describe(MakeBatch(77)));
+  // Closed: each segment is cut to its records.
+  for (const auto& p : paths) {
+    const auto segs = FilesMatching(p, "journal-");
+    REQUIRE(segs.size() == 1);
+    CHECK(fs::file_size(p + "/" + segs[0]) == frame_bytes);
+  }
+}
+
+TEST_CASE("A record torn before the preallocated zeros ends the journal before it") {
+  TempDir tmp;
+  const auto paths = CopyPaths(tmp, 3);
+  uint64_t frame_bytes = 0;
+  {
+    auto j = OpenJournal(paths);
+    for (int i = 1; i <= 10; ++i) REQUIRE(j->Append(MakeBatch(i)));
+    frame_bytes = j->Counters().bytes;
+  }
+  // A crash during the 10th record's write: its last bytes never reached the disk, and the
+  // preallocated zeros follow.
+  for (const auto& p : paths) {
+    const auto file = p + "/" + FilesMatching(p, "journal-").at(0);
+    fs::resize_file(file, frame_bytes - 5);
+    fs::resize_file(file, frame_bytes + (1u << 20));
+  }
+  CheckEndsAfterNineAndContinues(paths);
 }
 
 void FlipByte(const std::string& file, uint64_t offset) {
