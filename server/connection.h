@@ -3,8 +3,10 @@
 // connection.cc): the streams differ only in the handshake and the close. Internal to the HTTP
 // layer (http_server.cc creates these).
 //
-// Threading: the header read runs on the connection's strand (an I/O thread). A request's
-// handler runs on a worker, which then drives the socket itself: body bytes already in the read
+// Threading: the header read runs on the connection's strand (an I/O thread); on a plain
+// stream the worker that answered a request also takes the next header if it arrives within
+// about 2 ms (AwaitNextRequest). A request's handler runs on a worker, which then drives the
+// socket itself: body bytes already in the read
 // buffer are parsed on the worker, and on a plain stream the worker does the body's recv and the
 // response's sendmsg itself, non-blocking, waiting in poll() when the socket is not ready (the
 // descriptor is used under socket_mu_, which Close() also takes). Only a TLS stream posts its
@@ -66,6 +68,8 @@ struct ServerState {
   std::atomic<bool> stopping{false};
   // Set once the I/O threads have exited: a worker waiting on the socket gives up.
   std::atomic<bool> io_stopped{false};
+  // Workers waiting for a connection's next request (Connection::AwaitNextRequest).
+  std::atomic<size_t> lingering{0};
 
   std::mutex mu;
   std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections;  // GUARDED_BY(mu)
@@ -122,8 +126,34 @@ class Connection final : public ConnectionBase,
   // A request answered on the I/O thread (health, overload, malformed): report it.
   void ReportIoAnswer(unsigned status, std::string operation, uint64_t bytes_out);
 
+  // I/O thread or worker (whichever drives the connection).
+  enum class HeaderShape { kOrdinary, kTooManyFields, kLongLine, kLongUri, kHealthCheck };
+  // What a complete header needs besides the handler (limits on its shape, health checks).
+  HeaderShape CheckHeaderShape() const;
+  // Starts the per-request state (id, timers for the log, Expect) for a complete header.
+  void BeginRequest();
+
   // Worker thread.
+  // Serves the request whose header parser_ holds, then, on a plain stream, the connection's
+  // next ones while they come quickly (AwaitNextRequest), and hands the connection back.
   void Process();
+  // Runs the handler and writes its response. True: the connection may serve another request.
+  bool ServeRequest();
+  enum class NextRequest {
+    kReady,     // a complete header is in parser_, taken on this worker
+    kHandBack,  // nothing came within kWorkerLinger (or lingering is not allowed now)
+    kIoThread,  // the header is malformed (header_ec): the I/O thread answers it
+    kEnd,       // the client closed the connection, or it failed
+  };
+  // Plain stream only: waits up to kWorkerLinger for the next request header, reading it on
+  // the worker (non-blocking recv, ppoll). Leaves unparsed bytes in buffer_ for the I/O thread.
+  NextRequest AwaitNextRequest(boost::system::error_code& header_ec);
+  // Plain stream only: the socket's descriptor for the worker's recv/sendmsg/poll (held or
+  // registered). REQUIRES: socket_mu_ held.
+  int SocketFd();
+  // Registers a descriptor AwaitNextRequest took out of the reactor again (or closes it if the
+  // connection was closed meanwhile). Before any hand-over to the I/O thread.
+  void ReturnSocket();
   [[nodiscard]] boost::system::error_code WriteBlocking(
       std::vector<boost::asio::const_buffer> buffers);
   // Plain stream only: sends as much of `buffers` as the socket takes now (MSG_DONTWAIT) and
@@ -162,6 +192,10 @@ class Connection final : public ConnectionBase,
   // non-blocking recv/send.
   std::mutex socket_mu_;
   bool socket_closed_ = false;  // GUARDED_BY(socket_mu_)
+  // GUARDED_BY(socket_mu_): the descriptor while a worker holds it out of the I/O thread's
+  // reactor (AwaitNextRequest to ReturnSocket); -1 otherwise.
+  int worker_fd_ = -1;
+  boost::asio::ip::tcp protocol_ = boost::asio::ip::tcp::v4();  // for ReturnSocket's assign
 
   // Per request, worker side.
   std::string request_id_;

@@ -322,6 +322,62 @@ TEST_CASE("keep-alive serves many requests on one connection, including pipeline
   CHECK(c.Receive().body() == "four");
 }
 
+TEST_CASE("a keep-alive connection's next request is served whether it comes at once or later") {
+  TestServer s;
+  Client c(s.port);
+  // At once: the worker that answered the first takes it; 50 ms later (past the worker's
+  // wait) the I/O thread reads it.
+  for (int i = 0; i < 20; ++i) {
+    c.Send(Put("/echo", "quick " + std::to_string(i)));
+    CHECK(c.Receive().body() == "quick " + std::to_string(i));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  c.Send(Put("/echo", "late"));
+  CHECK(c.Receive().body() == "late");
+  c.Send(Put("/echo", "after late"));
+  CHECK(c.Receive().body() == "after late");
+}
+
+TEST_CASE("a header split by a pause on a keep-alive connection is read whole") {
+  TestServer s;
+  Client c(s.port);
+  c.Send(Put("/echo", "first"));
+  CHECK(c.Receive().body() == "first");
+  // The first half while the worker may be waiting for it, the rest after its wait.
+  const std::string next = Put("/echo", "second");
+  c.Send(next.substr(0, 12));
+  std::this_thread::sleep_for(std::chrono::milliseconds(30));
+  c.Send(next.substr(12));
+  CHECK(c.Receive().body() == "second");
+}
+
+TEST_CASE("a malformed, oversized or health request after a good one gets the usual answer") {
+  TestServer s;
+  {
+    Client c(s.port);
+    c.Send(Put("/echo", "ok"));
+    CHECK(c.Receive().body() == "ok");
+    c.Send("GET /health/live HTTP/1.1\r\nHost: x\r\n\r\n");
+    auto health = c.Receive();
+    CHECK(health.result_int() == 200);
+    CHECK(health.body() == "ok\n");
+    c.Send(Put("/echo", "still open"));
+    CHECK(c.Receive().body() == "still open");
+    c.Send("GET / HTTP/1.1\r\nHost: x\r\nX-Big: " + std::string(20'000, 'a') + "\r\n\r\n");
+    auto big = c.Receive();
+    CHECK(big.result_int() == 400);
+    CHECK(big.body().find("<Code>RequestHeaderSectionTooLarge</Code>") != std::string::npos);
+  }
+  {
+    Client c(s.port);
+    c.Send(Put("/echo", "ok"));
+    CHECK(c.Receive().body() == "ok");
+    c.Send("GARBAGE\r\n\r\n");
+    CHECK(c.Receive().result_int() == 400);
+    CHECK(c.ClosedByPeer());
+  }
+}
+
 TEST_CASE("a streamed response delivers exactly Content-Length bytes and keeps the connection") {
   TestServer s;
   Client c(s.port);
@@ -443,6 +499,21 @@ TEST_CASE("stopping lets an in-flight request finish and closes idle connections
   CHECK(r.body() == "released");
   CHECK(r[http::field::connection] == "close");
   s.reset();  // Run() returns; the destructor joins
+}
+
+TEST_CASE("stopping right after a response closes the connection a worker still holds") {
+  auto s = std::make_unique<TestServer>();
+  for (int i = 0; i < 5; ++i) {
+    Client c(s->port);
+    c.Send(Put("/echo", "x"));
+    CHECK(c.Receive().body() == "x");
+    if (i == 4) {
+      // Within the worker's wait for the next request (its socket out of the reactor).
+      s->Stop();
+      CHECK(c.ClosedByPeer());
+    }
+  }
+  s.reset();
 }
 
 TEST_CASE("a body that arrives partly with its header and partly later reaches the handler whole") {
