@@ -122,13 +122,16 @@ TEST_CASE("the listing summary of a record carries the fields the full decoder g
     CHECK(summary->retention_mode == full->retention_mode);
     CHECK(summary->retain_until_ms == full->retain_until_ms);
   }
-  auto full = DecodeObjectRecordSummary(EncodeObjectRecord(FullRecord()));
+  // The summary views the encoded bytes: they must outlive it.
+  const std::string full_bytes = EncodeObjectRecord(FullRecord());
+  auto full = DecodeObjectRecordSummary(full_bytes);
   REQUIRE(full);
   CHECK(full->tag_count == 2);
   CHECK(full->retention_mode == RetentionMode::kCompliance);
   CHECK(full->legal_hold);
   CHECK(full->storage_class == "STANDARD_IA");
-  auto marker = DecodeObjectRecordSummary(EncodeObjectRecord(DeleteMarkerRecord()));
+  const std::string marker_bytes = EncodeObjectRecord(DeleteMarkerRecord());
+  auto marker = DecodeObjectRecordSummary(marker_bytes);
   REQUIRE(marker);
   CHECK(marker->delete_marker);
   CHECK(marker->last_modified_ms == -7);
@@ -246,7 +249,8 @@ TEST_CASE("a record with a time no clock value holds is corrupt to both decoders
   CHECK(RepresentableMillis(ToUnixMillis(TimePoint::min())));
   ObjectRecord edge = FullRecord();
   edge.retain_until_ms = latest;
-  auto decoded = DecodeObjectRecordSummary(EncodeObjectRecord(edge));
+  const std::string edge_bytes = EncodeObjectRecord(edge);
+  auto decoded = DecodeObjectRecordSummary(edge_bytes);
   REQUIRE(decoded);
   CHECK(ToListedObjectInfo("b", "k", *decoded).retention.retain_until == FromUnixMillis(latest));
 }
