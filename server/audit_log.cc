@@ -314,9 +314,11 @@ boost::system::result<uint64_t> AuditLog::Append(const AuditEvent& event) {
     if (segment_ && synced_seq_ < seq_) {
       if (options_.sync && ::fdatasync(segment_->fd) != 0) {
         failed_ = Errno();
+        WakeAfterSync();
         return failed_;
       }
       synced_seq_ = seq_;
+      WakeAfterSync();
     }
     const std::string closed = segment_ ? segment_path_ : std::string();
     if (error_code ec = OpenSegment(seq_ + 1)) return ec;
@@ -341,12 +343,25 @@ boost::system::result<uint64_t> AuditLog::Append(const AuditEvent& event) {
     synced_seq_ = seq;
     return seq;
   }
-  // Group commit: one thread syncs everything written so far; the others wait for it.
+  // Group commit: one thread syncs everything written so far; the others wait for it, each on
+  // its own condition variable, in seq order (waiters_), so that a finished sync wakes only
+  // the appenders it covered and the one that syncs next: with one shared condition variable
+  // every sync woke every waiter, most of them only to wait again.
+  Waiter self;
+  self.seq = seq;
   while (synced_seq_ < seq) {
-    if (failed_) return failed_;
+    if (failed_) break;
     if (syncing_) {
-      synced_cv_.wait(lock);
+      if (!self.queued) {
+        waiters_.push_back(&self);  // in seq order: written and queued under one lock hold
+        self.queued = true;
+      }
+      self.cv.wait(lock);
       continue;
+    }
+    if (self.queued) {
+      waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &self));
+      self.queued = false;
     }
     syncing_ = true;
     const uint64_t target = seq_;
@@ -362,9 +377,26 @@ boost::system::result<uint64_t> AuditLog::Append(const AuditEvent& event) {
     } else {
       synced_seq_ = std::max(synced_seq_, target);
     }
-    synced_cv_.notify_all();
+    WakeAfterSync();
+    synced_cv_.notify_all();  // a rotation waiting for the sync to end
   }
+  if (self.queued) {  // left on a failure before a syncer popped it
+    waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &self));
+  }
+  if (synced_seq_ < seq) return failed_;
   return seq;
+}
+
+void AuditLog::WakeAfterSync() {
+  while (!waiters_.empty() && (failed_ || waiters_.front()->seq <= synced_seq_)) {
+    Waiter* w = waiters_.front();
+    waiters_.pop_front();
+    w->queued = false;
+    w->cv.notify_one();
+  }
+  // The first one not covered syncs next (it may find another appender syncing already, and
+  // wait again).
+  if (!waiters_.empty()) waiters_.front()->cv.notify_one();
 }
 
 uint64_t AuditLog::last_seq() const {

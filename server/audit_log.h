@@ -18,6 +18,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -119,6 +120,15 @@ class AuditLog {
   struct Segment;
   explicit AuditLog(AuditLogOptions options);
   boost::system::error_code OpenSegment(uint64_t first_seq);  // REQUIRES: mu_ held
+  // An appender waiting for a sync to cover its record (on its own stack).
+  struct Waiter {
+    uint64_t seq = 0;
+    bool queued = false;  // GUARDED_BY(mu_): in waiters_
+    std::condition_variable cv;
+  };
+  // After a sync (or a failure): wakes the waiters it covered (all on a failure) and the first
+  // one it did not, which syncs next. REQUIRES: mu_ held.
+  void WakeAfterSync();
 
   const AuditLogOptions options_;
   mutable std::mutex mu_;
@@ -128,6 +138,7 @@ class AuditLog {
   std::string hash_;                  // GUARDED_BY(mu_): its hash
   uint64_t synced_seq_ = 0;           // GUARDED_BY(mu_): last seq known durable
   bool syncing_ = false;              // GUARDED_BY(mu_): a thread is inside fdatasync
+  std::deque<Waiter*> waiters_;       // GUARDED_BY(mu_): ascending seq
   boost::system::error_code failed_;  // GUARDED_BY(mu_): sticky fdatasync failure
   uint64_t syncs_ = 0;                // GUARDED_BY(mu_)
   std::string segment_path_;          // GUARDED_BY(mu_): the live segment's path
