@@ -154,41 +154,40 @@ Result<ObjectInfo> ObjectStoreImpl::TransitionVersion(const std::string& bucket,
   };
   ObjectRecord updated = record;
   updated.storage_class = storage_class;
+  // What is not on the target tier yet: the blob reference, its placement label, and where
+  // the copy's reference goes in the updated record (part entries are never added or removed,
+  // so the pointers stay valid).
+  struct PendingCopy {
+    std::string source;
+    std::string label;
+    std::string* target;
+  };
+  std::vector<PendingCopy> pending;
+  if (record.payload_kind == PayloadKind::kBlob && !on_target(record.payload)) {
+    pending.push_back(
+        {record.payload, EncodeBlobLabel(bucket, key, record.version_id), &updated.payload});
+  } else if (record.payload_kind == PayloadKind::kParts) {
+    for (PartEntry& part : updated.parts.parts) {
+      if (part.kind != PayloadKind::kBlob || on_target(part.data)) continue;
+      pending.push_back(
+          {part.data, EncodePartBlobLabel(bucket, key, updated.parts.upload_id, part.part_number),
+           &part.data});
+    }
+  }
   boost::system::error_code copy_error;
   auto copy_all = [&] {
-    if (record.payload_kind == PayloadKind::kBlob && !on_target(record.payload)) {
-      erasure::Placement placement{tier->second, bucket + "/" + key,
-                                   EncodeBlobLabel(bucket, key, record.version_id)};
-      auto copy = CopyBlob(chunks_, record.payload, placement, pacer);
+    for (PendingCopy& p : pending) {
+      erasure::Placement placement{tier->second, bucket + "/" + key, std::move(p.label)};
+      auto copy = CopyBlob(chunks_, p.source, placement, pacer);
       if (!copy) {
         copy_error = copy.error();
         return;
       }
       created.push_back(*copy);
-      updated.payload = copy->Encode();
-    } else if (record.payload_kind == PayloadKind::kParts) {
-      for (PartEntry& part : updated.parts.parts) {
-        if (part.kind != PayloadKind::kBlob || on_target(part.data)) continue;
-        erasure::Placement placement{
-            tier->second, bucket + "/" + key,
-            EncodePartBlobLabel(bucket, key, updated.parts.upload_id, part.part_number)};
-        auto copy = CopyBlob(chunks_, part.data, placement, pacer);
-        if (!copy) {
-          copy_error = copy.error();
-          return;
-        }
-        created.push_back(*copy);
-        part.data = copy->Encode();
-      }
+      *p.target = copy->Encode();
     }
   };
-  bool needs_copy = record.payload_kind == PayloadKind::kBlob && !on_target(record.payload);
-  if (record.payload_kind == PayloadKind::kParts) {
-    for (const PartEntry& part : record.parts.parts) {
-      needs_copy |= part.kind == PayloadKind::kBlob && !on_target(part.data);
-    }
-  }
-  if (needs_copy) RunAtBackgroundPriority(copy_all);  // inline data: no thread to start
+  if (!pending.empty()) RunAtBackgroundPriority(copy_all);  // inline data: no thread to start
   // Back at this thread's priority: discarding deletes blobs.
   if (copy_error) return discard(copy_error);
   if (pacer.Stopped()) return discard(Err(Errc::kPreconditionFailed));
