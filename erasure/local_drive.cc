@@ -307,20 +307,23 @@ class LocalChunkWriter final : public ChunkWriter {
     // chunks/'s lock exclusively (every commit of the drive queued on it). ENOENT: the prefix
     // folder appears on first use (or chunks/ vanished on a formatted drive).
     int rc_rename = ::rename(tmp_path_.c_str(), final_path_.c_str());
+    bool made_dir = false;
     if (rc_rename != 0 && errno == ENOENT) {
       int rc_mkdir = ::mkdir(final_dir_.c_str(), 0755);
       if (rc_mkdir != 0 && errno == ENOENT && recreate_chunks_ && recreate_chunks_()) {
         rc_mkdir = ::mkdir(final_dir_.c_str(), 0755);
       }
       if (rc_mkdir != 0 && errno != EEXIST) return ErrnoToError(errno == ENOENT ? EIO : errno);
+      made_dir = rc_mkdir == 0;
       rc_rename = ::rename(tmp_path_.c_str(), final_path_.c_str());
     }
     if (rc_rename != 0) return ErrnoToError(errno == ENOENT ? EIO : errno);
     committed_ = true;
     // The prefix folder's own entry must be durable too, whoever made it: once per folder and
     // process (a commit that found the folder made by another, still syncing, waits for that
-    // sync or runs its own).
-    if (!dirs_->IsDurable(final_dir_)) {
+    // sync or runs its own), and always by the commit that made it (a folder made again, after
+    // chunks/ vanished from a reformatted drive, is marked durable from before).
+    if (made_dir || !dirs_->IsDurable(final_dir_)) {
       if (auto ec = dirs_->syncs.Sync(chunks_dir_)) return ec;
       dirs_->MarkDurable(final_dir_);
     }
