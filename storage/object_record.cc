@@ -389,13 +389,16 @@ std::string EncodePartBlobLabel(std::string_view bucket, std::string_view key,
   return out;
 }
 
-ObjectInfo ToObjectInfo(std::string_view bucket, std::string_view key, ObjectRecord record) {
-  ObjectInfo info;
+namespace {
+
+// What both conversions below derive the same way from a record, so the rules for retention,
+// legal hold and the SSE mode are written once. R: ObjectRecord or ObjectRecordSummary.
+template <typename R>
+void SetDerivedFields(ObjectInfo& info, std::string_view bucket, std::string_view key,
+                      const R& record) {
   info.bucket.assign(bucket);
   info.key.assign(key);
-  info.version_id = std::move(record.version_id);
   info.delete_marker = record.delete_marker;
-  info.tag_count = record.tags.size();
   info.retention.mode = record.retention_mode;
   if (record.retention_mode != RetentionMode::kNone) {
     info.retention.retain_until = FromUnixMillis(record.retain_until_ms);
@@ -403,15 +406,24 @@ ObjectInfo ToObjectInfo(std::string_view bucket, std::string_view key, ObjectRec
   info.legal_hold = record.legal_hold;
   info.legal_hold_set = record.legal_hold_set || record.legal_hold;
   info.size = record.size;
-  info.etag = std::move(record.etag);
   info.last_modified = FromUnixMillis(record.last_modified_ms);
+  if (!record.sse_envelope.empty()) {  // validated by the decoder; its first byte is the mode
+    info.sse = static_cast<SseMode>(record.sse_envelope[0]);
+  }
+}
+
+}  // namespace
+
+ObjectInfo ToObjectInfo(std::string_view bucket, std::string_view key, ObjectRecord record) {
+  ObjectInfo info;
+  SetDerivedFields(info, bucket, key, record);
+  info.version_id = std::move(record.version_id);
+  info.tag_count = record.tags.size();
+  info.etag = std::move(record.etag);
   info.storage_class = std::move(record.storage_class);
   info.headers = std::move(record.headers);
   info.checksum = std::move(record.checksum);
-  if (!record.sse_envelope.empty()) {  // validated by the decoder; its first byte is the mode
-    info.sse = static_cast<SseMode>(record.sse_envelope[0]);
-    info.sse_envelope = std::move(record.sse_envelope);
-  }
+  info.sse_envelope = std::move(record.sse_envelope);
   info.parts.reserve(record.parts.parts.size());
   for (auto& p : record.parts.parts) {
     PartSummary summary;
@@ -427,24 +439,11 @@ ObjectInfo ToObjectInfo(std::string_view bucket, std::string_view key, ObjectRec
 ObjectInfo ToListedObjectInfo(std::string_view bucket, std::string_view key,
                               const ObjectRecordSummary& summary) {
   ObjectInfo info;
-  info.bucket.assign(bucket);
-  info.key.assign(key);
+  SetDerivedFields(info, bucket, key, summary);
   info.version_id.assign(summary.version_id);
-  info.delete_marker = summary.delete_marker;
   info.tag_count = summary.tag_count;
-  info.retention.mode = summary.retention_mode;
-  if (summary.retention_mode != RetentionMode::kNone) {
-    info.retention.retain_until = FromUnixMillis(summary.retain_until_ms);
-  }
-  info.legal_hold = summary.legal_hold;
-  info.legal_hold_set = summary.legal_hold_set || summary.legal_hold;
-  info.size = summary.size;
   info.etag.assign(summary.etag);
-  info.last_modified = FromUnixMillis(summary.last_modified_ms);
   info.storage_class.assign(summary.storage_class);
-  if (!summary.sse_envelope.empty()) {  // validated by the decoder; its first byte is the mode
-    info.sse = static_cast<SseMode>(summary.sse_envelope[0]);
-  }
   return info;
 }
 
