@@ -1,8 +1,11 @@
 // The digesting body: every byte that passes through Read() feeds MD5 and the requested
-// checksum, so Put never re-reads data to verify it.
+// checksum, so Put never re-reads data to verify it. Past a body's first MiB the hashing runs
+// beside the caller (pipelined_hasher.h).
 #include "storage/body_source.h"
 
 #include <utility>
+
+#include "storage/pipelined_hasher.h"
 
 namespace strata::storage {
 namespace {
@@ -11,11 +14,13 @@ namespace {
 class DigestingSource final : public BodySource {
  public:
   DigestingSource(ByteSource& in, DigestSpec spec)
-      : in_(in), spec_(std::move(spec)), md5_(NewMd5Hasher()) {
-    if (spec_.algorithm != ChecksumAlgorithm::kNone) {
-      checksum_ = NewChecksumHasher(spec_.algorithm);
-    }
-  }
+      : in_(in),
+        spec_(std::move(spec)),
+        md5_(NewMd5Hasher()),
+        checksum_(spec_.algorithm == ChecksumAlgorithm::kNone ? nullptr
+                                                              : NewChecksumHasher(spec_.algorithm)),
+        hashing_(checksum_ ? std::vector<Hasher*>{md5_.get(), checksum_.get()}
+                           : std::vector<Hasher*>{md5_.get()}) {}
 
   Result<size_t> Read(std::span<std::byte> out) override {
     if (ended_ || out.empty()) return size_t{0};
@@ -26,8 +31,7 @@ class DigestingSource final : public BodySource {
       return size_t{0};
     }
     auto data = std::span<const std::byte>(out.data(), *n);
-    md5_->Update(data);
-    if (checksum_) checksum_->Update(data);
+    hashing_.Update(data);
     size_ += *n;
     return *n;
   }
@@ -36,6 +40,7 @@ class DigestingSource final : public BodySource {
     // Finishing before the end would digest a prefix and let a truncated body through.
     if (!ended_ || finished_) return make_error_code(Errc::kInternal);
     finished_ = true;
+    hashing_.Drain();
     ContentDigests digests;
     digests.size = size_;
     digests.md5 = md5_->Finish();
@@ -64,6 +69,7 @@ class DigestingSource final : public BodySource {
   DigestSpec spec_;
   std::unique_ptr<Hasher> md5_;
   std::unique_ptr<Hasher> checksum_;
+  PipelinedHasher hashing_;  // after the hashers: destroyed (and drained) before them
   uint64_t size_ = 0;
   bool ended_ = false;
   bool finished_ = false;
