@@ -563,12 +563,40 @@ struct IndexJournal::Copy {
   std::unique_ptr<JournalFile> segment;  // the live segment; null until the next append
 };
 
+// An appender waiting in the queue, on its own stack. It is told either that a leader has
+// finished its record (kDone, with ec and seq) or that it is the next leader (kLead). It waits on
+// a wake-up of its own, signalled outside the journal's lock: woken while that lock was held,
+// as in LevelDB, every follower of a group went straight back to sleep on it until the leader
+// had woken them all (an extra sleep and wake-up per follower; each wake-up is an
+// inter-processor interrupt on a VM).
 struct IndexJournal::Writer {
+  enum class State { kWaiting, kDone, kLead };
+  // Shared: the signalling thread keeps it alive through notify_one, after which the waiter
+  // (which may return as soon as it sees the new state) may already be gone.
+  struct Wake {
+    std::mutex mu;
+    std::condition_variable cv;
+    State state = State::kWaiting;  // GUARDED_BY(mu)
+  };
   const WriteBatch* batch = nullptr;
-  bool done = false;
-  error_code ec;
-  uint64_t seq = 0;
-  std::condition_variable cv;
+  error_code ec;     // set under the journal's mu_ before kDone is signalled
+  uint64_t seq = 0;  // likewise
+  std::shared_ptr<Wake> wake = std::make_shared<Wake>();
+
+  // Called by another thread while this writer is still queued.
+  void Signal(State s) {
+    std::shared_ptr<Wake> keep = wake;
+    {
+      std::lock_guard l(keep->mu);
+      keep->state = s;
+    }
+    keep->cv.notify_one();  // unlocked: the waiter does not wake into a held lock
+  }
+  State Wait() {
+    std::unique_lock l(wake->mu);
+    wake->cv.wait(l, [this] { return wake->state != State::kWaiting; });
+    return wake->state;
+  }
 };
 
 IndexJournal::IndexJournal(IndexJournalOptions options, JournalApplyFn apply,
@@ -690,7 +718,11 @@ class IndexJournal::CopyWriter {
       job();
       l.lock();
       done_ = true;
+      // Outside the lock, so the woken leader does not wait for it (this object outlives the
+      // wait; the next Start comes from that leader).
+      l.unlock();
       done_cv_.notify_one();
+      l.lock();
     }
   }
 
@@ -752,10 +784,13 @@ Result<uint64_t> IndexJournal::Append(const WriteBatch& batch) {
   std::unique_lock l(mu_);
   if (failed_) return failed_;
   writers_.push_back(&w);
-  while (!w.done && &w != writers_.front()) w.cv.wait(l);
-  if (w.done) {
-    if (w.ec) return w.ec;
-    return w.seq;
+  if (&w != writers_.front()) {
+    l.unlock();
+    if (w.Wait() == Writer::State::kDone) {
+      if (w.ec) return w.ec;
+      return w.seq;
+    }
+    l.lock();  // kLead: at the front of the queue, which only a leader pops
   }
   // The leader: take a group from the front of the queue.
   std::vector<Writer*> group;
@@ -822,12 +857,17 @@ Result<uint64_t> IndexJournal::Append(const WriteBatch& batch) {
     writers_.pop_front();
     x->ec = ec;
     x->seq = first_seq + i;
-    x->done = true;
-    if (x != &w) x->cv.notify_one();
   }
-  if (!writers_.empty()) writers_.front()->cv.notify_one();
+  Writer* next_leader = writers_.empty() ? nullptr : writers_.front();
+  l.unlock();
+  // Outside the journal's lock. The next leader first, so that its group's writes start while
+  // this group's followers are woken; it stays queued (so alive) until it is told.
+  if (next_leader != nullptr) next_leader->Signal(Writer::State::kLead);
+  for (Writer* x : group) {
+    if (x != &w) x->Signal(Writer::State::kDone);
+  }
   if (ec) return ec;
-  return w.seq;
+  return first_seq;
 }
 
 void IndexJournal::Roll() {
