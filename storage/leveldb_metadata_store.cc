@@ -3,6 +3,9 @@
 // write and one fsync (DBImpl::BuildBatchGroup), which is our group commit. With
 // LevelDbOptions::sync false (the index behind the journal) writes are not synced; Flush() syncs
 // the log with an empty synced batch.
+// Bulk deletes: a TombstoneCompactor (tombstone_compactor.h) compacts the ranges they emptied.
+#include "storage/leveldb_metadata_store.h"
+
 #include <leveldb/cache.h>
 #include <leveldb/db.h>
 #include <leveldb/filter_policy.h>
@@ -11,6 +14,7 @@
 #include <leveldb/write_batch.h>
 
 #include "storage/metadata_store.h"
+#include "storage/tombstone_compactor.h"
 
 namespace strata::storage {
 namespace {
@@ -63,10 +67,45 @@ class LevelDbMetadataStore final : public MetadataStore {
  public:
   LevelDbMetadataStore(std::unique_ptr<leveldb::Cache> cache,
                        std::unique_ptr<const leveldb::FilterPolicy> filter,
-                       std::unique_ptr<leveldb::DB> db, bool sync)
-      : cache_(std::move(cache)), filter_(std::move(filter)), db_(std::move(db)), sync_(sync) {}
+                       std::unique_ptr<leveldb::DB> db, const LevelDbOptions& options)
+      : cache_(std::move(cache)),
+        filter_(std::move(filter)),
+        db_(std::move(db)),
+        sync_(options.sync) {
+    if (options.compact_after_deletes == 0) return;
+    leveldb::DB* db_ptr = db_.get();
+    compactor_ = std::make_unique<TombstoneCompactor>(
+        TombstoneCompactor::Options{.threshold = options.compact_after_deletes,
+                                    .delay = options.tombstone_compaction_delay},
+        TombstoneCompactor::Target{
+            .approximate_bytes =
+                [db_ptr](std::string_view begin, std::string_view end) {
+                  return ApproximateBytes(*db_ptr, begin, end);
+                },
+            // CompactRange switches the memtable (queued as a writer, like a Write), waits for
+            // LevelDB's background thread to flush it, then has that thread compact the range
+            // level by level down to the last level holding it, where the tombstones are dropped,
+            // while this thread waits. Meanwhile foreground writes go on into the new memtable,
+            // but LevelDB has one background thread: it flushes a full memtable between
+            // compaction steps (and in the middle of one, DoCompactionWork checks for it), yet
+            // automatic compactions wait, so L0 files can pile up and a write can meet
+            // LevelDB's L0 slowdown (1 ms per write at 8 files) while a large range compacts.
+            // The budget in TombstoneCompactor keeps ranges in proportion to their deletes.
+            .compact =
+                [db_ptr](std::string_view begin, std::string_view end) {
+                  const leveldb::Slice b = ToSlice(begin);
+                  const leveldb::Slice e = ToSlice(end);
+                  db_ptr->CompactRange(&b, &e);
+                },
+        });
+  }
 
-  ~LevelDbMetadataStore() override { db_.reset(); }  // the DB first: it uses cache and filter
+  // The compactor first (it calls into the DB; a compaction in progress finishes), then the DB
+  // (it uses cache and filter).
+  ~LevelDbMetadataStore() override {
+    compactor_.reset();
+    db_.reset();
+  }
 
   Result<std::optional<std::string>> Get(std::string_view key) override {
     std::string value;
@@ -87,7 +126,9 @@ class LevelDbMetadataStore final : public MetadataStore {
     }
     leveldb::WriteOptions options;
     options.sync = sync_;
-    return FromStatus(db_->Write(options, &b));
+    leveldb::Status s = db_->Write(options, &b);
+    if (s.ok() && compactor_ != nullptr) compactor_->NoteDeletes(batch);
+    return FromStatus(s);
   }
 
   boost::system::error_code Flush() override {
@@ -105,11 +146,27 @@ class LevelDbMetadataStore final : public MetadataStore {
         std::string(prefix));
   }
 
+  static uint64_t ApproximateBytes(leveldb::DB& db, std::string_view begin, std::string_view end) {
+    const leveldb::Range range(ToSlice(begin), ToSlice(end));
+    uint64_t bytes = 0;
+    db.GetApproximateSizes(&range, 1, &bytes);
+    return bytes;
+  }
+
+  TombstoneCompactor::Stats compaction_stats() const {
+    return compactor_ != nullptr ? compactor_->stats() : TombstoneCompactor::Stats{};
+  }
+
+  uint64_t approximate_bytes(std::string_view begin, std::string_view end) {
+    return ApproximateBytes(*db_, begin, end);
+  }
+
  private:
   std::unique_ptr<leveldb::Cache> cache_;
   std::unique_ptr<const leveldb::FilterPolicy> filter_;
   std::unique_ptr<leveldb::DB> db_;
   const bool sync_;
+  std::unique_ptr<TombstoneCompactor> compactor_;  // null when off
 };
 
 }  // namespace
@@ -129,7 +186,20 @@ Result<std::unique_ptr<MetadataStore>> OpenLevelDbMetadataStore(const std::strin
   leveldb::Status s = leveldb::DB::Open(options, dir, &raw);
   if (!s.ok()) return FromStatus(s);
   return std::unique_ptr<MetadataStore>(std::make_unique<LevelDbMetadataStore>(
-      std::move(cache), std::move(filter), std::unique_ptr<leveldb::DB>(raw), store_options.sync));
+      std::move(cache), std::move(filter), std::unique_ptr<leveldb::DB>(raw), store_options));
+}
+
+std::optional<uint64_t> LevelDbApproximateBytes(MetadataStore& store, std::string_view begin,
+                                                std::string_view end) {
+  auto* leveldb_store = dynamic_cast<LevelDbMetadataStore*>(&store);
+  if (leveldb_store == nullptr) return std::nullopt;
+  return leveldb_store->approximate_bytes(begin, end);
+}
+
+std::optional<TombstoneCompactor::Stats> LevelDbTombstoneCompactionStats(MetadataStore& store) {
+  auto* leveldb_store = dynamic_cast<LevelDbMetadataStore*>(&store);
+  if (leveldb_store == nullptr) return std::nullopt;
+  return leveldb_store->compaction_stats();
 }
 
 }  // namespace strata::storage

@@ -2,6 +2,7 @@
 // (leveldb_metadata_store.cc, the only file that includes LevelDB), memory in tests.
 #pragma once
 
+#include <chrono>
 #include <memory>
 #include <optional>
 #include <string>
@@ -64,6 +65,13 @@ struct LevelDbOptions {
   // Sync every Write (group-committed by LevelDB). False: writes reach the OS at once (they
   // survive a process crash) but are synced only by Flush(); for an index behind the journal.
   bool sync = true;
+  // Background compaction of key ranges emptied by bulk deletes (tombstone_compactor.h), so that
+  // listings next to them stop skipping their tombstones: a region (one bucket's object records,
+  // its version records, ...) that received this many deletes has the range they span compacted
+  // once no delete reached it for `tombstone_compaction_delay` (at most 10 x that after it
+  // became due). 0: off (no thread).
+  size_t compact_after_deletes = 4096;
+  std::chrono::milliseconds tombstone_compaction_delay{500};
 };
 Result<std::unique_ptr<MetadataStore>> OpenLevelDbMetadataStore(const std::string& dir,
                                                                 LevelDbOptions options = {});
