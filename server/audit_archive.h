@@ -10,6 +10,8 @@
 // the bucket's default rule when it has one, else COMPLIANCE for `retain_days`.
 //
 // The live (newest) segment is never archived: only segments the log has closed by rotating.
+// (It runs ahead of its records in zeros; the log cuts a segment to its records, durably, before
+// the next one is created, so every segment but the newest holds records only.)
 #pragma once
 
 #include <atomic>

@@ -197,16 +197,185 @@ std::optional<uint64_t> ParseAuditSegmentName(std::string_view name) {
 
 // ---- The writer -------------------------------------------------------------------------------
 
+namespace {
+
+// The live segment runs this far ahead of its records in written zeros; the filler tops it up
+// when less than half of it is left. Over blocks that are allocated and written, a group's
+// fdatasync is a data write and a cache flush; after an append that grows the file it also
+// writes the inode (size, block allocation), under the inode lock that every append's write
+// waits for. Real zeros, not fallocate: ext4 marks fallocated extents unwritten, and the first
+// write into one is again a metadata update. (The index journal does the same, index_journal.cc.)
+constexpr uint64_t kPreallocateBytes = 1u << 20;
+// Zeros written when a segment is opened, on the opening appender's path (the filler adds the
+// rest at once, off every appender's path).
+constexpr uint64_t kInitialZeros = 64u << 10;
+// The filler writes its zeros and waits for their writeback in pieces of this size: a group's
+// fdatasync waits for every page of the file already under writeback, so it waits for one
+// piece at most, not for a whole step.
+constexpr uint64_t kFillPiece = 64u << 10;
+// In the last this many bytes before a segment's zero tail, the records end at the first zero
+// byte (see Open); zeros further back are left for the verifier to report.
+constexpr uint64_t kZeroSearchBytes = kPreallocateBytes;
+
+uint64_t RoundUp(uint64_t v, uint64_t to) { return (v + to - 1) / to * to; }
+
+// Where a segment's zeros stop: it rotates once its records reach segment_bytes, so zeros much
+// further out would only be cut off again.
+uint64_t ZerosCap(uint64_t segment_bytes) { return RoundUp(segment_bytes, 4096) + 4096; }
+
+// Writes all of `data` at `at`; *written (if given) counts the bytes written, also on failure.
+error_code PwriteAll(int fd, std::string_view data, uint64_t at, uint64_t* written = nullptr) {
+  while (!data.empty()) {
+    const ssize_t n = ::pwrite(fd, data.data(), data.size(), static_cast<off_t>(at));
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      return Errno();
+    }
+    if (n == 0) return make_error_code(boost::system::errc::io_error);
+    data.remove_prefix(static_cast<size_t>(n));
+    at += static_cast<uint64_t>(n);
+    if (written) *written += static_cast<uint64_t>(n);
+  }
+  return {};
+}
+
+// Writes zeros over [from, to) in kFillPiece pieces; with `flush`, waits for each piece's
+// writeback and then fdatasyncs (the new size and allocation). Returns how far zeros were
+// written and the first error.
+std::pair<uint64_t, error_code> WriteZeros(int fd, uint64_t from, uint64_t to, bool flush) {
+  static const std::string kZeros(kFillPiece, '\0');
+  uint64_t at = from;
+  while (at < to) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(kZeros.size(), to - at));
+    uint64_t written = 0;
+    if (error_code ec = PwriteAll(fd, std::string_view(kZeros.data(), n), at, &written)) {
+      return {at + written, ec};
+    }
+    if (flush && ::sync_file_range(fd, static_cast<off_t>(at), static_cast<off_t>(n),
+                                   SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE |
+                                       SYNC_FILE_RANGE_WAIT_AFTER) != 0) {
+      return {at + n, Errno()};
+    }
+    at += n;
+  }
+  if (flush && at > from && ::fdatasync(fd) != 0) return {at, Errno()};
+  return {at, {}};
+}
+
+bool PreadAll(int fd, char* out, size_t n, uint64_t at) {
+  while (n > 0) {
+    const ssize_t r = ::pread(fd, out, n, static_cast<off_t>(at));
+    if (r < 0 && errno == EINTR) continue;
+    if (r <= 0) return false;
+    out += r;
+    n -= static_cast<size_t>(r);
+    at += static_cast<uint64_t>(r);
+  }
+  return true;
+}
+
+// Where the records of a segment of `size` bytes end (see AuditLog::Open).
+struct SegmentTail {
+  uint64_t data_end = 0;     // after the last non-zero byte
+  uint64_t records_end = 0;  // after the last whole line before the first zero (the cut)
+  std::string last_line;     // the last whole line before records_end ("": none)
+  uint64_t lines_cut = 0;    // whole lines after the first zero byte (unacknowledged)
+};
+
+boost::system::result<SegmentTail> ReadSegmentTail(int fd, uint64_t size, std::string* problem) {
+  SegmentTail t;
+  // The zero tail: scanned backwards (bounded memory; as much I/O as there are zeros).
+  std::string buffer(64 * 1024, '\0');
+  uint64_t end = size;
+  while (end > 0) {
+    const size_t n = static_cast<size_t>(std::min<uint64_t>(buffer.size(), end));
+    if (!PreadAll(fd, buffer.data(), n, end - n)) return Errno();
+    const size_t last = std::string_view(buffer.data(), n).find_last_not_of('\0');
+    if (last != std::string_view::npos) {
+      end = end - n + last + 1;
+      break;
+    }
+    end -= n;
+  }
+  t.data_end = end;
+  // The last whole line lies within the last kMaxAuditLineBytes + 1 bytes before the cut, and
+  // the cut within the last kZeroSearchBytes.
+  const uint64_t window = std::min<uint64_t>(end, kZeroSearchBytes + 2 * kMaxAuditLineBytes + 2);
+  std::string tail(window, '\0');
+  if (window > 0 && !PreadAll(fd, tail.data(), window, end - window)) return Errno();
+  // Every acknowledged byte was synced together with all bytes before it, so none follows a
+  // zero: a zero (a page of a torn write that never reached the disk) starts the part to cut.
+  const size_t search_from = window > kZeroSearchBytes ? window - kZeroSearchBytes : 0;
+  const size_t first_zero = tail.find('\0', search_from);
+  const std::string_view records = std::string_view(tail).substr(0, first_zero);
+  const size_t nl = records.rfind('\n');
+  if (nl == std::string_view::npos) {
+    if (end > window) {
+      *problem = "no complete record in the last " + std::to_string(window) + " bytes";
+      return make_error_code(boost::system::errc::bad_message);
+    }
+    return t;  // no whole line at all
+  }
+  t.records_end = end - window + nl + 1;
+  t.lines_cut = static_cast<uint64_t>(std::count(tail.begin() + nl + 1, tail.end(), '\n'));
+  const std::string_view complete = records.substr(0, nl);
+  const size_t start = complete.rfind('\n');
+  t.last_line =
+      std::string(start == std::string_view::npos ? complete : complete.substr(start + 1));
+  return t;
+}
+
+}  // namespace
+
 struct AuditLog::Segment {
   ~Segment() {
     if (fd >= 0) ::close(fd);
+    if (fill_fd >= 0) ::close(fill_fd);
   }
-  int fd = -1;
-  uint64_t size = 0;
+  // All GUARDED_BY(mu_) but the descriptors, which are set before the segment is shared.
+  int fd = -1;  // the records: pwrite at `size`; the group commit's fdatasync
+  // The filler's own open file description: a writeback error its flushes see is still
+  // reported to fd's next fdatasync (errors are reported once per open file description).
+  int fill_fd = -1;
+  uint64_t size = 0;         // the records' end
+  uint64_t zeros_end = 0;    // the file's size: zeros from `size` to here
+  uint64_t zeros_cap = 0;    // no zeros beyond this (ZerosCap)
+  bool filling = false;      // the filler is writing zeros from zeros_end
+  bool fill_failed = false;  // a fill failed (ENOSPC...): appends grow the file themselves
+  bool closed = false;       // cut to its records (CloseSegment)
 };
 
+void AuditLog::Wake::Signal(State s) {
+  {
+    std::lock_guard lock(mu);
+    state = s;
+  }
+  cv.notify_one();
+}
+
+AuditLog::Wake::State AuditLog::Wake::Await() {
+  std::unique_lock lock(mu);
+  cv.wait(lock, [this] { return state != State::kWaiting; });
+  return std::exchange(state, State::kWaiting);
+}
+
 AuditLog::AuditLog(AuditLogOptions options) : options_(std::move(options)) {}
-AuditLog::~AuditLog() = default;
+
+AuditLog::~AuditLog() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+  }
+  fill_cv_.notify_all();
+  if (filler_.joinable()) filler_.join();
+  std::lock_guard lock(mu_);
+  if (!segment_) return;
+  if (error_code ec = CloseSegment()) {
+    Log(LogLevel::kWarn, "audit log " + segment_path_ +
+                             ": cannot cut the segment to its records (" + ec.message() +
+                             "); readers take its zero tail as its end");
+  }
+}
 
 boost::system::result<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions options,
                                                                 std::string* detail) {
@@ -233,120 +402,228 @@ boost::system::result<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions 
   std::sort(segments.begin(), segments.end());
 
   // Continue the chain from the newest segment that holds a record. Newer empty segments (a
-  // crash right after a rotation) are removed: they hold nothing.
+  // crash right after a rotation, maybe with their first zeros) are removed: they hold nothing.
   while (!segments.empty()) {
     const auto [first_seq, path] = segments.back();
-    int fd = ::open(path.c_str(), O_RDWR | O_APPEND | O_CLOEXEC);
+    int fd = ::open(path.c_str(), O_RDWR | O_CLOEXEC);
     if (fd < 0) return fail(Errno(), path);
     auto segment = std::make_shared<Segment>();
     segment->fd = fd;
     struct stat st;
     if (::fstat(fd, &st) != 0) return fail(Errno(), path);
     const uint64_t size = static_cast<uint64_t>(st.st_size);
-    // The last complete line lies within the last kMaxAuditLineBytes + 1 bytes.
-    const uint64_t window = std::min<uint64_t>(size, 2 * kMaxAuditLineBytes + 2);
-    std::string tail(window, '\0');
-    if (window > 0 && ::pread(fd, tail.data(), window, static_cast<off_t>(size - window)) !=
-                          static_cast<ssize_t>(window)) {
-      return fail(Errno(), path);
-    }
-    // A torn last line (no newline) was never acknowledged: cut it off.
-    size_t end = tail.rfind('\n');
-    uint64_t keep = end == std::string::npos ? size - window : size - window + end + 1;
-    if (end == std::string::npos && size > window) {
-      return fail(make_error_code(boost::system::errc::bad_message),
-                  path + ": no complete record in the last " + std::to_string(window) + " bytes");
-    }
+    std::string problem;
+    auto tail = ReadSegmentTail(fd, size, &problem);
+    if (!tail) return fail(tail.error(), problem.empty() ? path : path + ": " + problem);
+    // What follows the last whole record was never acknowledged: the zeros of a segment that
+    // was live at a crash, a torn line, records of a group whose sync did not finish.
+    const uint64_t keep = tail->records_end;
     if (keep != size) {
       if (::ftruncate(fd, static_cast<off_t>(keep)) != 0 || ::fdatasync(fd) != 0) {
         return fail(Errno(), path);
       }
-      Log(LogLevel::kWarn, "audit log " + path + ": cut off a torn last line (" +
-                               std::to_string(size - keep) + " bytes, never acknowledged)");
+      if (tail->data_end > keep) {
+        Log(LogLevel::kWarn,
+            "audit log " + path + ": cut off " + std::to_string(tail->data_end - keep) +
+                " bytes after the last whole record (a torn line" +
+                (tail->lines_cut > 0
+                     ? " and " + std::to_string(tail->lines_cut) + " line(s) after a zero byte"
+                     : std::string()) +
+                ", never acknowledged) and a zero tail of " +
+                std::to_string(size - tail->data_end) + " bytes");
+      } else {
+        Log(LogLevel::kInfo, "audit log " + path + ": cut off its zero tail (" +
+                                 std::to_string(size - keep) + " bytes; it was live at a crash)");
+      }
     }
     segment->size = keep;
+    segment->zeros_end = keep;
     if (keep == 0) {
       segment.reset();
       if (::unlink(path.c_str()) != 0) return fail(Errno(), path);
       segments.pop_back();
       continue;
     }
-    std::string_view complete(tail.data(), end);
-    size_t start = complete.rfind('\n');
-    std::string_view last = start == std::string_view::npos ? complete : complete.substr(start + 1);
-    auto link = ParseAuditLink(last);
+    auto link = ParseAuditLink(tail->last_line);
     if (!link || link->seq < first_seq) {
       return fail(make_error_code(boost::system::errc::bad_message),
                   path + ": the last record is malformed (check with strata-admin audit verify)");
     }
+    segment->fill_fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+    if (segment->fill_fd < 0) return fail(Errno(), path);
+    segment->zeros_cap = ZerosCap(options.segment_bytes);
     log->seq_ = link->seq;
     log->hash_ = link->hash;
     log->synced_seq_ = link->seq;
     log->segment_ = std::move(segment);
     log->segment_path_ = path;
+    log->WriteInitialZeros();
     break;
   }
+  log->filler_ = std::thread([l = log.get()] { l->FillLoop(); });
   return log;
+}
+
+void AuditLog::WriteInitialZeros() {
+  Segment& s = *segment_;
+  const uint64_t to = std::min(s.zeros_cap, RoundUp(s.size + kInitialZeros, 4096));
+  if (to <= s.zeros_end) return;
+  // Not flushed: the first group's fdatasync writes them with the new size, once.
+  auto [written_to, ec] = WriteZeros(s.fd, s.zeros_end, to, /*flush=*/false);
+  s.zeros_end = std::max(s.zeros_end, written_to);
+  if (ec) {
+    s.fill_failed = true;
+    Log(LogLevel::kWarn, "audit log " + segment_path_ + ": cannot write zeros ahead (" +
+                             ec.message() + "); appends grow the file instead");
+  }
 }
 
 boost::system::error_code AuditLog::OpenSegment(uint64_t first_seq) {
   const std::string path = (fs::path(options_.dir) / AuditSegmentName(first_seq)).string();
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0640);
+  // Truncated if present: Open removed any segment newer than the chain's last record.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
   if (fd < 0) return Errno();
   auto segment = std::make_shared<Segment>();
   segment->fd = fd;
-  struct stat st;
-  if (::fstat(fd, &st) != 0) return Errno();
-  segment->size = static_cast<uint64_t>(st.st_size);
+  segment->fill_fd = ::open(path.c_str(), O_WRONLY | O_CLOEXEC);
+  if (segment->fill_fd < 0) return Errno();
+  segment->zeros_cap = ZerosCap(options_.segment_bytes);
   // The new name must survive a crash, or the records in it would be lost with it.
   if (error_code ec = SyncDir(options_.dir)) return ec;
   segment_ = std::move(segment);
   segment_path_ = path;
+  WriteInitialZeros();
   return {};
+}
+
+boost::system::error_code AuditLog::CloseSegment() {
+  Segment& s = *segment_;
+  if (s.closed) return {};
+  // The file's own size, not zeros_end: a failed write may have left more than is tracked.
+  struct stat st;
+  if (::fstat(s.fd, &st) != 0) return Errno();
+  if (static_cast<uint64_t>(st.st_size) != s.size) {
+    if (::ftruncate(s.fd, static_cast<off_t>(s.size)) != 0) return Errno();
+    s.zeros_end = s.size;
+    // Before the next segment exists (and the archiver may copy this one): a crash must not
+    // bring the zeros back.
+    if (options_.sync && ::fsync(s.fd) != 0) {
+      failed_ = Errno();
+      WakeAfterSync();
+      return failed_;
+    }
+  }
+  s.closed = true;
+  return {};
+}
+
+bool AuditLog::NeedsFill() const {
+  const Segment* s = segment_.get();
+  return s && !s->closed && !s->filling && !s->fill_failed && s->zeros_end < s->zeros_cap &&
+         s->zeros_end < s->size + kPreallocateBytes / 2;
+}
+
+void AuditLog::FillLoop() {
+  std::unique_lock lock(mu_);
+  for (;;) {
+    fill_cv_.wait(lock, [this] { return stopping_ || NeedsFill(); });
+    if (stopping_) return;
+    std::shared_ptr<Segment> s = segment_;
+    const uint64_t from = s->zeros_end;
+    const uint64_t to = std::min(s->zeros_cap, RoundUp(s->size + kPreallocateBytes, kFillPiece));
+    const std::string path = segment_path_;
+    s->filling = true;  // appenders write below `from` meanwhile; rotation waits
+    lock.unlock();
+    auto [written_to, ec] = WriteZeros(s->fill_fd, from, to, /*flush=*/options_.sync);
+    lock.lock();
+    s->filling = false;
+    s->zeros_end = std::max(s->zeros_end, written_to);
+    if (ec) {
+      // Not the log's failure: appends grow the file themselves from here, and a writeback
+      // error also reaches the group commit's own fdatasync.
+      s->fill_failed = true;
+      Log(LogLevel::kWarn, "audit log " + path + ": cannot write zeros ahead (" + ec.message() +
+                               "); appends grow the file instead");
+    }
+    synced_cv_.notify_all();  // appenders or a rotation waiting for the fill to end
+  }
 }
 
 boost::system::result<uint64_t> AuditLog::Append(const AuditEvent& event) {
   std::unique_lock lock(mu_);
-  if (failed_) return failed_;
-  if (!segment_ || segment_->size >= options_.segment_bytes) {
-    // Rotate: the old segment is made durable first (no sync of it may be in flight).
-    synced_cv_.wait(lock, [this] { return !syncing_; });
-    if (segment_ && synced_seq_ < seq_) {
-      if (options_.sync && ::fdatasync(segment_->fd) != 0) {
-        failed_ = Errno();
-        WakeAfterSync();
-        return failed_;
+  uint64_t seq = 0;
+  std::string hash, line;
+  for (;;) {
+    if (failed_) return failed_;
+    if (!segment_ || segment_->size >= options_.segment_bytes) {
+      // Rotate: the old segment is made durable and cut to its records first (no sync or fill
+      // of it may be in flight). Checked again after any wait: another appender may have
+      // rotated meanwhile.
+      if (syncing_ || (segment_ && segment_->filling)) {
+        synced_cv_.wait(lock);
+        continue;
       }
-      synced_seq_ = seq_;
-      WakeAfterSync();
+      if (segment_ && synced_seq_ < seq_) {
+        if (options_.sync && ::fdatasync(segment_->fd) != 0) {
+          failed_ = Errno();
+          WakeAfterSync();
+          return failed_;
+        }
+        synced_seq_ = seq_;
+        WakeAfterSync();
+      }
+      if (segment_) {
+        if (error_code ec = CloseSegment()) return ec;
+      }
+      const std::string closed = segment_ ? segment_path_ : std::string();
+      if (error_code ec = OpenSegment(seq_ + 1)) return ec;
+      fill_cv_.notify_one();
+      // Only a notification: the closed segment is already durable, and this record's own
+      // durability does not depend on the listener.
+      if (!closed.empty() && on_rotate_) on_rotate_(closed);
     }
-    const std::string closed = segment_ ? segment_path_ : std::string();
-    if (error_code ec = OpenSegment(seq_ + 1)) return ec;
-    // Only a notification: the closed segment is already durable, and this record's own
-    // durability does not depend on the listener.
-    if (!closed.empty() && on_rotate_) on_rotate_(closed);
+    seq = seq_ + 1;
+    std::string body = FormatBody(event, seq, hash_);
+    hash = Sha256Hex(body);
+    line = WithHash(body, hash);
+    line += '\n';
+    // Never write where the filler is writing zeros (it runs half a step ahead: rare).
+    if (segment_->filling && segment_->size + line.size() > segment_->zeros_end) {
+      synced_cv_.wait(lock);
+      continue;
+    }
+    break;
   }
-  const uint64_t seq = seq_ + 1;
-  std::string body = FormatBody(event, seq, hash_);
-  std::string hash = Sha256Hex(body);
-  std::string line = WithHash(body, hash);
-  line += '\n';
-  if (error_code ec = WriteAll(segment_->fd, line)) {
-    // ENOSPC and friends: cut the partial line so the file stays a clean chain.
-    if (::ftruncate(segment_->fd, static_cast<off_t>(segment_->size)) != 0) failed_ = ec;
+  Segment& s = *segment_;
+  const uint64_t at = s.size, end = at + line.size();
+  if (error_code ec = PwriteAll(s.fd, line, at)) {
+    // ENOSPC and friends: the partial line is cut so the file stays a clean chain (zeroed
+    // again where zeros were, cut off beyond them). A later append writes over the same place;
+    // a crash finds zeros or a torn tail, never acknowledged.
+    bool cut = true;
+    if (end > s.zeros_end) {
+      cut = ::ftruncate(s.fd, static_cast<off_t>(std::max(at, s.zeros_end))) == 0;
+    }
+    if (cut && at < s.zeros_end) {
+      cut = !WriteZeros(s.fd, at, std::min(end, s.zeros_end), /*flush=*/false).second;
+    }
+    if (!cut) failed_ = ec;
     return ec;
   }
-  segment_->size += line.size();
+  s.size = end;
+  s.zeros_end = std::max(s.zeros_end, end);
   seq_ = seq;
   hash_ = std::move(hash);
+  if (NeedsFill()) fill_cv_.notify_one();
   if (!options_.sync) {
     synced_seq_ = seq;
     return seq;
   }
   // Group commit: one thread syncs everything written so far; the others wait for it, each on
-  // its own condition variable, in seq order (waiters_), so that a finished sync wakes only
-  // the appenders it covered and the one that syncs next: with one shared condition variable
-  // every sync woke every waiter, most of them only to wait again.
+  // its own wake-up, in seq order (waiters_), so that a finished sync wakes only the appenders
+  // it covered and the one that syncs next: with one shared condition variable every sync woke
+  // every waiter, most of them only to wait again. A covered appender returns without taking
+  // mu_ again.
   Waiter self;
   self.seq = seq;
   while (synced_seq_ < seq) {
@@ -356,7 +633,9 @@ boost::system::result<uint64_t> AuditLog::Append(const AuditEvent& event) {
         waiters_.push_back(&self);  // in seq order: written and queued under one lock hold
         self.queued = true;
       }
-      self.cv.wait(lock);
+      lock.unlock();
+      if (self.wake->Await() == Wake::State::kSynced) return seq;  // popped, durable
+      lock.lock();
       continue;
     }
     if (self.queued) {
@@ -377,8 +656,13 @@ boost::system::result<uint64_t> AuditLog::Append(const AuditEvent& event) {
     } else {
       synced_seq_ = std::max(synced_seq_, target);
     }
-    WakeAfterSync();
+    std::vector<PendingWake> wakes;
+    WakeAfterSync(&wakes);
     synced_cv_.notify_all();  // a rotation waiting for the sync to end
+    if (wakes.empty()) continue;
+    lock.unlock();
+    for (auto& [wake, state] : wakes) wake->Signal(state);
+    lock.lock();
   }
   if (self.queued) {  // left on a failure before a syncer popped it
     waiters_.erase(std::find(waiters_.begin(), waiters_.end(), &self));
@@ -387,16 +671,20 @@ boost::system::result<uint64_t> AuditLog::Append(const AuditEvent& event) {
   return seq;
 }
 
-void AuditLog::WakeAfterSync() {
+void AuditLog::WakeAfterSync(std::vector<PendingWake>* later) {
+  std::vector<PendingWake> now;
+  std::vector<PendingWake>& out = later != nullptr ? *later : now;
   while (!waiters_.empty() && (failed_ || waiters_.front()->seq <= synced_seq_)) {
     Waiter* w = waiters_.front();
     waiters_.pop_front();
     w->queued = false;
-    w->cv.notify_one();
+    // On a failure it takes mu_ to read failed_.
+    out.emplace_back(w->wake, failed_ ? Wake::State::kRecheck : Wake::State::kSynced);
   }
   // The first one not covered syncs next (it may find another appender syncing already, and
   // wait again).
-  if (!waiters_.empty()) waiters_.front()->cv.notify_one();
+  if (!waiters_.empty()) out.emplace_back(waiters_.front()->wake, Wake::State::kRecheck);
+  for (auto& [wake, state] : now) wake->Signal(state);
 }
 
 uint64_t AuditLog::last_seq() const {

@@ -4,6 +4,8 @@
 // Layout of the folder (config "audit": {"dir"}, default <data>/audit):
 //   GENESIS                 the genesis string (one line); the first record's prev is its SHA-256
 //   audit-<first seq>.log   segments, 20-digit zero-padded first sequence number, rotated by size
+// The live (newest) segment runs ahead of its records in written zeros (see AuditLog): its records
+// end at its first zero byte. A closed segment is cut to its records and holds no zeros.
 // A record line is
 //   {"seq":N,"time":...,"request_id":...,"principal":...,"remote":...,"operation":...,
 //    "bucket":...,"key":...,"version_id":...,"status":N,"bytes_in":N,"bytes_out":N,
@@ -25,6 +27,9 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <thread>
+#include <utility>
+#include <vector>
 
 namespace strata::server {
 
@@ -87,21 +92,31 @@ struct AuditLogOptions {
 // file and share fdatasync calls (group commit): while one thread syncs, the records written
 // meanwhile wait and are covered by the next sync, so N concurrent writers cost about two
 // syncs, not N.
+//
+// The live segment is written with pwrite at its records' end and kept 0.5-1 MiB ahead of them
+// in written zeros (never past its rotation size plus 4 KiB) by the log's own filler thread, so
+// that a group's fdatasync writes data and flushes without also updating the file's size and
+// block allocation. Rotation and destruction cut the segment to its records, durably, first.
 class AuditLog {
  public:
   // Creates the folder and GENESIS if absent, finds the newest segment and reads its last
-  // record to continue the chain (a torn last line, from a crash mid-write, is cut off: it was
-  // never acknowledged). Errors: the folder cannot be created or read, or the last record is
-  // not a well-formed record (io_error / bad_message with *detail set).
+  // record to continue the chain. What follows the last whole record is cut off: the zero tail
+  // of a segment that was live at a crash, and a torn line (never acknowledged); in the last
+  // 1 MiB before the zeros the records end at the first zero byte, since every acknowledged
+  // byte was synced with all before it. Errors: the folder cannot be created or read, or the
+  // last record is not a well-formed record (io_error / bad_message with *detail set).
   [[nodiscard]] static boost::system::result<std::unique_ptr<AuditLog>> Open(
       AuditLogOptions options, std::string* detail = nullptr);
+  // Stops the filler and cuts the live segment to its records (synced). REQUIRES: no Append in
+  // flight.
   ~AuditLog();
   AuditLog(const AuditLog&) = delete;
   AuditLog& operator=(const AuditLog&) = delete;
 
   // Writes the event's record and returns once it is durable (fdatasync), with its seq. On a
-  // write error the partial line is cut off and the seq is not used; after an fdatasync failure
-  // the log refuses every later append (the page cache can no longer be trusted).
+  // write error the partial line is zeroed again (cut off past the zeros) and the seq is not
+  // used; after an fdatasync failure the log refuses every later append (the page cache can no
+  // longer be trusted).
   [[nodiscard]] boost::system::result<uint64_t> Append(const AuditEvent& event);
 
   // The last seq written (0: empty log) and its hash. Thread-safe.
@@ -110,25 +125,53 @@ class AuditLog {
   // fdatasync calls made so far (for the group-commit test and measurements).
   uint64_t sync_count() const;
 
-  // Called after each rotation with the full path of the segment just closed (durable, never
-  // written again). Runs on the appending thread with the log's lock held, before that append
-  // writes its record: it must only hand the path on (e.g. wake the archiver, audit_archive.h),
-  // never block or call into the log. Replaces any previous listener; empty: none. Thread-safe.
+  // Called after each rotation with the full path of the segment just closed (cut to its
+  // records, durable, never written again). Runs on the appending thread with the log's lock held,
+  // before that append writes its record: it must only hand the path on (e.g. wake the archiver,
+  // audit_archive.h), never block or call into the log. Replaces any previous listener; empty:
+  // none. Thread-safe.
   void SetRotationListener(std::function<void(const std::string& closed_segment)> listener);
 
  private:
   struct Segment;
   explicit AuditLog(AuditLogOptions options);
   boost::system::error_code OpenSegment(uint64_t first_seq);  // REQUIRES: mu_ held
+  // Cuts the live segment to its records and syncs that (no sync or fill in flight).
+  // REQUIRES: mu_ held.
+  boost::system::error_code CloseSegment();
+  // Writes the first zeros ahead of a segment just opened (not flushed; the filler adds the
+  // rest). A failure only means that appends grow the file. REQUIRES: mu_ held.
+  void WriteInitialZeros();
+  // Whether the live segment wants more zeros ahead of its records. REQUIRES: mu_ held.
+  bool NeedsFill() const;
+  // The filler thread: writes zeros ahead of the live segment's records when NeedsFill().
+  void FillLoop();
   // An appender waiting for a sync to cover its record (on its own stack).
+  // Its wake-up, shared so that a signalling thread keeps it alive through notify_one (the
+  // waiter may return as soon as it sees the new state). Signalled outside mu_ after a sync:
+  // woken while mu_ was held, every covered waiter went back to sleep on mu_ at once.
+  struct Wake {
+    enum class State { kWaiting, kSynced, kRecheck };  // kSynced: its record is durable
+    std::mutex mu;
+    std::condition_variable cv;
+    State state = State::kWaiting;  // GUARDED_BY(mu)
+
+    // Sets the state, then notifies after unlocking (the waiter does not wake into a held
+    // lock). The caller holds a shared_ptr to this.
+    void Signal(State s);
+    // Waits for a signal; returns it and resets the state for the next wait.
+    State Await();
+  };
   struct Waiter {
     uint64_t seq = 0;
     bool queued = false;  // GUARDED_BY(mu_): in waiters_
-    std::condition_variable cv;
+    std::shared_ptr<Wake> wake = std::make_shared<Wake>();
   };
-  // After a sync (or a failure): wakes the waiters it covered (all on a failure) and the first
-  // one it did not, which syncs next. REQUIRES: mu_ held.
-  void WakeAfterSync();
+  using PendingWake = std::pair<std::shared_ptr<Wake>, Wake::State>;
+  // After a sync (or a failure): tells the waiters it covered (kSynced; all of them kRecheck
+  // on a failure) and the first one it did not (kRecheck: it syncs next). Signals them at once,
+  // or, given `later`, leaves that to the caller once it has released mu_. REQUIRES: mu_ held.
+  void WakeAfterSync(std::vector<PendingWake>* later = nullptr);
 
   const AuditLogOptions options_;
   mutable std::mutex mu_;
@@ -143,6 +186,11 @@ class AuditLog {
   uint64_t syncs_ = 0;                // GUARDED_BY(mu_)
   std::string segment_path_;          // GUARDED_BY(mu_): the live segment's path
   std::function<void(const std::string&)> on_rotate_;  // GUARDED_BY(mu_)
+  // The filler waits on fill_cv_ for NeedsFill() or stopping_; appenders that would write past
+  // the zeros while a fill is in flight, and rotations, wait on synced_cv_ for it to end.
+  std::condition_variable fill_cv_;
+  bool stopping_ = false;  // GUARDED_BY(mu_)
+  std::thread filler_;
 };
 
 }  // namespace strata::server

@@ -15,7 +15,8 @@ namespace {
 namespace fs = std::filesystem;
 
 // Reads a file line by line in bounded memory: a line longer than kMaxAuditLineBytes is
-// reported as such (its bytes skipped), not buffered.
+// reported as such (its bytes skipped), not buffered. A zero byte ends the records (the live
+// segment's preallocated tail).
 class LineReader {
  public:
   explicit LineReader(const std::string& path) : in_(path, std::ios::binary) {}
@@ -27,7 +28,11 @@ class LineReader {
     line->clear();
     bool too_long = false;
     char c;
-    while (in_.get(c)) {
+    while (!zeros_ && in_.get(c)) {
+      if (c == '\0') {
+        zeros_ = true;
+        break;
+      }
       if (c == '\n') return too_long ? Kind::kTooLong : Kind::kLine;
       if (line->size() >= kMaxAuditLineBytes) {
         too_long = true;
@@ -41,6 +46,7 @@ class LineReader {
 
  private:
   std::ifstream in_;
+  bool zeros_ = false;  // a zero byte was read: nothing after it is a record
 };
 
 }  // namespace
@@ -80,6 +86,8 @@ void AuditChainVerifier::BeginSegment(std::string_view name, std::string where) 
   where_ = std::move(where);
   partial_.clear();
   line_ = 0;
+  offset_ = 0;
+  zero_line_ = 0;
   too_long_ = false;
   in_segment_ = true;
   ++report_.segments;
@@ -98,9 +106,18 @@ void AuditChainVerifier::BeginSegment(std::string_view name, std::string where) 
 }
 
 void AuditChainVerifier::Feed(std::string_view bytes) {
+  const uint64_t base = offset_;
+  const size_t total = bytes.size();
+  offset_ += total;
   while (ok() && in_segment_ && !bytes.empty()) {
+    if (zero_line_ > 0) {
+      // In the zeros: only more zeros may follow (the live segment's preallocated tail).
+      if (bytes.find_first_not_of('\0') == std::string_view::npos) return;
+      return Fail("zero bytes in the middle of the records (more bytes follow them)", zero_line_);
+    }
     const size_t nl = bytes.find('\n');
-    const std::string_view piece = bytes.substr(0, nl);
+    const size_t zero = bytes.substr(0, nl).find('\0');
+    const std::string_view piece = bytes.substr(0, std::min(nl, zero));
     // Keep at most one line; a longer one is remembered as too long, not buffered.
     if (!too_long_) {
       if (partial_.size() + piece.size() > kMaxAuditLineBytes) {
@@ -109,6 +126,14 @@ void AuditChainVerifier::Feed(std::string_view bytes) {
       } else {
         partial_.append(piece);
       }
+    }
+    if (zero != std::string_view::npos) {
+      // The records end here if nothing but zeros follows; partial_ is a torn line before
+      // them, judged at EndSegment like any unterminated last line.
+      zero_line_ = line_ + 1;
+      zeros_offset_ = base + (total - bytes.size()) + zero;
+      bytes.remove_prefix(zero);
+      continue;
     }
     if (nl == std::string_view::npos) return;
     ++line_;
@@ -121,13 +146,26 @@ void AuditChainVerifier::Feed(std::string_view bytes) {
   }
 }
 
+void AuditChainVerifier::RewindToZeros() {
+  if (!ok() || zero_line_ == 0) return;
+  offset_ = zeros_offset_;
+  zero_line_ = 0;
+}
+
 void AuditChainVerifier::EndSegment(bool newest) {
   if (!ok() || !in_segment_) return;
   in_segment_ = false;
   if (too_long_) {
     return Fail("line longer than " + std::to_string(kMaxAuditLineBytes) + " bytes", line_ + 1);
   }
-  // The end of the newest segment may be a record being written right now.
+  // The end of the newest segment may be a record being written right now, and zeros after
+  // it: the live segment runs ahead of its records in zeros. A closed segment has neither.
+  if (zero_line_ > 0 && !newest) {
+    return Fail(
+        "zero bytes after the records of a segment that is not the newest (it was "
+        "not cut to its records when it was closed)",
+        zero_line_);
+  }
   if (!partial_.empty() && !newest) {
     Fail("unterminated last line in a segment that is not the newest", line_ + 1);
   }
@@ -205,11 +243,30 @@ AuditVerifyReport VerifyAuditLog(const std::string& dir) {
       r.segments = segments.size();
       return r;
     }
+    const bool newest = s + 1 == segments.size();
+    // The live segment grows while it is read: a chunk read as zeros may hold records by the
+    // time the next chunk is read. Zeros followed by data there are read again from the zeros
+    // (a few times at one place: zeros that stay are reported).
+    uint64_t rewound_at = 0;
+    int rewinds_here = 0;
     while (verifier.ok() && in) {
       in.read(buffer.data(), static_cast<std::streamsize>(buffer.size()));
-      verifier.Feed(std::string_view(buffer.data(), static_cast<size_t>(in.gcount())));
+      const std::string_view chunk(buffer.data(), static_cast<size_t>(in.gcount()));
+      if (newest && verifier.in_zeros() &&
+          chunk.find_first_not_of('\0') != std::string_view::npos) {
+        const uint64_t at = verifier.zeros_offset();
+        rewinds_here = at == rewound_at ? rewinds_here + 1 : 1;
+        rewound_at = at;
+        if (rewinds_here <= 3) {
+          verifier.RewindToZeros();
+          in.clear();
+          in.seekg(static_cast<std::streamoff>(at));
+          continue;
+        }
+      }
+      verifier.Feed(chunk);
     }
-    verifier.EndSegment(/*newest=*/s + 1 == segments.size());
+    verifier.EndSegment(newest);
   }
   AuditVerifyReport report = verifier.report();
   report.segments = segments.size();

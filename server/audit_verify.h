@@ -1,7 +1,7 @@
 // Offline checks and reads of an audit log folder (see audit_log.h for the format): the chain
 // verifier behind `strata-admin audit verify` and the tail reader behind `audit tail`. They read
 // the files only; safe to run while a server appends (a line being written at the very end is
-// skipped, not reported).
+// skipped, not reported, and so are the zeros the live segment runs ahead in).
 #pragma once
 
 #include <cstdint>
@@ -40,10 +40,20 @@ class AuditChainVerifier {
   // The segment's next bytes.
   void Feed(std::string_view bytes);
   // Ends the segment. `newest`: it is the log's live segment, whose unterminated last line may
-  // be a record being written (skipped); elsewhere such a line is a problem.
+  // be a record being written (skipped) and whose records may be followed by zeros (its
+  // preallocated tail: the end); elsewhere either is a problem. Zeros followed by anything but
+  // zeros are a problem in any segment.
   void EndSegment(bool newest);
 
   bool ok() const { return report_.problem.empty(); }
+  // Whether the segment's bytes so far end in zeros (after its last line, or a torn one), and
+  // at which offset of the segment (bytes fed since BeginSegment) they began.
+  bool in_zeros() const { return zero_line_ > 0; }
+  uint64_t zeros_offset() const { return zeros_offset_; }
+  // For a segment being appended to while it is read: forgets the zeros, so that the next
+  // Feed continues the segment from zeros_offset() (the caller feeds the bytes from there
+  // again). No-op unless in_zeros().
+  void RewindToZeros();
   // The verdict so far (intact = no problem found; segments = segments begun).
   AuditVerifyReport report() const;
 
@@ -55,8 +65,11 @@ class AuditChainVerifier {
   std::string expected_prev_;
   uint64_t expected_seq_ = 1;
   std::string where_;
-  std::string partial_;  // the current line so far (at most kMaxAuditLineBytes)
-  uint64_t line_ = 0;    // lines of the current segment seen (1-based number of the next - 1)
+  std::string partial_;        // the current line so far (at most kMaxAuditLineBytes)
+  uint64_t line_ = 0;          // lines of the current segment seen (1-based number of the next - 1)
+  uint64_t offset_ = 0;        // bytes of the current segment fed
+  uint64_t zero_line_ = 0;     // the line where the zeros began (0: none seen)
+  uint64_t zeros_offset_ = 0;  // the segment offset where they began
   bool too_long_ = false;
   bool in_segment_ = false;
 };
@@ -69,7 +82,8 @@ class AuditChainVerifier {
 AuditVerifyReport VerifyAuditLog(const std::string& dir);
 
 // The last `n` complete record lines of the log, oldest first (they are not verified). Reads the
-// segments newest first until it has n. Errors (an unreadable folder) set *error.
+// segments newest first until it has n; a segment's records end at its first zero byte. Errors (an
+// unreadable folder) set *error.
 std::vector<std::string> TailAuditLog(const std::string& dir, size_t n, std::string* error);
 
 // The segment files of `dir`, ordered by first seq (full paths). Errors set *error.

@@ -5,6 +5,8 @@ reordered record are each found (exit 1, the right file and line). `audit tail` 
 import json
 import pathlib
 import subprocess
+import threading
+import time
 
 import boto3
 import pytest
@@ -30,7 +32,9 @@ def _admin(*args):
 def _records(audit_dir: pathlib.Path):
     out = []
     for seg in sorted(audit_dir.glob("audit-*.log")):
-        out += [json.loads(l) for l in seg.read_text().splitlines() if l]
+        # The live segment runs ahead of its records in zeros: they end at the first zero byte.
+        text = seg.read_bytes().split(b"\0", 1)[0].decode()
+        out += [json.loads(l) for l in text.splitlines() if l]
     return out
 
 
@@ -151,3 +155,31 @@ def test_a_reordered_pair_is_detected(tmp_path):
     lines[4], lines[5] = lines[5], lines[4]
     seg.write_text("\n".join(lines) + "\n")
     assert "reordered" in _verify_broken(audit_dir, seg, 5)
+
+
+def test_tail_follow_prints_new_records_of_the_live_segment(audited):
+    """The live segment runs ahead of its records in zeros: --follow follows the records' end,
+    not the file's size."""
+    s3 = _s3(audited)
+    s3.create_bucket(Bucket="follow")
+    audit_dir = audited.data_dir / "audit"
+    follow = subprocess.Popen([own_server.binary("strata-admin"), "audit", "tail", "--dir",
+                               str(audit_dir), "-n", "1", "--follow"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    lines = []
+    reader = threading.Thread(target=lambda: lines.extend(follow.stdout), daemon=True)
+    reader.start()
+    try:
+        time.sleep(1)  # --follow polls every 0.5 s from where it started
+        for i in range(3):
+            s3.put_object(Bucket="follow", Key=f"k{i}", Body=b"x")
+        deadline = time.time() + 10
+        while len(lines) < 4 and time.time() < deadline:
+            time.sleep(0.1)
+    finally:
+        follow.kill()
+        follow.wait()
+    recs = [json.loads(l) for l in lines]
+    assert [r["operation"] for r in recs] == ["CreateBucket"] + ["PutObject"] * 3, lines
+    assert [r["seq"] for r in recs] == [1, 2, 3, 4]
+    assert all("\0" not in l for l in lines)

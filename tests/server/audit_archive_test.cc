@@ -16,6 +16,7 @@
 #include "server/config.h"
 #include "storage/metadata_store.h"
 #include "storage/object_store.h"
+#include "tests/server/audit_fixture_fake.h"
 #include "tests/storage/memory_chunk_store_fake.h"
 
 namespace fs = std::filesystem;
@@ -25,18 +26,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-struct TempDir {
-  TempDir() {
-    path = fs::temp_directory_path() / ("strata-audit-archive-test-" + std::to_string(::getpid()) +
-                                        "-" + std::to_string(counter++));
-    fs::remove_all(path);
-    fs::create_directories(path);
-  }
-  ~TempDir() { fs::remove_all(path); }
-  std::string str() const { return path.string(); }
-  fs::path path;
-  static inline int counter = 0;
-};
+using TempDir = testing::AuditTempDir;
 
 std::string ReadFile(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -77,18 +67,7 @@ struct Stack {
   std::unique_ptr<storage::ObjectStore> store;
 };
 
-AuditEvent Event(int i) {
-  AuditEvent e;
-  e.time = std::chrono::system_clock::now();
-  e.request_id = "req-" + std::to_string(i);
-  e.principal = "AKIDEXAMPLE";
-  e.remote = "127.0.0.1";
-  e.operation = "PutObject";
-  e.bucket = "data";
-  e.key = "k" + std::to_string(i);
-  e.status = 200;
-  return e;
-}
+AuditEvent Event(int i) { return testing::SampleAuditEvent("k" + std::to_string(i)); }
 
 std::unique_ptr<AuditLog> OpenLog(const std::string& dir) {
   std::string detail;

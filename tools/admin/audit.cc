@@ -2,10 +2,12 @@
 
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <map>
 #include <nlohmann/json.hpp>
@@ -242,6 +244,48 @@ int Verify(const std::string& dir, bool json) {
   return r.intact ? 0 : 1;
 }
 
+// Reads `path` from `offset` to its first zero byte (the live segment's preallocated tail) or
+// its end, and hands each complete line to `emit` (null: none; a line longer than
+// kMaxAuditLineBytes is skipped). Returns the offset after the last complete line and sets
+// *pending when bytes follow it (a line being written).
+std::uintmax_t ReadNewLines(const std::string& path, std::uintmax_t offset,
+                            const std::function<void(const std::string&)>& emit, bool* pending) {
+  std::ifstream in(path, std::ios::binary);
+  in.seekg(static_cast<std::streamoff>(offset));
+  std::string chunk(64 * 1024, '\0'), line;
+  bool too_long = false;
+  *pending = false;
+  std::uintmax_t pos = offset;  // the file offset of bytes[0]
+  while (in) {
+    in.read(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+    std::string_view bytes(chunk.data(), static_cast<size_t>(in.gcount()));
+    const size_t zero = bytes.find('\0');
+    const bool at_zeros = zero != std::string_view::npos;
+    bytes = bytes.substr(0, zero);
+    for (size_t nl; (nl = bytes.find('\n')) != std::string_view::npos;) {
+      if (!too_long && line.size() + nl <= server::kMaxAuditLineBytes) {
+        line.append(bytes.substr(0, nl));
+        if (emit) emit(line);
+      }
+      pos += nl + 1;
+      offset = pos;
+      line.clear();
+      too_long = false;
+      bytes.remove_prefix(nl + 1);
+    }
+    pos += bytes.size();
+    if (line.size() + bytes.size() > server::kMaxAuditLineBytes) {
+      too_long = true;
+      line.clear();
+    } else {
+      line.append(bytes);
+    }
+    if (at_zeros) break;
+  }
+  *pending = too_long || !line.empty();
+  return offset;
+}
+
 int Tail(const std::string& dir, size_t n, bool follow) {
   std::string error;
   std::vector<std::string> lines = server::TailAuditLog(dir, n, &error);
@@ -252,32 +296,22 @@ int Tail(const std::string& dir, size_t n, bool follow) {
   for (const std::string& line : lines) std::cout << line << "\n";
   std::cout << std::flush;
   if (!follow) return 0;
-  // Follow the newest segment from its current end; move to the next one when it appears.
+  // Follow the newest segment from the end of its records; move to the next one when it
+  // appears. (The live segment's size is no guide: it runs ahead of its records in zeros.)
   std::vector<std::string> segments = server::ListAuditSegments(dir, &error);
   std::string path = segments.empty() ? "" : segments.back();
   std::uintmax_t offset = 0;
-  if (!path.empty()) {
-    std::error_code ec;
-    offset = std::filesystem::file_size(path, ec);
-  }
-  std::string partial;
+  bool pending = false;
+  if (!path.empty()) offset = ReadNewLines(path, 0, nullptr, &pending);
+  const auto print = [](const std::string& line) { std::cout << line << "\n"; };
   for (;;) {
     std::this_thread::sleep_for(std::chrono::milliseconds(500));
     segments = server::ListAuditSegments(dir, &error);
     if (!path.empty()) {
-      std::ifstream in(path, std::ios::binary);
-      in.seekg(static_cast<std::streamoff>(offset));
-      std::string chunk((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
-      offset += chunk.size();
-      partial += chunk;
-      size_t nl;
-      while ((nl = partial.find('\n')) != std::string::npos) {
-        std::cout << partial.substr(0, nl) << "\n";
-        partial.erase(0, nl + 1);
-      }
+      offset = ReadNewLines(path, offset, print, &pending);
       std::cout << std::flush;
     }
-    if (!segments.empty() && segments.back() != path && partial.empty()) {
+    if (!segments.empty() && segments.back() != path && !pending) {
       // The next segment (rotation): read it from its start.
       auto it = std::find(segments.begin(), segments.end(), path);
       path = it == segments.end() || it + 1 == segments.end() ? segments.back() : *(it + 1);
