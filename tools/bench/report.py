@@ -373,6 +373,59 @@ def mixed_table(mx: dict) -> list[str]:
     return out
 
 
+def churn_summary(ch: dict | None) -> str:
+    """One line: baseline, the delete, the listing after it and the recovery time."""
+    if not ch:
+        return "churn: not run"
+    if ch.get("error") and not ch.get("windows"):
+        return f"churn: error: {ch['error'][:200]}"
+    b, af = ch.get("baseline_ms") or {}, ch.get("after_ms") or {}
+    rec = ch.get("recovery_s")
+    rec_s = (f"{rec:g} s" if rec is not None else
+             f"not within {ch.get('after_s')} s")
+    return (f"churn: page of a/ before the delete p50 {b.get('p50')} ms; {num(ch.get('dead_keys'))}"
+            f" keys deleted in {ch.get('delete_s')} s; after it p50 {af.get('p50')} p99 "
+            f"{af.get('p99')} max {af.get('max')} ms; back within 2x baseline p50 "
+            f"({ch.get('recovery_threshold_ms')} ms) after {rec_s}"
+            + (f"; error: {ch['error'][:120]}" if ch.get("error") else ""))
+
+
+def churn_table(ch: dict, who: str = "") -> list[str]:
+    """The churn workload: the 1000-key page of a/ per 1-second window after the bulk delete of
+    the keys right after a/ in key order, and a summary line."""
+    if ch.get("error") and not ch.get("windows"):
+        return [f"{who}error: {ch['error'][:200]}"]
+    b, af = ch.get("baseline_ms") or {}, ch.get("after_ms") or {}
+    dr = ch.get("delete_request_ms") or {}
+    rec = ch.get("recovery_s")
+    out = [f"{who}{num(ch.get('live_keys'))} keys under a/, {num(ch.get('dead_keys'))} keys of "
+           f"{human_size(ch.get('dead_size') or 0)} under b/ right after them, "
+           f"{num(ch.get('fill_keys'))} older keys under z/ (all written at "
+           f"{num(ch.get('put_per_s'))} PUT/s, not measured). ListObjectsV2 prefix a/ max-keys "
+           f"1000, one page after the other: before the delete {ch.get('baseline_pages')} pages, "
+           f"p50 **{b.get('p50')} ms**, p99 {b.get('p99')} ms. Delete: "
+           f"{ch.get('delete_requests')} DeleteObjects of 1000 keys, "
+           f"{ch.get('delete_concurrency')} at once, {ch.get('delete_s')} s "
+           f"({num(ch.get('deleted_keys_per_s'))} keys/s, request p50 {dr.get('p50')} ms). "
+           "Windows: pages started in that second after the delete's last answer.", "",
+           "| window (s after delete) | pages | p50 ms | p99 ms | max ms |",
+           "|---:|---:|---:|---:|---:|"]
+    for w in ch.get("windows") or []:
+        out.append(f"| {w['start_s']:g}–{w['start_s'] + 1:g} | {w['pages']} | {w['p50_ms']} | "
+                   f"{w['p99_ms']} | {w['max_ms']} |")
+    rec_s = (f"**{rec:g} s**" if rec is not None else
+             f"**not within {ch.get('after_s')} s**")
+    out += ["", f"After the delete: {ch.get('after_pages')} pages in {ch.get('after_s')} s, "
+            f"p50 {af.get('p50')} ms, **p99 {af.get('p99')} ms**, max {af.get('max')} ms; first "
+            f"pages {', '.join(f'{v:g}' for v in ch.get('first_pages_ms') or [])} ms. Back within "
+            f"2x the baseline p50 ({ch.get('recovery_threshold_ms')} ms: the end of the last 200 ms "
+            f"slot whose median page was slower) after {rec_s}. CPU server / client "
+            f"{num(ch.get('server_cpu_pct'))} % / {num(ch.get('client_cpu_pct'))} % (listing and "
+            "delete)." + (f" Errors: {ch.get('errors')} ({ch['error'][:120]})."
+                          if ch.get("error") else "")]
+    return out
+
+
 def latency_table(lat: dict) -> list[str]:
     """The latency workload: 4 KiB GETs, 16 connections, open loop at a share of the null
     server's closed-loop rate; the null server, Strata and MinIO at the same rate."""
@@ -437,6 +490,14 @@ def targets(res: dict, null_by_key: dict) -> list[str]:
     if lst.get("keys_per_s"):
         row(f"full listing > 500,000 keys/s ({num(lst.get('keys'))} keys)",
             f"{num(lst['keys_per_s'])} keys/s", lst["keys_per_s"] > 500_000)
+    ch = res.get("churn") or {}
+    af = ch.get("after_ms") or {}
+    if af.get("p99") is not None:
+        rec = ch.get("recovery_s")
+        row(f"1000-key page < 10 ms right after a bulk delete of the "
+            f"{num(ch.get('dead_keys'))} keys next to it (p99 over {ch.get('after_s')} s)",
+            f"p99 {af['p99']} ms, p50 {af.get('p50')} ms; within 2x baseline after "
+            + (f"{rec:g} s" if rec is not None else "never"), af["p99"] < 10)
     for r in res.get("strata", []):
         m = r.get("minio")
         if "error" in r or not m or "error" in m:
@@ -533,6 +594,13 @@ def render(res: dict) -> str:
     mx = res.get("mixed")
     if mx is not None:
         out += ["### Mixed pipeline profile", ""] + mixed_table(mx) + [""]
+    ch = res.get("churn")
+    if ch is not None:
+        out += ["### Listing next to a bulk delete (churn)", ""]
+        if ch.get("kind") == "churn" or ch.get("error"):
+            out += churn_table(ch) + [""]
+        if ch.get("minio") is not None:
+            out += churn_table(ch["minio"], "MinIO: ") + [""]
     t = targets(res, null_by_key)
     if t:
         out += ["### Targets", ""] + t + [""]

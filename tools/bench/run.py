@@ -42,7 +42,7 @@ sys.path.insert(0, str(HERE))
 import report  # noqa: E402  (tools/bench/report.py renders tables from the JSON)
 
 ALL_WORKLOADS = ["limits", "null", "put", "get", "head", "delete", "list", "listing", "multipart",
-                 "complete", "mixed", "latency"]
+                 "complete", "mixed", "latency", "churn"]
 # The latency workload: 4 KiB GETs on 16 connections, open loop at this share of the null
 # server's closed-loop rate (issue 8: "at least 60% of the null server's rate with p99 under
 # 1 ms"). A closed loop at saturation measures queueing on the shared cores, not the server:
@@ -660,7 +660,7 @@ def run_server(lg: Loadgen, name: str, lines: list[tuple[str, int, int]], worklo
     log. `proc` (when run.py started the server) gives the RSS after each line and stops the
     run if the server exits."""
     out: dict = {"lines": [], "listing": None, "multipart": None, "complete": None,
-                 "mixed": None, "latency": None}
+                 "mixed": None, "latency": None, "churn": None}
     max_rss = 0.0
     tag = f"{name:6}"
     for op, s, c in lines:
@@ -734,6 +734,22 @@ def run_server(lg: Loadgen, name: str, lines: list[tuple[str, int, int]], worklo
             max_rss = max(max_rss, mr["server_rss_mb"] or 0)
         out["mixed"] = mr
         log("      " + report.mixed_summary(mr))
+
+    if "churn" in workloads:
+        ch = plan["churn"]
+        log(f"{tag} churn: list a/ (1000 keys) next to {ch['dead']} keys of "
+            f"{human_size(ch['dead_size'])} deleted at once: {ch['baseline']:g} s before, "
+            f"{ch['after']:g} s after")
+        cr = lg.run("churn", ["-dead", str(ch["dead"]), "-dead-size", str(ch["dead_size"]),
+                              "-baseline", f"{ch['baseline']}s", "-after", f"{ch['after']}s"],
+                    pids, bucket="churn", timeout=ch["dead"] / 50 + ch["after"] + 600)
+        if proc:
+            cr["server_rss_mb"] = rss_mb(proc.pid)
+            max_rss = max(max_rss, cr["server_rss_mb"] or 0)
+        out["churn"] = cr
+        log("      " + report.churn_summary(cr))
+        if proc and proc.poll() is not None:
+            raise RuntimeError(f"{name} server exited ({proc.returncode}); see {log_path}")
     out["max_rss_mb"] = max_rss
     return out
 
@@ -770,7 +786,7 @@ def run_minio(lg: Loadgen, binary: Path, work: Path, lines: list[tuple[str, int,
         mr = by_line.get((r.get("op"), r.get("size"), r.get("concurrency")))
         if mr is not None:
             r["minio"] = mr
-    for k in ("listing", "multipart", "complete", "mixed", "latency"):
+    for k in ("listing", "multipart", "complete", "mixed", "latency", "churn"):
         if m[k] is not None:
             if results.get(k) is None:
                 results[k] = {}
@@ -811,8 +827,9 @@ def main() -> int:
     ap.add_argument("--smoke", action="store_true",
                     help="CI's check that the suite works (~30 s): every workload but warp at "
                     "its smallest (4 KiB at concurrency 4 for 1 s, 1000 listing keys, 32 MiB "
-                    "multipart, 3 s mixed); exits non-zero if any line reports an error, a "
-                    "workload produced no result or report.py cannot render the JSON")
+                    "multipart, 3 s mixed, churn of 2000 keys); exits non-zero if any line "
+                    "reports an error, a workload produced no result or report.py cannot render "
+                    "the JSON")
     ap.add_argument("--workloads", default=",".join(ALL_WORKLOADS),
                     help=f"comma-separated, from {','.join(ALL_WORKLOADS + OPTIONAL_WORKLOADS)}")
     ap.add_argument("--duration", type=float, help="seconds per line (default 10, --quick 2)")
@@ -839,6 +856,12 @@ def main() -> int:
     ap.add_argument("--mixed-burst-size", type=parse_size,
                     help="size of each of the 4 checkpoint uploads in the mixed profile "
                     "(default 256MiB; --quick 64MiB; --smoke 10MiB)")
+    ap.add_argument("--churn-keys", type=int,
+                    help="keys of 4 KiB deleted next to the listed prefix in the churn workload "
+                    "(default 50000; --quick 20000; --smoke 2000)")
+    ap.add_argument("--churn-after", type=float,
+                    help="seconds of listing after the churn workload's delete (default 15; "
+                    "--quick 10; --smoke 3)")
     ap.add_argument("--endpoint", help="use a running server at HOST:PORT instead of starting one")
     ap.add_argument("--server-pid", type=int, help="with --endpoint: pid to report CPU for")
     ap.add_argument("--access-key", default=os.environ.get("AWS_ACCESS_KEY_ID", "benchadmin"))
@@ -895,6 +918,10 @@ def main() -> int:
              "burst_streams": 4,
              "burst_size": pick(a.mixed_burst_size, 256 * MIB, 64 * MIB, 10 * MIB),
              "burst_part_size": pick(None, 16 * MIB, 16 * MIB, 5 * MIB)}
+    # The churn workload (listing next to a bulk delete): keys deleted, listing before/after.
+    churn = {"dead": pick(a.churn_keys, 50_000, 20_000, 2000), "dead_size": 4 * KIB,
+             "baseline": pick(None, 3.0, 2.0, 1.0),
+             "after": pick(a.churn_after, 15.0, 10.0, 3.0)}
     workloads = [w.strip() for w in a.workloads.split(",") if w.strip()]
     for w in workloads:
         if w not in ALL_WORKLOADS + OPTIONAL_WORKLOADS:
@@ -908,7 +935,7 @@ def main() -> int:
             "listing_prefixes": a.listing_prefixes, "mp_size": mp_size,
             "part_size": a.part_size, "part_parallel": a.part_parallel,
             "complete_parts": complete_parts, "complete_part_size": a.complete_part_size,
-            "complete_reps": complete_reps, "mixed": mixed}
+            "complete_reps": complete_reps, "mixed": mixed, "churn": churn}
 
     # The matrix. The issue's large-object targets are at 2 streams: add that line for the
     # largest size. DELETE of large objects measures the same index work as small ones, so
@@ -950,6 +977,7 @@ def main() -> int:
         "complete": None,
         "mixed": None,
         "latency": None,
+        "churn": None,
         "warp_validation": None,
         "minio": None,
     }
@@ -992,7 +1020,8 @@ def main() -> int:
             lg.endpoint = a.endpoint
             pids = [a.server_pid] if a.server_pid else []
         elif any(w in workloads for w in ("put", "get", "head", "delete", "list", "listing",
-                                           "multipart", "complete", "mixed", "latency", "warp")):
+                                           "multipart", "complete", "mixed", "latency", "churn",
+                                           "warp")):
             binary = a.server_bin or newest_server_binary()
             if binary is None:
                 raise SystemExit("no strata-server binary: build it or pass --server-bin")
@@ -1005,7 +1034,7 @@ def main() -> int:
                             server.proc if server else None,
                             server.log_path if server else None)
         results["strata"] = strata["lines"]
-        for k in ("listing", "multipart", "complete", "mixed"):
+        for k in ("listing", "multipart", "complete", "mixed", "churn"):
             results[k] = strata[k]
         if strata["latency"] is not None:
             results["latency"] = dict(results["latency"] or {}, strata=strata["latency"])
@@ -1020,8 +1049,8 @@ def main() -> int:
             # one server at a time on the shared cores.
             server.stop()
             server = None
-        if a.minio and (lines or any(w in workloads for w in ("listing", "multipart",
-                                                                "complete", "mixed", "latency"))):
+        if a.minio and (lines or any(w in workloads for w in ("listing", "multipart", "complete",
+                                                                "mixed", "latency", "churn"))):
             skip = {w.strip() for w in a.minio_skip.split(",") if w.strip()}
             minio_lines = [line for line in lines if line[0] not in skip]
             minio_workloads = [w for w in workloads if w not in skip]
@@ -1118,6 +1147,14 @@ def smoke_problems(res: dict, workloads: list[str], out: Path) -> list[str]:
         if mx and b.get("uploads") != b.get("streams"):
             problems.append(f"mixed: {b.get('uploads')} of {b.get('streams')} checkpoint "
                             "uploads completed")
+    if "churn" in workloads:
+        ch = res.get("churn")
+        check("churn", ch)
+        if ch and not ch.get("error"):
+            if not ch.get("windows") or not ch.get("baseline_pages"):
+                problems.append("churn: no page listed before or after the delete")
+            if ch.get("cleanup_error"):
+                problems.append(f"churn: cleanup: {ch['cleanup_error'][:200]}")
     if "latency" in workloads:
         lat = res.get("latency") or {}
         if "null" in workloads:

@@ -13,6 +13,7 @@
 //	complete   CompleteMultipartUpload latency against the number of parts
 //	loopback   loopback TCP throughput with N streams (a machine limit)
 //	mixed      ingest, training reads, inference reads and a checkpoint burst at once (mixed.go)
+//	churn      listing page latency next to a bulk delete, before and after it (churn.go)
 //
 // CPU: the measured phase of every subcommand is bracketed by reads of /proc/self/stat and,
 // with -server-pid, /proc/<pid>/stat, so client and server CPU are reported for exactly the
@@ -1133,7 +1134,7 @@ func runLoopback(args []string) {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadgen bench|populate|listing|multipart|complete|loopback|mixed [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadgen bench|populate|listing|multipart|complete|loopback|mixed|churn [flags]")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -1151,6 +1152,8 @@ func main() {
 		runLoopback(os.Args[2:])
 	case "mixed":
 		runMixed(os.Args[2:])
+	case "churn":
+		runChurn(os.Args[2:])
 	default:
 		fatal("unknown subcommand %q", os.Args[1])
 	}
