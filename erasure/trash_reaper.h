@@ -28,6 +28,10 @@ inline constexpr unsigned kReaperThreads = 4;
 inline constexpr size_t kMaxPendingUnlinks = 4096;
 inline constexpr int kReaperNice = 19;
 inline constexpr int kReaperIoLevel = 7;
+// A file larger than this is cut down from its end in steps of this size before its unlink,
+// so that its blocks' discards reach the device in pieces a foreground flush can pass between
+// (trash_reaper.cc).
+inline constexpr size_t kReapStepBytes = 256u << 10;
 
 // Queues the unlink of `path`; false (nothing queued) if kMaxPendingUnlinks are pending: the
 // caller then unlinks it itself.

@@ -2,8 +2,12 @@
 // comes back; a trash left by an interrupted process is emptied when the drive opens again.
 #include "erasure/trash_reaper.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <unistd.h>
 
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <chrono>
 #include <filesystem>
@@ -65,6 +69,53 @@ TEST_CASE("Deleted chunks leave the trash in the background and their space come
   // Other processes share the file system: ask for most of the 50 MiB, not all of it.
   const uint64_t freed = FreeBytes(tmp.path()) - std::min(free_before, FreeBytes(tmp.path()));
   CHECK(freed >= uint64_t{kChunks} * data.size() * 3 / 4);
+}
+
+TEST_CASE("Large deleted chunks are freed in steps and leave nothing behind", "[reaper]") {
+  TempDir tmp;
+  auto drive = OpenLocalDrive(tmp.Sub("d"));
+  REQUIRE(drive);
+  constexpr int kChunks = 4;
+  // Several steps and a partial one each.
+  const std::vector<std::byte> data = testing::RandomBytes(3 * kReapStepBytes + 12345, 9);
+  for (int i = 0; i < kChunks; ++i) {
+    auto w = (*drive)->CreateChunk({Id(i), 0});
+    REQUIRE(w);
+    REQUIRE_FALSE((*w)->Append(data));
+    REQUIRE_FALSE((*w)->Commit());
+  }
+  for (int i = 0; i < kChunks; ++i) REQUIRE_FALSE((*drive)->DeleteChunk({Id(i), 0}));
+  CHECK(WaitEmpty(tmp.Sub("d/trash")));
+  CHECK(FilesUnder(tmp.Sub("d/chunks")).empty());
+}
+
+TEST_CASE("A reader that opened a chunk before its delete reads all of it after the reap",
+          "[reaper]") {
+  TempDir tmp;
+  auto drive = OpenLocalDrive(tmp.Sub("d"));
+  REQUIRE(drive);
+  const std::vector<std::byte> data = testing::RandomBytes(4 * kReapStepBytes + 777, 11);
+  auto w = (*drive)->CreateChunk({Id(1), 0});
+  REQUIRE(w);
+  REQUIRE_FALSE((*w)->Append(data));
+  REQUIRE_FALSE((*w)->Commit());
+  const auto files = FilesUnder(tmp.Sub("d/chunks"));
+  REQUIRE(files.size() == 1);
+  // A GET in flight: it opened the shard before the DELETE and reads it afterwards.
+  const int fd = ::open(files[0].c_str(), O_RDONLY | O_CLOEXEC);
+  REQUIRE(fd >= 0);
+  struct stat before;
+  REQUIRE(::fstat(fd, &before) == 0);
+  REQUIRE_FALSE((*drive)->DeleteChunk({Id(1), 0}));
+  REQUIRE(WaitEmpty(tmp.Sub("d/trash")));  // the name is gone; the reader's file must not be
+  struct stat after;
+  REQUIRE(::fstat(fd, &after) == 0);
+  CHECK(after.st_size == before.st_size);
+  std::vector<std::byte> read(static_cast<size_t>(after.st_size));
+  CHECK(::pread(fd, read.data(), read.size(), 0) == static_cast<ssize_t>(read.size()));
+  // The chunk file holds the appended bytes (and maybe framing): they are all still there.
+  CHECK(std::search(read.begin(), read.end(), data.begin(), data.end()) != read.end());
+  ::close(fd);
 }
 
 TEST_CASE("A trash left by an interrupted reap is emptied when the drive opens again", "[reaper]") {
