@@ -15,29 +15,15 @@ namespace strata::erasure {
 namespace {
 
 using testing::DriveOp;
+using testing::EventuallyEmpty;
 using testing::FilesUnder;
 using testing::FlipByte;
 using testing::RandomBytes;
 using testing::StoreFixture;
 using testing::TempDir;
+using testing::WriteChunk;
 
 const std::string kId = "0123456789abcdef0123456789abcdef";
-
-void WriteChunk(Drive& drive, const ChunkId& id, const std::vector<std::byte>& data) {
-  auto w = drive.CreateChunk(id);
-  REQUIRE(w);
-  REQUIRE_FALSE((*w)->Append(data));
-  REQUIRE_FALSE((*w)->Commit());
-}
-
-// Waits up to 10 s for the background unlinks to empty dir; true if they did.
-bool EventuallyEmpty(const std::string& dir) {
-  for (int i = 0; i < 1000; ++i) {
-    if (FilesUnder(dir).empty()) return true;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return false;
-}
 
 TEST_CASE("Deleting a large chunk frees its name at once and its file in the background",
           "[drive][trash]") {

@@ -1,11 +1,12 @@
-// Helpers shared by the erasure tests: temp folders, seeded random bytes, file listings, and
-// printing of Result<T> in Catch assertions.
+// Helpers shared by the erasure tests: temp folders, seeded random bytes, file listings, chunks
+// written in one go, and printing of Result<T> in Catch assertions.
 #pragma once
 
 #include <stdlib.h>
 
 #include <boost/system/result.hpp>
 #include <catch2/catch.hpp>
+#include <chrono>
 #include <cstddef>
 #include <filesystem>
 #include <fstream>
@@ -13,7 +14,10 @@
 #include <map>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
+
+#include "erasure/drive.h"
 
 namespace strata::erasure::testing {
 
@@ -53,6 +57,25 @@ inline std::vector<std::string> FilesUnder(const std::string& dir) {
     if (e.is_regular_file()) out.push_back(e.path().string());
   }
   return out;
+}
+
+// Waits up to 60 s for dir to hold no regular files (the trash reaper unlinks in the
+// background); true if it emptied.
+inline bool EventuallyEmpty(const std::string& dir) {
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
+  while (!FilesUnder(dir).empty()) {
+    if (std::chrono::steady_clock::now() > deadline) return false;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return true;
+}
+
+// Creates chunk `id` on `drive` holding `data`, committed.
+inline void WriteChunk(Drive& drive, const ChunkId& id, const std::vector<std::byte>& data) {
+  auto w = drive.CreateChunk(id);
+  REQUIRE(w);
+  REQUIRE_FALSE((*w)->Append(data));
+  REQUIRE_FALSE((*w)->Commit());
 }
 
 inline std::string ReadFile(const std::string& path) {

@@ -22,23 +22,15 @@
 namespace strata::erasure {
 namespace {
 
+using testing::EventuallyEmpty;
 using testing::FilesUnder;
 using testing::TempDir;
+using testing::WriteChunk;
 
 uint64_t FreeBytes(const std::string& dir) {
   struct statvfs sv;
   REQUIRE(::statvfs(dir.c_str(), &sv) == 0);
   return uint64_t{sv.f_bavail} * sv.f_frsize;
-}
-
-// Waits up to 60 s for dir to hold no files; true if it emptied.
-bool WaitEmpty(const std::string& dir) {
-  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
-  while (!FilesUnder(dir).empty()) {
-    if (std::chrono::steady_clock::now() > deadline) return false;
-    std::this_thread::sleep_for(std::chrono::milliseconds(10));
-  }
-  return true;
 }
 
 std::string Id(int i) {
@@ -55,17 +47,12 @@ TEST_CASE("Deleted chunks leave the trash in the background and their space come
   REQUIRE(drive);
   constexpr int kChunks = 400;
   const std::vector<std::byte> data = testing::RandomBytes(128 << 10, 7);  // 50 MiB in all
-  for (int i = 0; i < kChunks; ++i) {
-    auto w = (*drive)->CreateChunk({Id(i), 0});
-    REQUIRE(w);
-    REQUIRE_FALSE((*w)->Append(data));
-    REQUIRE_FALSE((*w)->Commit());
-  }
+  for (int i = 0; i < kChunks; ++i) WriteChunk(**drive, {Id(i), 0}, data);
   const uint64_t free_before = FreeBytes(tmp.path());
   for (int i = 0; i < kChunks; ++i) REQUIRE_FALSE((*drive)->DeleteChunk({Id(i), 0}));
   // Deleted at once for readers, whatever the reaper has done yet.
   CHECK(FilesUnder(tmp.Sub("d/chunks")).empty());
-  REQUIRE(WaitEmpty(tmp.Sub("d/trash")));
+  REQUIRE(EventuallyEmpty(tmp.Sub("d/trash")));
   // Other processes share the file system: ask for most of the 50 MiB, not all of it.
   const uint64_t freed = FreeBytes(tmp.path()) - std::min(free_before, FreeBytes(tmp.path()));
   CHECK(freed >= uint64_t{kChunks} * data.size() * 3 / 4);
@@ -78,14 +65,9 @@ TEST_CASE("Large deleted chunks are freed in steps and leave nothing behind", "[
   constexpr int kChunks = 4;
   // Several steps and a partial one each.
   const std::vector<std::byte> data = testing::RandomBytes(3 * kReapStepBytes + 12345, 9);
-  for (int i = 0; i < kChunks; ++i) {
-    auto w = (*drive)->CreateChunk({Id(i), 0});
-    REQUIRE(w);
-    REQUIRE_FALSE((*w)->Append(data));
-    REQUIRE_FALSE((*w)->Commit());
-  }
+  for (int i = 0; i < kChunks; ++i) WriteChunk(**drive, {Id(i), 0}, data);
   for (int i = 0; i < kChunks; ++i) REQUIRE_FALSE((*drive)->DeleteChunk({Id(i), 0}));
-  CHECK(WaitEmpty(tmp.Sub("d/trash")));
+  CHECK(EventuallyEmpty(tmp.Sub("d/trash")));
   CHECK(FilesUnder(tmp.Sub("d/chunks")).empty());
 }
 
@@ -95,10 +77,7 @@ TEST_CASE("A reader that opened a chunk before its delete reads all of it after 
   auto drive = OpenLocalDrive(tmp.Sub("d"));
   REQUIRE(drive);
   const std::vector<std::byte> data = testing::RandomBytes(4 * kReapStepBytes + 777, 11);
-  auto w = (*drive)->CreateChunk({Id(1), 0});
-  REQUIRE(w);
-  REQUIRE_FALSE((*w)->Append(data));
-  REQUIRE_FALSE((*w)->Commit());
+  WriteChunk(**drive, {Id(1), 0}, data);
   const auto files = FilesUnder(tmp.Sub("d/chunks"));
   REQUIRE(files.size() == 1);
   // A GET in flight: it opened the shard before the DELETE and reads it afterwards.
@@ -107,7 +86,7 @@ TEST_CASE("A reader that opened a chunk before its delete reads all of it after 
   struct stat before;
   REQUIRE(::fstat(fd, &before) == 0);
   REQUIRE_FALSE((*drive)->DeleteChunk({Id(1), 0}));
-  REQUIRE(WaitEmpty(tmp.Sub("d/trash")));  // the name is gone; the reader's file must not be
+  REQUIRE(EventuallyEmpty(tmp.Sub("d/trash")));  // the name is gone; the reader's file must not be
   struct stat after;
   REQUIRE(::fstat(fd, &after) == 0);
   CHECK(after.st_size == before.st_size);
@@ -141,7 +120,7 @@ TEST_CASE("A trash left by an interrupted reap is emptied when the drive opens a
   }
   auto reopened = OpenLocalDrive(tmp.Sub("d"));
   REQUIRE(reopened);
-  CHECK(WaitEmpty(tmp.Sub("d/trash")));
+  CHECK(EventuallyEmpty(tmp.Sub("d/trash")));
   CHECK(FilesUnder(tmp.Sub("d/chunks")).size() == 1);
   CHECK((*reopened)->ChunkSize({Id(9999), 2}).value() == 0);
 }
