@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what tools/bench/run.py needs, idempotently, into tools/bench/.bin (gitignored):
-#   - Debian packages: nginx-light (the null server), iperf3 (a loopback reference), zstd (reads
-#     warp's output), g++ and libisal-dev (ec_speed), openssl (hash speed)
+#   - Debian packages: nginx-light (the null server), wrk (times the latency workload), iperf3 (a
+#     loopback reference), zstd (reads warp's output), g++ and libisal-dev (ec_speed), openssl
+#     (hash speed)
 #   - .bin/loadgen    our load generator (Go; minio-go pinned in loadgen/go.mod + go.sum)
 #   - .bin/ec_speed   ISA-L encode speed (ec_speed.cc)
 #   - .bin/strata-codec-bench   Strata's codec vs raw ISA-L, degraded read, heal (codec_bench.cc;
@@ -43,7 +44,7 @@ while (($#)); do
   shift
 done
 
-packages=(nginx-light iperf3 zstd g++ libisal-dev openssl)
+packages=(nginx-light iperf3 zstd g++ libisal-dev openssl wrk)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -14,6 +14,7 @@
 //	loopback   loopback TCP throughput with N streams (a machine limit)
 //	mixed      ingest, training reads, inference reads and a checkpoint burst at once (mixed.go)
 //	churn      listing page latency next to a bulk delete, before and after it (churn.go)
+//	latency    small GETs at a fixed concurrency, timed by wrk (latency.go)
 //
 // CPU: the measured phase of every subcommand is bracketed by reads of /proc/self/stat and,
 // with -server-pid, /proc/<pid>/stat, so client and server CPU are reported for exactly the
@@ -379,6 +380,7 @@ type benchResult struct {
 	TargetRate   float64  `json:"target_rate,omitempty"`
 	CleanupError string   `json:"cleanup_error,omitempty"`
 	Null         bool     `json:"null_server,omitempty"`
+	Client       string   `json:"client,omitempty"` // bench: raw or minio (see rawclient.go)
 }
 
 type opFunc func(ctx context.Context, worker int, seq int64) (bytes int64, err error)
@@ -398,7 +400,14 @@ func runBench(args []string) {
 		"the measurement, not timed: a full matrix of 64 MiB PUTs otherwise fills the disk)")
 	fs.Float64Var(&c.rate, "rate", 0, "open loop: requests per second over all workers, "+
 		"latency counted from each request's scheduled time (0: closed loop)")
+	client := fs.String("client", "raw", "raw: measured requests go through rawclient.go's "+
+		"lean SigV4 client, one connection per worker; minio: through minio-go (as warp)")
 	_ = fs.Parse(args)
+	if *client != "raw" && *client != "minio" {
+		fatal("unknown -client %q (raw|minio)", *client)
+	}
+	// Signed (aws-chunked) bodies and LIST always go through minio-go's signer.
+	raw := *client == "raw" && !(c.signed && *op == "put")
 
 	size := parseSize(*sizeS)
 	if *prefix == "" {
@@ -448,15 +457,17 @@ func runBench(args []string) {
 	}
 
 	var fn opFunc
-	switch *op {
-	case "put":
+	switch {
+	case raw && *op != "list":
+		fn = rawOp(&c, *op, keys, *nullKey, *prefix, data, *conc)
+	case *op == "put":
 		fn = func(ctx context.Context, w int, seq int64) (int64, error) {
 			key := fmt.Sprintf("%s/w%03d-%08d", *prefix, w, seq)
 			return size, put(key)
 		}
-	case "get":
+	case *op == "get":
 		fn = getOp(&c, core, keys, *nullKey, size, *conc)
-	case "head":
+	case *op == "head":
 		fn = func(ctx context.Context, w int, seq int64) (int64, error) {
 			key := *nullKey
 			if !null {
@@ -465,7 +476,7 @@ func runBench(args []string) {
 			_, err := cl.StatObject(ctx, c.bucket, key, minio.StatObjectOptions{})
 			return 0, err
 		}
-	case "delete":
+	case *op == "delete":
 		var next atomic.Int64
 		fn = func(ctx context.Context, w int, seq int64) (int64, error) {
 			key := fmt.Sprintf("%s/null-%d-%d", *prefix, w, seq)
@@ -478,7 +489,7 @@ func runBench(args []string) {
 			}
 			return 0, cl.RemoveObject(ctx, c.bucket, key, minio.RemoveObjectOptions{})
 		}
-	case "list":
+	case *op == "list":
 		ls := newLister(&c)
 		fn = func(ctx context.Context, w int, seq int64) (int64, error) {
 			p, err := ls.list(*prefix+"/", "", "", "", 1000)
@@ -494,6 +505,10 @@ func runBench(args []string) {
 	label := fmt.Sprintf("%s %s c%d", *op, humanSize(size), *conc)
 	r := measure(&c, label, *conc, *dur, fn)
 	r.Kind, r.Op, r.Size, r.Concurrency, r.Prepared, r.Null = "bench", *op, size, *conc, len(keys), null
+	r.Client = "minio"
+	if raw && *op != "list" {
+		r.Client = "raw"
+	}
 	if *op == "put" || *op == "get" {
 		r.MBPerS = round(r.OpsPerS*float64(size)/1e6, 2)
 	}
@@ -1134,7 +1149,7 @@ func runLoopback(args []string) {
 
 func main() {
 	if len(os.Args) < 2 {
-		fmt.Fprintln(os.Stderr, "usage: loadgen bench|populate|listing|multipart|complete|loopback|mixed|churn [flags]")
+		fmt.Fprintln(os.Stderr, "usage: loadgen bench|populate|listing|multipart|complete|loopback|mixed|churn|latency [flags]")
 		os.Exit(2)
 	}
 	switch os.Args[1] {
@@ -1154,6 +1169,8 @@ func main() {
 		runMixed(os.Args[2:])
 	case "churn":
 		runChurn(os.Args[2:])
+	case "latency":
+		runLatency(os.Args[2:])
 	default:
 		fatal("unknown subcommand %q", os.Args[1])
 	}
