@@ -103,6 +103,13 @@ Broken Break(SysTime t) {
           static_cast<long>(millis)};
 }
 
+// Writes the `width` lowest decimal digits of `value` (>= 0) into out, ending at out[end].
+void PutDigits(std::string& out, size_t end, long value, int width) {
+  for (int i = 0; i < width; ++i, value /= 10) {
+    out[end - static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+  }
+}
+
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
@@ -179,11 +186,23 @@ std::optional<SysTime> ParseHttpDate(std::string_view text) {
 
 std::string FormatHttpDate(SysTime t) {
   Broken b = Break(t);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT",
-                std::string(kShortDays[b.weekday]).c_str(), b.day,
-                std::string(kMonths[b.month - 1]).c_str(), b.year, b.hour, b.minute, b.second);
-  return buf;
+  if (b.year < 0 || b.year > 9999) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT",
+                  std::string(kShortDays[b.weekday]).c_str(), b.day,
+                  std::string(kMonths[b.month - 1]).c_str(), b.year, b.hour, b.minute, b.second);
+    return buf;
+  }
+  // Digit by digit, as FormatIso8601: every GET and HEAD answer carries a Last-Modified.
+  std::string out = "Sun, 00 Jan 0000 00:00:00 GMT";
+  out.replace(0, 3, kShortDays[b.weekday]);
+  PutDigits(out, 6, b.day, 2);
+  out.replace(8, 3, kMonths[b.month - 1]);
+  PutDigits(out, 15, b.year, 4);
+  PutDigits(out, 18, b.hour, 2);
+  PutDigits(out, 21, b.minute, 2);
+  PutDigits(out, 24, b.second, 2);
+  return out;
 }
 
 std::optional<SysTime> ParseIso8601(std::string_view text) {
@@ -233,16 +252,13 @@ std::string FormatIso8601(SysTime t) {
   // Written digit by digit: a listing page formats a thousand of these, and snprintf was a
   // tenth of the page's CPU.
   std::string out = "0000-00-00T00:00:00.000Z";
-  auto put = [&out](size_t end, long value, int width) {
-    for (int i = 0; i < width; ++i, value /= 10) out[end - i] = static_cast<char>('0' + value % 10);
-  };
-  put(3, b.year, 4);
-  put(6, b.month, 2);
-  put(9, b.day, 2);
-  put(12, b.hour, 2);
-  put(15, b.minute, 2);
-  put(18, b.second, 2);
-  put(22, b.millis, 3);
+  PutDigits(out, 3, b.year, 4);
+  PutDigits(out, 6, b.month, 2);
+  PutDigits(out, 9, b.day, 2);
+  PutDigits(out, 12, b.hour, 2);
+  PutDigits(out, 15, b.minute, 2);
+  PutDigits(out, 18, b.second, 2);
+  PutDigits(out, 22, b.millis, 3);
   return out;
 }
 

@@ -206,9 +206,11 @@ AccessLog::AccessLog(std::unique_ptr<LineWriter> writer) : owned_(std::move(writ
   writer_ = owned_ ? owned_.get() : &StderrLineWriter();
 }
 
+AccessLog::~AccessLog() { writer_->Flush(); }
+
 void AccessLog::Record(const RequestRecord& record) {
   if (!LogEnabled(LogLevel::kInfo)) return;
-  writer_->Write(FormatAccessLogLine(record));
+  writer_->WriteDeferred(FormatAccessLogLine(record));
 }
 
 }  // namespace strata::server

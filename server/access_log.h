@@ -28,12 +28,17 @@ std::string ClaimedAccessKey(const boost::beast::http::request_header<>& request
 // Invalid UTF-8 from the client is replaced, never thrown on.
 std::string FormatAccessLogLine(const RequestRecord& record);
 
-// Writes access-log lines. Thread-safe.
+// Writes access-log lines, deferred (LineWriter::WriteDeferred: batched, at most
+// LineWriter::kDeferredFlush late). Thread-safe.
 class AccessLog {
  public:
   // `writer` may be null: stderr.
   explicit AccessLog(std::unique_ptr<LineWriter> writer = nullptr);
-  // Writes the record's line when the log level includes info.
+  // Writes the lines still deferred.
+  ~AccessLog();
+  AccessLog(const AccessLog&) = delete;
+  AccessLog& operator=(const AccessLog&) = delete;
+  // Queues the record's line when the log level includes info.
   void Record(const RequestRecord& record);
 
  private:

@@ -30,11 +30,21 @@ std::string HttpDate(std::chrono::system_clock::time_point t) {
   std::time_t tt = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
   gmtime_r(&tt, &tm);
-  char buf[64];
-  std::snprintf(buf, sizeof(buf), "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday % 7],
-                tm.tm_mday, kMonths[tm.tm_mon % 12], tm.tm_year + 1900, tm.tm_hour, tm.tm_min,
-                tm.tm_sec);
-  return buf;
+  // Written digit by digit: snprintf was ~1% of a small GET's CPU, on every response.
+  std::string out = "Sun, 00 Jan 0000 00:00:00 GMT";
+  auto put = [&out](size_t end, int value, int width) {
+    for (int i = 0; i < width; ++i, value /= 10) {
+      out[end - static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+    }
+  };
+  out.replace(0, 3, kDays[tm.tm_wday % 7]);
+  put(6, tm.tm_mday, 2);
+  out.replace(8, 3, kMonths[tm.tm_mon % 12]);
+  put(15, tm.tm_year + 1900, 4);  // years 0-9999, as an HTTP date's four digits allow
+  put(18, tm.tm_hour, 2);
+  put(21, tm.tm_min, 2);
+  put(24, tm.tm_sec, 2);
+  return out;
 }
 
 RequestIdGenerator::RequestIdGenerator() {
