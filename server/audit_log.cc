@@ -345,20 +345,6 @@ struct AuditLog::Segment {
   bool closed = false;       // cut to its records (CloseSegment)
 };
 
-void AuditLog::Wake::Signal(State s) {
-  {
-    std::lock_guard lock(mu);
-    state = s;
-  }
-  cv.notify_one();
-}
-
-AuditLog::Wake::State AuditLog::Wake::Await() {
-  std::unique_lock lock(mu);
-  cv.wait(lock, [this] { return state != State::kWaiting; });
-  return std::exchange(state, State::kWaiting);
-}
-
 AuditLog::AuditLog(AuditLogOptions options) : options_(std::move(options)) {}
 
 AuditLog::~AuditLog() {
@@ -634,7 +620,7 @@ boost::system::result<uint64_t> AuditLog::Append(const AuditEvent& event) {
         self.queued = true;
       }
       lock.unlock();
-      if (self.wake->Await() == Wake::State::kSynced) return seq;  // popped, durable
+      if (self.wake->Await() == WakeState::kSynced) return seq;  // popped, durable
       lock.lock();
       continue;
     }
@@ -679,11 +665,11 @@ void AuditLog::WakeAfterSync(std::vector<PendingWake>* later) {
     waiters_.pop_front();
     w->queued = false;
     // On a failure it takes mu_ to read failed_.
-    out.emplace_back(w->wake, failed_ ? Wake::State::kRecheck : Wake::State::kSynced);
+    out.emplace_back(w->wake, failed_ ? WakeState::kRecheck : WakeState::kSynced);
   }
   // The first one not covered syncs next (it may find another appender syncing already, and
   // wait again).
-  if (!waiters_.empty()) out.emplace_back(waiters_.front()->wake, Wake::State::kRecheck);
+  if (!waiters_.empty()) out.emplace_back(waiters_.front()->wake, WakeState::kRecheck);
   for (auto& [wake, state] : now) wake->Signal(state);
 }
 

@@ -31,6 +31,8 @@
 #include <utility>
 #include <vector>
 
+#include "storage/wake_signal.h"
+
 namespace strata::server {
 
 // One audited request, as the audit handler (audit_handler.h) sees it.
@@ -146,28 +148,17 @@ class AuditLog {
   bool NeedsFill() const;
   // The filler thread: writes zeros ahead of the live segment's records when NeedsFill().
   void FillLoop();
-  // An appender waiting for a sync to cover its record (on its own stack).
-  // Its wake-up, shared so that a signalling thread keeps it alive through notify_one (the
-  // waiter may return as soon as it sees the new state). Signalled outside mu_ after a sync:
-  // woken while mu_ was held, every covered waiter went back to sleep on mu_ at once.
-  struct Wake {
-    enum class State { kWaiting, kSynced, kRecheck };  // kSynced: its record is durable
-    std::mutex mu;
-    std::condition_variable cv;
-    State state = State::kWaiting;  // GUARDED_BY(mu)
-
-    // Sets the state, then notifies after unlocking (the waiter does not wake into a held
-    // lock). The caller holds a shared_ptr to this.
-    void Signal(State s);
-    // Waits for a signal; returns it and resets the state for the next wait.
-    State Await();
-  };
+  // An appender waiting for a sync to cover its record (on its own stack), with its own
+  // wake-up, signalled outside mu_ after a sync: woken while mu_ was held, every covered
+  // waiter went back to sleep on mu_ at once.
+  enum class WakeState { kWaiting, kSynced, kRecheck };  // kSynced: its record is durable
+  using Wake = storage::WakeSignal<WakeState, WakeState::kWaiting>;
   struct Waiter {
     uint64_t seq = 0;
     bool queued = false;  // GUARDED_BY(mu_): in waiters_
     std::shared_ptr<Wake> wake = std::make_shared<Wake>();
   };
-  using PendingWake = std::pair<std::shared_ptr<Wake>, Wake::State>;
+  using PendingWake = std::pair<std::shared_ptr<Wake>, WakeState>;
   // After a sync (or a failure): tells the waiters it covered (kSynced; all of them kRecheck
   // on a failure) and the first one it did not (kRecheck: it syncs next). Signals them at once,
   // or, given `later`, leaves that to the caller once it has released mu_. REQUIRES: mu_ held.

@@ -17,6 +17,7 @@
 
 #include "storage/checksum.h"
 #include "storage/coding.h"
+#include "storage/wake_signal.h"
 
 namespace strata::storage {
 namespace {
@@ -571,32 +572,18 @@ struct IndexJournal::Copy {
 // inter-processor interrupt on a VM).
 struct IndexJournal::Writer {
   enum class State { kWaiting, kDone, kLead };
-  // Shared: the signalling thread keeps it alive through notify_one, after which the waiter
-  // (which may return as soon as it sees the new state) may already be gone.
-  struct Wake {
-    std::mutex mu;
-    std::condition_variable cv;
-    State state = State::kWaiting;  // GUARDED_BY(mu)
-  };
   const WriteBatch* batch = nullptr;
   error_code ec;     // set under the journal's mu_ before kDone is signalled
   uint64_t seq = 0;  // likewise
-  std::shared_ptr<Wake> wake = std::make_shared<Wake>();
+  std::shared_ptr<WakeSignal<State, State::kWaiting>> wake =
+      std::make_shared<WakeSignal<State, State::kWaiting>>();
 
   // Called by another thread while this writer is still queued.
   void Signal(State s) {
-    std::shared_ptr<Wake> keep = wake;
-    {
-      std::lock_guard l(keep->mu);
-      keep->state = s;
-    }
-    keep->cv.notify_one();  // unlocked: the waiter does not wake into a held lock
+    auto keep = wake;  // this writer may return (and be gone) as soon as it sees s
+    keep->Signal(s);
   }
-  State Wait() {
-    std::unique_lock l(wake->mu);
-    wake->cv.wait(l, [this] { return wake->state != State::kWaiting; });
-    return wake->state;
-  }
+  State Wait() { return wake->Await(); }
 };
 
 IndexJournal::IndexJournal(IndexJournalOptions options, JournalApplyFn apply,
