@@ -30,8 +30,10 @@ those two neighbours, so slow drift of a shared machine shows up as idle spread 
 background cost; the table gives the median over a kind's windows and each window's value.
 Idle spread = (max - min) / mean of the idle windows' p99: the noise floor of the comparison.
 
-The GET client is tools/bench/.bin/loadgen (Go, minio-go; "bench -op get -null-key small/0000",
-one inline key, no preparation) when present, else boto3 threads (--client boto3; much noisier).
+The GET client is tools/bench/.bin/loadgen ("bench -op get -null-key small/0000": its raw SigV4
+client since 2026-11-26, one inline key, no preparation) when present, else boto3 threads
+(--client boto3; much noisier). With the raw client the idle p99 is ~0.3 ms (it was ~1-3 ms with
+minio-go), so the same background work shows as a larger share of it.
 Background MB/s: heal/scrub = shard bytes read + written during the window
 (strata_heal_bytes_{read,written}_total; read r / written w); lifecycle = logical bytes
 transitioned (strata_lifecycle_transition_bytes_total). The harness itself polls the heal status
