@@ -19,10 +19,10 @@ namespace {
 unsigned PoolThreads() { return std::max(4u, 2 * std::thread::hardware_concurrency()); }
 
 struct Pools {
-  JobQueue normal{PoolThreads()};
+  JobQueue normal{"erasure", PoolThreads()};
   // Each thread lowers itself (and marks itself as background work, so whatever its jobs
   // submit stays in this pool) before its first job.
-  JobQueue background{PoolThreads(), std::numeric_limits<size_t>::max(),
+  JobQueue background{"erasure-bg", PoolThreads(), std::numeric_limits<size_t>::max(),
                       [] { LowerThreadPriorityForBackgroundWork(); }};
 };
 

@@ -23,6 +23,7 @@
 #include "erasure/placement.h"
 #include "erasure/shard_format.h"
 #include "erasure/slot_drive.h"
+#include "erasure/thread_name.h"
 #include "erasure/throttle.h"
 #include "erasure/tier.h"
 
@@ -100,9 +101,17 @@ class ErasureChunkStore final : public ChunkStore, public DamageSink {
   }
 
   void StartBackground(bool scrub_now) {
-    if (options_.start_healer) healer_ = std::thread([this] { HealerLoop(); });
+    if (options_.start_healer) {
+      healer_ = std::thread([this] {
+        NameThisThread("healer");
+        HealerLoop();
+      });
+    }
     if (options_.scrub_interval.count() > 0) {
-      scrubber_ = std::thread([this, scrub_now] { ScrubberLoop(scrub_now); });
+      scrubber_ = std::thread([this, scrub_now] {
+        NameThisThread("scrubber");
+        ScrubberLoop(scrub_now);
+      });
     }
   }
 

@@ -11,19 +11,23 @@
 #include <mutex>
 #include <thread>
 
+#include "erasure/thread_name.h"
+
 namespace strata::erasure {
 
 class JobQueue {
  public:
-  // `threads` threads run the jobs in submission order; Post refuses past `max_pending`
-  // queued jobs (back-pressure for the caller to act on). Each thread first runs
-  // `thread_start`, if given (e.g. LowerThreadPriorityForBackgroundWork: priorities are per
-  // thread on Linux), then its jobs.
-  explicit JobQueue(unsigned threads, size_t max_pending = std::numeric_limits<size_t>::max(),
-                    std::function<void()> thread_start = {})
+  // `threads` threads, named `name` (NameThisThread), run the jobs in submission order; Post
+  // refuses past `max_pending` queued jobs (back-pressure for the caller to act on). Each
+  // thread first runs `thread_start`, if given (e.g. LowerThreadPriorityForBackgroundWork:
+  // priorities are per thread on Linux), then its jobs.
+  JobQueue(const char* name, unsigned threads,
+           size_t max_pending = std::numeric_limits<size_t>::max(),
+           std::function<void()> thread_start = {})
       : max_pending_(max_pending) {
     for (unsigned i = 0; i < threads; ++i) {
-      std::thread([this, thread_start] {
+      std::thread([this, name, thread_start] {
+        NameThisThread(name);
         if (thread_start) thread_start();
         Loop();
       }).detach();

@@ -16,7 +16,7 @@ namespace {
 
 JobQueue& Reaper() {
   // Leaked on purpose: the detached threads wait on it until the process exits.
-  static JobQueue* reaper = new JobQueue(kReaperThreads, kMaxPendingUnlinks,
+  static JobQueue* reaper = new JobQueue("reaper", kReaperThreads, kMaxPendingUnlinks,
                                          [] { (void)LowerThreadPriorityForReaping(); });
   return *reaper;
 }

@@ -10,6 +10,7 @@
 #include <optional>
 #include <vector>
 
+#include "erasure/thread_name.h"
 #include "server/audit_log.h"
 #include "server/audit_verify.h"
 #include "server/log.h"
@@ -100,7 +101,10 @@ void AuditArchiver::Start() {
     std::lock_guard lock(mu_);
     wake_ = true;  // the first pass runs at once: closed segments from earlier runs
   }
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    erasure::NameThisThread("audit-archive");
+    Loop();
+  });
 }
 
 void AuditArchiver::Notify() {

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 #include <vector>
 
+#include "erasure/thread_name.h"
 #include "server/log.h"
 
 namespace strata::server {
@@ -446,7 +447,10 @@ boost::system::result<std::unique_ptr<AuditLog>> AuditLog::Open(AuditLogOptions 
     log->WriteInitialZeros();
     break;
   }
-  log->filler_ = std::thread([l = log.get()] { l->FillLoop(); });
+  log->filler_ = std::thread([l = log.get()] {
+    erasure::NameThisThread("audit-fill");
+    l->FillLoop();
+  });
   return log;
 }
 

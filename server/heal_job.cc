@@ -3,6 +3,7 @@
 #include <boost/system/errc.hpp>
 
 #include "erasure/chunk_store.h"
+#include "erasure/thread_name.h"
 
 namespace strata::server {
 
@@ -46,7 +47,10 @@ bool HealJob::Start(const erasure::ScrubOptions& options) {
   if (pass_options.max_bytes_per_second == 0) {
     pass_options.max_bytes_per_second = default_bytes_per_second_;
   }
-  thread_ = std::thread([this, pass_options] { Run(pass_options); });
+  thread_ = std::thread([this, pass_options] {
+    erasure::NameThisThread("heal-job");
+    Run(pass_options);
+  });
   return true;
 }
 

@@ -10,6 +10,7 @@
 #include <iostream>
 #include <thread>
 
+#include "erasure/thread_name.h"
 #include "server/connection.h"
 #include "server/log.h"
 
@@ -146,7 +147,10 @@ void HttpServer::Run(bool handle_signals) {
   std::vector<std::thread> extra;
   for (auto& ioc : extra_iocs_) {
     guards.push_back(asio::make_work_guard(*ioc));
-    extra.emplace_back([&ioc] { ioc->run(); });
+    extra.emplace_back([&ioc] {
+      erasure::NameThisThread("http-io");  // ioc_ runs on the caller's (main) thread
+      ioc->run();
+    });
   }
   ioc_.run();
   StopAll();  // ioc_ ran out of work without Stop(): the others stop too

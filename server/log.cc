@@ -12,6 +12,8 @@
 #include <ctime>
 #include <nlohmann/json.hpp>
 
+#include "erasure/thread_name.h"
+
 namespace strata::server {
 namespace {
 
@@ -47,7 +49,10 @@ LineWriter::LineWriter() : LineWriter(stderr, false) {}
 // erasure/background.cc): the stderr writer is created while the process loads (below), and
 // file writers by main(), never by a lowered background thread.
 LineWriter::LineWriter(std::FILE* file, bool owned)
-    : file_(file), owned_(owned), flusher_([this] { RunFlusher(); }) {}
+    : file_(file), owned_(owned), flusher_([this] {
+        erasure::NameThisThread("log-flush");
+        RunFlusher();
+      }) {}
 
 LineWriter& StderrLineWriter() {
   static LineWriter* writer = new LineWriter();  // never destroyed: usable during exit

@@ -2,12 +2,18 @@
 
 #include <algorithm>
 
+#include "erasure/thread_name.h"
+
 namespace strata::server {
 
 WorkerPool::WorkerPool(size_t threads, size_t queue_capacity) : capacity_(queue_capacity) {
   threads = std::max<size_t>(1, threads);
   threads_.reserve(threads);
-  for (size_t i = 0; i < threads; ++i) threads_.emplace_back([this] { Run(); });
+  for (size_t i = 0; i < threads; ++i)
+    threads_.emplace_back([this] {
+      erasure::NameThisThread("http-worker");
+      Run();
+    });
 }
 
 WorkerPool::~WorkerPool() { Shutdown(); }

@@ -15,6 +15,7 @@
 #include <map>
 #include <system_error>
 
+#include "erasure/thread_name.h"
 #include "storage/checksum.h"
 #include "storage/coding.h"
 #include "storage/wake_signal.h"
@@ -632,7 +633,10 @@ Result<std::unique_ptr<IndexJournal>> IndexJournal::Open(
       break;  // out of threads: the leader writes the remaining copies itself
     }
   }
-  j->ck_thread_ = std::thread([p = j.get()] { p->CheckpointLoop(); });
+  j->ck_thread_ = std::thread([p = j.get()] {
+    erasure::NameThisThread("journal-ckpt");
+    p->CheckpointLoop();
+  });
   return j;
 }
 
@@ -670,7 +674,11 @@ void IndexJournal::DropCopy(Copy& copy, const std::string& why, error_code ec) {
 // condition variables: handing it a job and waiting for it wakes exactly one thread each way.
 class IndexJournal::CopyWriter {
  public:
-  CopyWriter() : thread_([this] { Loop(); }) {}  // throws std::system_error without threads
+  CopyWriter()
+      : thread_([this] {
+          erasure::NameThisThread("journal-copy");
+          Loop();
+        }) {}  // throws std::system_error without threads
   ~CopyWriter() {
     {
       std::lock_guard l(mu_);

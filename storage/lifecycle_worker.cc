@@ -3,6 +3,8 @@
 
 #include <algorithm>
 
+#include "erasure/thread_name.h"
+
 namespace strata::storage {
 namespace {
 
@@ -61,7 +63,10 @@ void LifecycleWorker::Start() {
   std::lock_guard lock(mu_);
   if (thread_.joinable()) return;
   stop_ = false;
-  thread_ = std::thread([this] { Loop(); });
+  thread_ = std::thread([this] {
+    erasure::NameThisThread("lifecycle");
+    Loop();
+  });
 }
 
 void LifecycleWorker::Stop() {

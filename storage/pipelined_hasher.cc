@@ -13,7 +13,8 @@ namespace {
 // fdatasyncs. Started while the process loads, for the reason given in erasure/background.cc
 // (threads inherit their creator's priority; a lowered thread must not start them).
 erasure::JobQueue& HashingThreads() {
-  static auto* queue = new erasure::JobQueue(std::max(2u, std::thread::hardware_concurrency()));
+  static auto* queue =
+      new erasure::JobQueue("hash", std::max(2u, std::thread::hardware_concurrency()));
   return *queue;  // leaked on purpose: detached threads wait on it until the process exits
 }
 [[maybe_unused]] const erasure::JobQueue& started_at_load = HashingThreads();

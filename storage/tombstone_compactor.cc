@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "erasure/background_priority.h"
+#include "erasure/thread_name.h"
 
 namespace strata::storage {
 namespace {
@@ -24,7 +25,10 @@ std::string_view TombstoneCompactor::RegionOf(std::string_view key) {
 }
 
 TombstoneCompactor::TombstoneCompactor(Options options, Target target)
-    : options_(options), target_(std::move(target)), thread_([this] { Run(); }) {}
+    : options_(options), target_(std::move(target)), thread_([this] {
+        erasure::NameThisThread("compactor");
+        Run();
+      }) {}
 
 TombstoneCompactor::~TombstoneCompactor() {
   {

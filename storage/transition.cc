@@ -24,6 +24,7 @@
 #include <system_error>
 #include <thread>
 
+#include "erasure/thread_name.h"
 #include "storage/lifecycle.h"
 #include "storage/metadata_keys.h"
 #include "storage/object_record.h"
@@ -113,6 +114,7 @@ void RunAtBackgroundPriority(Work& work) {
   std::thread thread;
   try {
     thread = std::thread([&work] {
+      erasure::NameThisThread("transition");
       (void)erasure::LowerThreadPriorityForBackgroundWork();  // refused: normal priority
       work();
     });
