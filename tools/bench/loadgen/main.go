@@ -456,36 +456,27 @@ func runBench(args []string) {
 		}
 	}
 
+	names := &benchKeys{prefix: *prefix, nullKey: *nullKey, prepared: keys}
 	var fn opFunc
 	switch {
 	case raw && *op != "list":
-		fn = rawOp(&c, *op, keys, *nullKey, *prefix, data, *conc)
+		fn = rawOp(&c, *op, names, data, *conc)
 	case *op == "put":
 		fn = func(ctx context.Context, w int, seq int64) (int64, error) {
-			key := fmt.Sprintf("%s/w%03d-%08d", *prefix, w, seq)
-			return size, put(key)
+			return size, put(names.put(w, seq))
 		}
 	case *op == "get":
-		fn = getOp(&c, core, keys, *nullKey, size, *conc)
+		fn = getOp(&c, core, names, size, *conc)
 	case *op == "head":
 		fn = func(ctx context.Context, w int, seq int64) (int64, error) {
-			key := *nullKey
-			if !null {
-				key = keys[(int64(w)*7919+seq)%int64(len(keys))]
-			}
-			_, err := cl.StatObject(ctx, c.bucket, key, minio.StatObjectOptions{})
+			_, err := cl.StatObject(ctx, c.bucket, names.read(w, seq), minio.StatObjectOptions{})
 			return 0, err
 		}
 	case *op == "delete":
-		var next atomic.Int64
 		fn = func(ctx context.Context, w int, seq int64) (int64, error) {
-			key := fmt.Sprintf("%s/null-%d-%d", *prefix, w, seq)
-			if !null {
-				i := next.Add(1) - 1
-				if i >= int64(len(keys)) {
-					return 0, errExhausted
-				}
-				key = keys[i]
+			key, err := names.del(w, seq)
+			if err != nil {
+				return 0, err
 			}
 			return 0, cl.RemoveObject(ctx, c.bucket, key, minio.RemoveObjectOptions{})
 		}
@@ -534,6 +525,38 @@ func removePrefix(ctx context.Context, c *common, cl *minio.Client, prefix strin
 }
 
 var errExhausted = errors.New("exhausted")
+
+// benchKeys names the objects of a bench line's requests, the same for either client: PUT
+// writes new keys, GET and HEAD read the prepared keys in a per-worker order (the null
+// server's one key when set), DELETE takes each prepared key once (errExhausted after the
+// last; a fresh missing key per request on a null server).
+type benchKeys struct {
+	prefix, nullKey string
+	prepared        []string
+	next            atomic.Int64 // DELETE: the next prepared key
+}
+
+func (k *benchKeys) put(w int, seq int64) string {
+	return fmt.Sprintf("%s/w%03d-%08d", k.prefix, w, seq)
+}
+
+func (k *benchKeys) read(w int, seq int64) string {
+	if k.nullKey != "" {
+		return k.nullKey
+	}
+	return k.prepared[(int64(w)*7919+seq)%int64(len(k.prepared))]
+}
+
+func (k *benchKeys) del(w int, seq int64) (string, error) {
+	if k.nullKey != "" {
+		return fmt.Sprintf("%s/null-%d-%d", k.prefix, w, seq), nil
+	}
+	i := k.next.Add(1) - 1
+	if i >= int64(len(k.prepared)) {
+		return "", errExhausted
+	}
+	return k.prepared[i], nil
+}
 
 // objectKeys returns n keys under prefix for prepared objects.
 func objectKeys(prefix string, n int) []string {
@@ -597,19 +620,15 @@ func prepare(c *common, what string, keys []string, conc int, put func(key strin
 	return nil
 }
 
-// getOp returns the GET operation: worker w reads keys in its own order (or nullKey, when set,
-// every time) into a per-worker 256 KiB buffer, and checks every body is size bytes long.
-func getOp(c *common, core minio.Core, keys []string, nullKey string, size int64,
-	conc int) opFunc {
+// getOp returns the GET operation: worker w reads names.read's keys into a per-worker 256 KiB
+// buffer, and checks every body is size bytes long.
+func getOp(c *common, core minio.Core, names *benchKeys, size int64, conc int) opFunc {
 	bufs := make([][]byte, conc)
 	for i := range bufs {
 		bufs[i] = make([]byte, 256<<10)
 	}
 	return func(ctx context.Context, w int, seq int64) (int64, error) {
-		key := nullKey
-		if key == "" {
-			key = keys[(int64(w)*7919+seq)%int64(len(keys))]
-		}
+		key := names.read(w, seq)
 		body, _, _, err := core.GetObject(ctx, c.bucket, key, minio.GetObjectOptions{})
 		if err != nil {
 			return 0, err

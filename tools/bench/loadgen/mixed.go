@@ -143,8 +143,8 @@ func runMixed(args []string) {
 			"", putOpts)
 		return ingestSize, err
 	}
-	trainFn := getOp(&c, core, trainKeys, "", trainSize, *trainConc)
-	inferGet := getOp(&c, core, inferKeys, "", inferSize, *inferConc)
+	trainFn := getOp(&c, core, &benchKeys{prepared: trainKeys}, trainSize, *trainConc)
+	inferGet := getOp(&c, core, &benchKeys{prepared: inferKeys}, inferSize, *inferConc)
 	inferOps := make([][]timedOp, *inferConc) // per worker: measure() calls worker w's fn only
 	inferFn := func(ctx context.Context, w int, seq int64) (int64, error) {
 		t0 := time.Now()

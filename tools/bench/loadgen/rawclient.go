@@ -24,7 +24,6 @@ import (
 	"net"
 	"strconv"
 	"sync"
-	"sync/atomic"
 	"time"
 )
 
@@ -306,34 +305,24 @@ func (rc *rawConn) readChunked() (int64, error) {
 // instead of letting bufio allocate per call.
 type onlyReader struct{ io.Reader }
 
-// rawOp is the bench subcommand's operation on the raw client: the same keys and checks as
-// the minio-go operations in main.go (GET checks the size read; DELETE takes each prepared key
-// once, or deletes missing keys on a null server).
-func rawOp(c *common, op string, keys []string, nullKey, prefix string, data []byte,
-	conc int) opFunc {
+// rawOp is the bench subcommand's operation on the raw client: the same keys (benchKeys) and
+// checks as the minio-go operations in main.go (GET checks the size read).
+func rawOp(c *common, op string, names *benchKeys, data []byte, conc int) opFunc {
 	signer := newRawSigner(c)
 	conns := make([]*rawConn, conc)
 	for i := range conns {
 		conns[i] = newRawConn(c.endpoint, signer)
 	}
 	size := int64(len(data))
-	readKey := func(w int, seq int64) string {
-		if nullKey != "" {
-			return nullKey
-		}
-		return keys[(int64(w)*7919+seq)%int64(len(keys))]
-	}
-	var next atomic.Int64
 	switch op {
 	case "put":
 		return func(_ context.Context, w int, seq int64) (int64, error) {
-			_, _, err := conns[w].do("PUT", s3Path(c.bucket, fmt.Sprintf("%s/w%03d-%08d", prefix,
-				w, seq)), data)
+			_, _, err := conns[w].do("PUT", s3Path(c.bucket, names.put(w, seq)), data)
 			return size, err
 		}
 	case "get":
 		return func(_ context.Context, w int, seq int64) (int64, error) {
-			key := readKey(w, seq)
+			key := names.read(w, seq)
 			_, n, err := conns[w].do("GET", s3Path(c.bucket, key), nil)
 			if err == nil && n != size {
 				err = fmt.Errorf("GET %s: %d bytes, want %d", key, n, size)
@@ -342,20 +331,16 @@ func rawOp(c *common, op string, keys []string, nullKey, prefix string, data []b
 		}
 	case "head":
 		return func(_ context.Context, w int, seq int64) (int64, error) {
-			_, _, err := conns[w].do("HEAD", s3Path(c.bucket, readKey(w, seq)), nil)
+			_, _, err := conns[w].do("HEAD", s3Path(c.bucket, names.read(w, seq)), nil)
 			return 0, err
 		}
 	case "delete":
 		return func(_ context.Context, w int, seq int64) (int64, error) {
-			key := fmt.Sprintf("%s/null-%d-%d", prefix, w, seq)
-			if nullKey == "" {
-				i := next.Add(1) - 1
-				if i >= int64(len(keys)) {
-					return 0, errExhausted
-				}
-				key = keys[i]
+			key, err := names.del(w, seq)
+			if err != nil {
+				return 0, err
 			}
-			_, _, err := conns[w].do("DELETE", s3Path(c.bucket, key), nil)
+			_, _, err = conns[w].do("DELETE", s3Path(c.bucket, key), nil)
 			return 0, err
 		}
 	}
