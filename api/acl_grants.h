@@ -105,7 +105,8 @@ std::string RenderAccessControlPolicy(const AccessControlList& acl, const OwnerI
 
 // Storage's record: "" for an ACL that is the owner's FULL_CONTROL alone, else a versioned list
 // of grants. Decoding also reads the records of older servers (a canned ACL's name); a record
-// that does not decode grants nothing beyond the owner's (failing closed).
+// that does not decode grants nothing beyond the owner's (failing closed). Encode only grants
+// ValidateGrantees passed: the record is one grant a line, and an unchecked id may hold a newline.
 std::string EncodeAclRecord(const AccessControlList& acl, std::string_view owner_id);
 AccessControlList DecodeAclRecord(std::string_view record, std::string_view owner_id,
                                   bool bucket_level);
