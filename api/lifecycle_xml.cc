@@ -439,7 +439,11 @@ Status CheckRule(const RawRule& raw, bool v2, LifecycleRule* rule) {
   }
   rule->enabled = raw.enabled;
   if (Status s = CheckFilter(raw.filter, &rule->filter)) return s;
-  const bool any_action = raw.expiration || !raw.transitions.empty() || raw.noncurrent ||
+  // An Expiration of ExpiredObjectDeleteMarker false alone asks for nothing (and is not kept
+  // below): a rule with only that has no action, which the index cannot store.
+  const bool expires = raw.expiration && (raw.expiration->days || raw.expiration->date ||
+                                          raw.expiration->marker.value_or(false));
+  const bool any_action = expires || !raw.transitions.empty() || raw.noncurrent ||
                           !raw.noncurrent_transitions.empty() || raw.abort_days;
   if (!any_action) return BadRequest("At least one action needs to be specified in a rule");
   const bool tags = !rule->filter.tags.empty();

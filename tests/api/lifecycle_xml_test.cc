@@ -137,6 +137,13 @@ TEST_CASE("Expiration takes Days, a midnight Date, or ExpiredObjectDeleteMarker"
                                               "ExpiredObjectDeleteMarker></Expiration>"));
   CHECK(marker.rules[0].expiration->expired_object_delete_marker);
   CHECK_FALSE(marker.rules[0].expiration->days);
+  // A false marker asks for nothing: beside another action it is accepted and not kept.
+  auto marker_off = ParseOk(
+      Rule(std::string(kEnabledAll) +
+           "<Expiration><ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker></Expiration>"
+           "<Transition><Days>1</Days><StorageClass>GLACIER</StorageClass></Transition>"));
+  CHECK_FALSE(marker_off.rules[0].expiration);
+  CHECK(marker_off.rules[0].transitions.size() == 1);
 }
 
 TEST_CASE("Transitions take Days (0 allowed) or a midnight Date") {
@@ -344,6 +351,11 @@ TEST_CASE("Semantic problems answer AWS's code and message") {
        S3Errc::kInvalidArgument, "Rule ID must be unique. Found same ID for more than one rule"},
       {Rule(kEnabledAll), S3Errc::kInvalidRequest,
        "At least one action needs to be specified in a rule"},
+      // "If set to false the policy takes no action" (the API reference): nothing else, no rule.
+      {Rule(std::string(kEnabledAll) +
+            "<Expiration><ExpiredObjectDeleteMarker>false</ExpiredObjectDeleteMarker>"
+            "</Expiration>"),
+       S3Errc::kInvalidRequest, "At least one action needs to be specified in a rule"},
       {Rule("<Status>Enabled</Status><Filter>" + tag +
             "</Filter><Expiration><ExpiredObjectDeleteMarker>true</ExpiredObjectDeleteMarker>"
             "</Expiration>"),

@@ -142,6 +142,9 @@ INVALID = [
      "InvalidArgument", "ID length should not exceed allowed limit of 255"),
     ("no-action", [{"ID": "r", "Status": "Enabled", "Filter": {}}],
      "InvalidRequest", "At least one action needs to be specified in a rule"),
+    ("marker-false-only", [{"ID": "r", "Status": "Enabled", "Filter": {},
+                            "Expiration": {"ExpiredObjectDeleteMarker": False}}],
+     "InvalidRequest", "At least one action needs to be specified in a rule"),
     ("date-not-midnight", [{"ID": "r", "Status": "Enabled", "Filter": {},
                             "Expiration": {"Date": datetime.datetime(
                                 2030, 1, 1, 12, tzinfo=datetime.timezone.utc)}}],
