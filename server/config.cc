@@ -434,19 +434,21 @@ uint32_t DefaultWorkers(unsigned cores) { return std::max(64u, 8u * std::max(1u,
 
 namespace {
 
-// "lifecycle": {"day_seconds": N, "interval_seconds": S, "transition_mb_per_second": R}.
+// "lifecycle": {"day_seconds": N, "interval_seconds": S, "transition_mb_per_second": R,
+// "transition_busy_mb_per_second": B}.
 boost::system::result<void, ConfigError> ParseLifecycle(const json& value, ServerConfig& c) {
   if (!value.is_object()) {
     return Error(
         "\"lifecycle\" must be an object: {\"day_seconds\": N, \"interval_seconds\": S, "
-        "\"transition_mb_per_second\": R}");
+        "\"transition_mb_per_second\": R, \"transition_busy_mb_per_second\": B}");
   }
   for (const auto& [key, v] : value.items()) {
-    if (key != "day_seconds" && key != "interval_seconds" && key != "transition_mb_per_second") {
+    const bool rate = key == "transition_mb_per_second" || key == "transition_busy_mb_per_second";
+    if (key != "day_seconds" && key != "interval_seconds" && !rate) {
       c.warnings.push_back("lifecycle: unknown key \"" + key + "\" ignored");
       continue;
     }
-    const uint64_t max = key == "transition_mb_per_second" ? 1u << 20 : 100u * 365 * 86400;
+    const uint64_t max = rate ? 1u << 20 : 100u * 365 * 86400;
     if (!v.is_number_unsigned() || v.get<uint64_t>() > max) {
       return Error("lifecycle: \"" + key + "\" must be an integer from 0 to " +
                    std::to_string(max));
@@ -457,8 +459,10 @@ boost::system::result<void, ConfigError> ParseLifecycle(const json& value, Serve
       c.lifecycle.day_seconds = static_cast<uint32_t>(n);
     } else if (key == "interval_seconds") {
       c.lifecycle.interval_seconds = static_cast<uint32_t>(n);
-    } else {
+    } else if (key == "transition_mb_per_second") {
       c.lifecycle.transition_mb_per_second = n;
+    } else {
+      c.lifecycle.transition_busy_mb_per_second = n;
     }
   }
   return {};

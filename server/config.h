@@ -67,12 +67,15 @@ struct TlsConfig {
 };
 
 // The lifecycle worker ("lifecycle": {"day_seconds", "interval_seconds",
-// "transition_mb_per_second"}). A shortened day (tests, demos) makes rules take effect in
-// seconds; interval 0 means min(day / 4, 1 h), at least 1 s.
+// "transition_mb_per_second", "transition_busy_mb_per_second"}). A shortened day (tests, demos)
+// makes rules take effect in seconds; interval 0 means min(day / 4, 1 h), at least 1 s.
+// Transitions copy at most transition_mb_per_second, and at most transition_busy_mb_per_second
+// while clients are being served (a request in flight or within the last 100 ms).
 struct LifecycleConfig {
   uint32_t day_seconds = 86400;
   uint32_t interval_seconds = 0;
-  uint64_t transition_mb_per_second = 64;  // 0: unthrottled
+  uint64_t transition_mb_per_second = 64;      // 0: unthrottled
+  uint64_t transition_busy_mb_per_second = 8;  // 0: no lower cap while busy
 };
 
 // The audit log ("audit": {"enabled", "dir", "segment_mb" | "segment_kb", "reads",

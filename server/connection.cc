@@ -961,8 +961,31 @@ typename Connection<Stream>::NextRequest Connection<Stream>::AwaitNextRequest(
   }
 }
 
+namespace {
+
+// Counts a request as foreground activity while its handler and response run.
+class ActiveRequest {
+ public:
+  ActiveRequest(ServerState& state, std::chrono::steady_clock::time_point started) : state_(state) {
+    state_.requests_active.fetch_add(1, std::memory_order_relaxed);
+    state_.MarkRequest(started);
+  }
+  ~ActiveRequest() {
+    state_.MarkRequest(std::chrono::steady_clock::now());
+    state_.requests_active.fetch_sub(1, std::memory_order_relaxed);
+  }
+  ActiveRequest(const ActiveRequest&) = delete;
+  ActiveRequest& operator=(const ActiveRequest&) = delete;
+
+ private:
+  ServerState& state_;
+};
+
+}  // namespace
+
 template <class Stream>
 bool Connection<Stream>::ServeRequest() {
+  const ActiveRequest active(*state_, started_);
   const auto& req = parser_->get();
   const bool is_head = req.method() == http::verb::head;
   api::RequestContext ctx{request_id_, remote_address_, std::is_same_v<Stream, TlsStream>};

@@ -24,6 +24,7 @@
 #include <boost/beast/http/buffer_body.hpp>
 #include <boost/beast/http/parser.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
+#include <chrono>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -83,6 +84,14 @@ struct ServerState {
   // Reports an answered request to options.on_request, if set.
   void Report(const RequestRecord& record) {
     if (options.on_request) options.on_request(record);
+  }
+
+  // Foreground activity (HttpServer::ForegroundBusy): requests being served, and the last
+  // moment one started or ended (steady clock, ns). Relaxed: a hint for background pacing.
+  std::atomic<uint32_t> requests_active{0};
+  std::atomic<int64_t> last_request_ns{0};
+  void MarkRequest(std::chrono::steady_clock::time_point at) {
+    last_request_ns.store(at.time_since_epoch().count(), std::memory_order_relaxed);
   }
 };
 

@@ -90,6 +90,15 @@ uint16_t HttpServer::tls_port() const {
 
 size_t HttpServer::connection_count() const { return state_->connection_count(); }
 
+bool HttpServer::ForegroundBusy(std::chrono::nanoseconds window) const {
+  if (state_->requests_active.load(std::memory_order_relaxed) > 0) return true;
+  const int64_t last = state_->last_request_ns.load(std::memory_order_relaxed);
+  if (last == 0) return false;  // no request yet
+  const auto since = std::chrono::steady_clock::now().time_since_epoch() -
+                     std::chrono::steady_clock::duration(last);
+  return since < window;
+}
+
 void HttpServer::set_ready(bool ready) { state_->ready.store(ready); }
 
 void HttpServer::DoAccept(tcp::acceptor& acceptor, bool tls) {

@@ -79,6 +79,10 @@ class HttpServer {
   // Open client connections (both listeners). Thread-safe.
   size_t connection_count() const;
 
+  // True while a request is being served, or if one started or ended within `window`.
+  // Background work that yields to clients (lifecycle transitions) asks this. Thread-safe.
+  bool ForegroundBusy(std::chrono::nanoseconds window) const;
+
   // Runs the I/O threads (the calling thread is one of them) until the server has stopped:
   // after Stop(), or SIGTERM/SIGINT when `handle_signals`. Stopping closes the listener and idle
   // connections, lets in-flight requests finish for up to shutdown_grace, then closes the rest.

@@ -44,6 +44,9 @@ namespace {
 // so that foreground requests keep the disks.
 constexpr std::chrono::seconds kScrubInterval = std::chrono::hours(24);
 constexpr uint64_t kScrubBytesPerSecond = 32ull << 20;
+// Clients count as being served this long after a request: a closed-loop client's next request
+// is sub-millisecond away, a metrics scrape a second.
+constexpr std::chrono::milliseconds kForegroundBusyWindow{100};
 
 namespace fs = std::filesystem;
 
@@ -318,11 +321,17 @@ int Main(int argc, char** argv) {
       storage::NewObjectStore(**metadata, **chunks, store_options);
 
   // Lifecycle rules, applied in the background through the ObjectStore (object lock enforced).
-  storage::LifecycleWorker lifecycle(*store,
-                                     {std::chrono::seconds(config->lifecycle.day_seconds),
-                                      std::chrono::seconds(config->lifecycle.interval_seconds),
-                                      config->lifecycle.transition_mb_per_second << 20,
-                                      {}});
+  // Transitions slow down to the busy rate while clients are being served (issue 8).
+  storage::LifecycleWorkerOptions lifecycle_options;
+  lifecycle_options.day_length = std::chrono::seconds(config->lifecycle.day_seconds);
+  lifecycle_options.interval = std::chrono::seconds(config->lifecycle.interval_seconds);
+  lifecycle_options.transition_bytes_per_second = config->lifecycle.transition_mb_per_second << 20;
+  lifecycle_options.transition_busy_bytes_per_second =
+      config->lifecycle.transition_busy_mb_per_second << 20;
+  lifecycle_options.foreground_busy = [&server] {
+    return server.ForegroundBusy(kForegroundBusyWindow);
+  };
+  storage::LifecycleWorker lifecycle(*store, std::move(lifecycle_options));
   lifecycle.Start();
 
   // Users and their access keys (issue 7): secrets sealed under the master key file, which

@@ -262,6 +262,8 @@ void LifecycleWorker::Apply(const std::string& bucket, const std::vector<ObjectI
       // own and comes back here to commit. `stop` is polled there: an atomic load.
       TransitionOptions options;
       options.max_bytes_per_second = options_.transition_bytes_per_second;
+      options.busy_bytes_per_second = options_.transition_busy_bytes_per_second;
+      options.foreground_busy = options_.foreground_busy;
       options.stop = [this] { return stopping(); };
       auto info =
           store_.TransitionVersion(bucket, key, action.version_id, action.storage_class, options);

@@ -31,6 +31,12 @@ struct LifecycleWorkerOptions {
   std::chrono::milliseconds interval{0};
   // Transition copy throttle (0: unlimited).
   uint64_t transition_bytes_per_second = 64ull << 20;
+  // The lower throttle while `foreground_busy` says the server is serving requests (0: none).
+  // At the full rate a transition raised a small-object GET p99 by 50-90 % on 2 cores (issue
+  // 8, tools/bench/background_bench.py); the cost follows the rate.
+  uint64_t transition_busy_bytes_per_second = 8ull << 20;
+  // Empty: never busy.
+  std::function<bool()> foreground_busy;
   // The time rules are evaluated at; empty: Clock::now.
   std::function<TimePoint()> clock;
 };

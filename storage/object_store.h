@@ -296,7 +296,12 @@ struct ListResult {
 // requests keep the disks; `stop` (if set) is polled between blocks and abandons the copy
 // (kPreconditionFailed, nothing changed) when it returns true.
 struct TransitionOptions {
-  uint64_t max_bytes_per_second = 0;
+  uint64_t max_bytes_per_second = 0;  // 0: unlimited
+  // While `foreground_busy` answers true (polled before each copied chunk), the copy moves at
+  // most this fast (0: no extra cap). Background copies cost the foreground's tail latency in
+  // proportion to their rate on a small machine (issue 8), so a busy server moves data slowly.
+  uint64_t busy_bytes_per_second = 0;
+  std::function<bool()> foreground_busy;
   std::function<bool()> stop;
 };
 

@@ -325,3 +325,33 @@ TEST_CASE("bad log levels and metrics_public values are refused") {
   REQUIRE_FALSE(flags.has_value());
   CHECK(flags.error().message.find("--log-level") != std::string::npos);
 }
+
+TEST_CASE("the lifecycle section sets the day, the interval and both transition rates") {
+  auto d = ParseConfig("", Flags{}, 2);
+  REQUIRE(d.has_value());
+  CHECK(d->lifecycle.day_seconds == 86400);
+  CHECK(d->lifecycle.transition_mb_per_second == 64);
+  CHECK(d->lifecycle.transition_busy_mb_per_second == 8);
+
+  auto c = ParseConfig(R"({"lifecycle": {"day_seconds": 5, "interval_seconds": 2,
+                                         "transition_mb_per_second": 0,
+                                         "transition_busy_mb_per_second": 16}})",
+                       Flags{}, 2);
+  REQUIRE(c.has_value());
+  CHECK(c->lifecycle.day_seconds == 5);
+  CHECK(c->lifecycle.interval_seconds == 2);
+  CHECK(c->lifecycle.transition_mb_per_second == 0);
+  CHECK(c->lifecycle.transition_busy_mb_per_second == 16);
+  CHECK(c->warnings.empty());
+
+  CHECK_THAT(ErrorOf(R"({"lifecycle": {"transition_busy_mb_per_second": -1}})"),
+             Catch::Contains("\"transition_busy_mb_per_second\" must be an integer from 0 to"));
+  CHECK_THAT(ErrorOf(R"({"lifecycle": {"transition_busy_mb_per_second": "8"}})"),
+             Catch::Contains("transition_busy_mb_per_second"));
+  CHECK_THAT(ErrorOf(R"({"lifecycle": {"day_seconds": 0}})"),
+             Catch::Contains("\"day_seconds\" must be at least 1"));
+  auto w = ParseConfig(R"({"lifecycle": {"transition_mb_per_sec": 8}})", Flags{}, 2);
+  REQUIRE(w.has_value());
+  REQUIRE(w->warnings.size() == 1);
+  CHECK_THAT(w->warnings[0], Catch::Contains("\"transition_mb_per_sec\" ignored"));
+}

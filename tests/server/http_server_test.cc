@@ -150,6 +150,7 @@ class TestServer {
     pool_.Shutdown();
   }
   void Stop() { server_->Stop(); }
+  HttpServer& server() { return *server_; }
 
   FakeHandler handler;
   uint16_t port = 0;
@@ -566,4 +567,26 @@ TEST_CASE("connections spread over the I/O threads are all served at once") {
       CHECK(clients[i]->Receive().body() == "c" + std::to_string(i) + "r" + std::to_string(round));
     }
   }
+}
+
+TEST_CASE("the server is busy while a request runs and for a window after it, then idle") {
+  using namespace std::chrono_literals;
+  TestServer s;
+  HttpServer& server = s.server();
+  CHECK_FALSE(server.ForegroundBusy(1h));  // no request yet
+  Client c(s.port);
+  c.Send("GET /block HTTP/1.1\r\nHost: x\r\n\r\n");
+  s.handler.WaitBlocked(1);
+  std::this_thread::sleep_for(30ms);
+  CHECK(server.ForegroundBusy(1ms));  // in flight, however long ago it started
+  s.handler.Release();
+  CHECK(c.Receive().body() == "released");
+  CHECK(server.ForegroundBusy(1h));
+  // Idle once the request has ended and the window has passed.
+  const auto deadline = std::chrono::steady_clock::now() + 5s;
+  while (server.ForegroundBusy(20ms) && std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(5ms);
+  }
+  CHECK_FALSE(server.ForegroundBusy(20ms));
+  CHECK(server.ForegroundBusy(1h));  // the request's end is still within an hour
 }

@@ -1,5 +1,6 @@
 // Lifecycle configuration storage and TransitionVersion, on the in-memory chunk store fake and
 // on the real erasure-coded chunk store over temp folders.
+#include <atomic>
 #include <catch2/catch.hpp>
 #include <thread>
 
@@ -286,6 +287,36 @@ TEST_CASE("a throttled transition takes at least size / rate") {
   REQUIRE(f.store().TransitionVersion("b", "k", "null", "GLACIER", options));
   CHECK(std::chrono::steady_clock::now() - start >= 240ms);
   CHECK(f.ReadAll("b", "k").value() == data);
+}
+
+TEST_CASE("a transition moves at the busy rate only while the foreground is busy") {
+  StoreFixture f("fake", Options());
+  f.MakeBucket("b");
+  const std::string data = TestPayload(2 << 20, 5);
+  f.PutOrDie("b", "k", data);
+  f.PutOrDie("b", "k2", data);
+  std::atomic<int> asked{0};
+  bool busy = true;
+  TransitionOptions options;
+  options.busy_bytes_per_second = 2 << 20;  // 2 MiB at 2 MiB/s: >= 1 s while busy
+  options.foreground_busy = [&] {
+    ++asked;
+    return busy;
+  };
+  // Idle: no cap at all (max_bytes_per_second 0), so well below the busy rate's 1 s.
+  busy = false;
+  auto start = std::chrono::steady_clock::now();
+  REQUIRE(f.store().TransitionVersion("b", "k", "null", "GLACIER", options));
+  CHECK(std::chrono::steady_clock::now() - start < 700ms);
+  CHECK(asked > 0);
+  // Busy: the lower rate applies, even with a higher (or no) idle limit.
+  busy = true;
+  options.max_bytes_per_second = 64 << 20;
+  start = std::chrono::steady_clock::now();
+  REQUIRE(f.store().TransitionVersion("b", "k2", "null", "GLACIER", options));
+  CHECK(std::chrono::steady_clock::now() - start >= 950ms);
+  CHECK(f.ReadAll("b", "k2").value() == data);
+  CHECK(f.store().Head("b", "k2")->storage_class == "GLACIER");
 }
 
 TEST_CASE("transition errors: unknown class, delete marker, unknown version") {

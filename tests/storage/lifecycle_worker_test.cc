@@ -20,10 +20,21 @@ using testing::TestPayload;
 
 constexpr std::chrono::seconds kDay{10};
 
+// Unthrottled, interval from the day, evaluated at `clock`.
+LifecycleWorkerOptions WorkerOptions(std::chrono::seconds day,
+                                     std::function<TimePoint()> clock = {}) {
+  LifecycleWorkerOptions options;
+  options.day_length = day;
+  options.transition_bytes_per_second = 0;
+  options.transition_busy_bytes_per_second = 0;
+  options.clock = std::move(clock);
+  return options;
+}
+
 struct World {
   TestClock clock;
   StoreFixture f{"fake", MakeOptions(clock)};
-  LifecycleWorker worker{f.store(), LifecycleWorkerOptions{kDay, 0ms, 0, clock.AsFunction()}};
+  LifecycleWorker worker{f.store(), WorkerOptions(kDay, clock.AsFunction())};
 
   static StoreOptions MakeOptions(const TestClock& clock) {
     auto options = StoreFixture::DefaultOptions();
@@ -223,9 +234,9 @@ TEST_CASE("buckets without a configuration are left alone") {
 
 TEST_CASE("the background thread runs passes and stops promptly") {
   World w;
-  LifecycleWorker fast(w.f.store(), LifecycleWorkerOptions{1s, 0ms, 0, w.clock.AsFunction()});
+  LifecycleWorker fast(w.f.store(), WorkerOptions(1s, w.clock.AsFunction()));
   CHECK(fast.interval() == 1s);  // day / 4 is below the 1 s floor
-  LifecycleWorker slow(w.f.store(), LifecycleWorkerOptions{kAwsDay, 0ms, 0, {}});
+  LifecycleWorker slow(w.f.store(), WorkerOptions(kAwsDay));
   CHECK(slow.interval() == 1h);
   fast.Start();
   auto deadline = std::chrono::steady_clock::now() + 5s;

@@ -3,7 +3,8 @@
 transitions - costs the foreground GET p99 less than 20%").
 
     tools/bench/background_bench.py [--server BIN] [--fill-mib 384] [--seconds 5] [--rounds 2]
-                                    [--threads 4] [--rate-mib 64] [--phases LIST]
+                                    [--threads 4] [--rate-mib 64] [--busy-rate-mib N]
+                                    [--phases LIST]
                                     [--client loadgen|boto3] [--access-log FILE]
                                     [--out FILE.json]
 
@@ -20,8 +21,9 @@ loop of --threads clients for --seconds - in a sequence of windows of these kind
   scrub      operator passes with nothing to heal (every block of every shard verified),
              repeated until the window ends
   lifecycle  a rule moves big/ to GLACIER (nvme -> hdd tier) at transition_mb_per_second =
-             --rate-mib (server default 64; 0 = unthrottled); the window starts when the first
-             object has moved. Once per run (the data moves for good): --fill-mib must outlast
+             --rate-mib (server default 64; 0 = unthrottled), and while clients are served
+             (the GET loop here) at transition_busy_mb_per_second = --busy-rate-mib (server
+             default 8; 0 = no lower cap); the window starts when the first object has moved. Once per run (the data moves for good): --fill-mib must outlast
              the window ("covered" says which part of it had the copy running)
 
 Default sequence: idle, then (heal, idle, scrub, idle) x --rounds, lifecycle, idle. Every
@@ -111,7 +113,8 @@ def pct(values, q):
 class Server:
     """strata-server on a temporary data folder (embedded default tiers)."""
 
-    def __init__(self, binary: str, rate_mib: int, access_log: str | None):
+    def __init__(self, binary: str, rate_mib: int, access_log: str | None,
+                 busy_rate_mib: int | None = None):
         self.work = Path(tempfile.mkdtemp(prefix="strata-bg-bench-"))
         self.port = free_port()
         self.endpoint = f"http://127.0.0.1:{self.port}"
@@ -119,6 +122,8 @@ class Server:
         config = {"listen": f"127.0.0.1:{self.port}", "data": str(self.work / "data"),
                   "lifecycle": {"day_seconds": 1, "interval_seconds": 1,
                                 "transition_mb_per_second": rate_mib}}
+        if busy_rate_mib is not None:
+            config["lifecycle"]["transition_busy_mb_per_second"] = busy_rate_mib
         (self.work / "config.json").write_text(json.dumps(config))
         env = dict(os.environ, STRATA_ROOT_ACCESS_KEY=self.ak, STRATA_ROOT_SECRET_KEY=self.sk)
         self.log = open(self.work / "server.log", "wb")
@@ -355,7 +360,8 @@ def run_phase(server: Server, name: str, args, state: dict) -> dict:
                state["total_bytes"] and time.monotonic() < deadline):
             time.sleep(0.2)
         extra = {"moved_in_window_mb": round(moved_in_window / 1e6, 1),
-                 "transition_s": round(time.monotonic() - t0, 2), "rate_mib": args.rate_mib}
+                 "transition_s": round(time.monotonic() - t0, 2), "rate_mib": args.rate_mib,
+                 "busy_rate_mib": args.busy_rate_mib}
         bg_bytes = moved_in_window
     else:
         bg_bytes = 0.0
@@ -418,6 +424,8 @@ def main() -> int:
                     help="heal and scrub windows each (default sequence: see --phases)")
     ap.add_argument("--threads", type=int, default=4, help="foreground GET clients")
     ap.add_argument("--rate-mib", type=int, default=64, help="transition_mb_per_second (0: none)")
+    ap.add_argument("--busy-rate-mib", type=int, help="transition_busy_mb_per_second (0: none; "
+                    "default: the server's, 8)")
     ap.add_argument("--phases", help="comma-separated windows, in order; lifecycle at most "
                     "once (default: idle, then (heal, idle, scrub, idle) x rounds, lifecycle, idle)")
     ap.add_argument("--client", choices=["loadgen", "boto3"],
@@ -434,7 +442,7 @@ def main() -> int:
     if phases.count("lifecycle") > 1:
         ap.error("lifecycle can run once")
 
-    server = Server(args.server, args.rate_mib, args.access_log)
+    server = Server(args.server, args.rate_mib, args.access_log, args.busy_rate_mib)
     try:
         t = time.monotonic()
         big = fill(server, args.fill_mib)
@@ -458,7 +466,9 @@ def main() -> int:
     print(f"\nBackground work vs foreground GET: {args.threads} closed-loop clients "
           f"({args.client}) of one 4 KiB inline object, {args.seconds:g} s windows; "
           f"{len(big)} x 4 MiB on nvme 2+2; transition throttle "
-          f"{args.rate_mib or 'none'} MiB/s; medians over windows\n")
+          f"{args.rate_mib or 'none'} MiB/s, while serving "
+          f"{'server default' if args.busy_rate_mib is None else args.busy_rate_mib or 'none'}"
+          f"; medians over windows\n")
     print("| phase | windows | background MB/s | covered | GET/s | GET p50 ms | GET p99 ms "
           "| p99 vs neighbouring idle (each) |")
     print("|---|---:|---:|---:|---:|---:|---:|---|")
@@ -483,6 +493,7 @@ def main() -> int:
         Path(args.out).write_text(json.dumps(
             {"kind": "background", "threads": args.threads, "seconds": args.seconds,
              "client": args.client, "fill_mib": len(big) * 4, "rate_mib": args.rate_mib,
+             "busy_rate_mib": args.busy_rate_mib,
              "server": args.server, "summary": summary, "windows": results}, indent=2) + "\n")
     return 0
 
