@@ -63,6 +63,20 @@ TEST_CASE("a small body is hashed on the caller's thread and digests the same") 
   CHECK(got.crc == OneShot(ChecksumAlgorithm::kCrc64Nvme, data));
 }
 
+TEST_CASE("a body just past the inline part, and pieces over a MiB, digest the same") {
+  // 1 MiB inline, then a short tail in pieces on both sides of the hand-off size.
+  const std::string data = testing::TestPayload((1 << 20) + 200 * 1024 + 7, 9);
+  for (auto pieces : std::vector<std::vector<size_t>>{{64 * 1024}, {1 << 20, 1}, {4096}}) {
+    Digests got = PipelinedDigests(data, pieces);
+    CHECK(got.md5 == Md5(data));
+    CHECK(got.crc == OneShot(ChecksumAlgorithm::kCrc64Nvme, data));
+  }
+  // Pieces larger than the stream buffer (a caller with a 2 MiB buffer), in order with others.
+  const std::string big = testing::TestPayload(9 << 20, 10);
+  Digests got = PipelinedDigests(big, {300 * 1024, 2 << 20, 5});
+  CHECK(got.md5 == Md5(big));
+}
+
 TEST_CASE("destroying a pipelined hasher while a piece is in flight waits for it") {
   const std::string data = testing::TestPayload(4 << 20, 5);
   for (int round = 0; round < 20; ++round) {
