@@ -25,8 +25,8 @@
 // loop on 2 cores still saw its p99 rise +51 % at ~38 MB/s of transitions: woken request
 // threads queue on one core while the other runs background work (perf sched: their scheduling
 // delays overlap erasure-bg, transition and reaper time). The cost follows the rate (+23 % at
-// 13 MB/s, +8-11 % at 8), so the Pacer drops to busy_bytes_per_second while the foreground is
-// busy (tools/bench/background_bench.py).
+// 13 MB/s, median +11.5 % at 8), so the Pacer drops to busy_bytes_per_second while the
+// foreground is busy (tools/bench/background_bench.py).
 #include <algorithm>
 #include <chrono>
 #include <system_error>
@@ -46,9 +46,10 @@ boost::system::error_code Err(Errc e) { return make_error_code(e); }
 constexpr size_t kCopyBufferBytes = 1 << 20;
 
 // Paces a copy to max_bytes_per_second, or busy_bytes_per_second while the foreground is busy,
-// and polls `stop` while it waits. Each chunk is due `n / rate` after the previous one (or after
-// now, if the copy fell behind): a copy that stalled does not catch up in a burst, and a change
-// of rate takes effect at the next chunk.
+// and polls `stop` while it waits. Each chunk is due `n / rate` after the previous one, so the
+// copy's own work counts toward the pause; a copy that fell further behind than one chunk's
+// time (a stall) restarts from now instead of catching up in a burst. A change of rate takes
+// effect at the next chunk.
 class Pacer {
  public:
   explicit Pacer(const TransitionOptions& options)
@@ -59,9 +60,9 @@ class Pacer {
     if (Stopped()) return false;
     const uint64_t rate = Rate();
     if (rate == 0) return true;
-    const auto now = std::chrono::steady_clock::now();
-    next_ = std::max(next_, now) + std::chrono::nanoseconds(static_cast<int64_t>(
-                                       static_cast<double>(n) * 1e9 / static_cast<double>(rate)));
+    const auto chunk_time = std::chrono::nanoseconds(
+        static_cast<int64_t>(static_cast<double>(n) * 1e9 / static_cast<double>(rate)));
+    next_ = std::max(next_, std::chrono::steady_clock::now() - chunk_time) + chunk_time;
     // Sleep in short slices so a stop request is honoured promptly.
     while (std::chrono::steady_clock::now() < next_) {
       auto left = next_ - std::chrono::steady_clock::now();
