@@ -546,8 +546,11 @@ def render(res: dict) -> str:
         out.append("")
         out.append(f"MinIO {mi.get('version') or '(version unknown)'} (built from source by "
                    f"install.sh --with-minio), one node, {mi.get('drives')} drive folders in the "
-                   "same file system (EC:2, like Strata's 2+2), run after Strata stopped with the "
-                   "same client and lines; Strata/MinIO > 1 means Strata is faster"
+                   "same file system (EC:2, like Strata's 2+2), "
+                   + ("each line run right after Strata's (both up, the other idle), the other "
+                      "workloads after Strata stopped" if mi.get("interleaved") else
+                      "run after Strata stopped")
+                   + ", with the same client and lines; Strata/MinIO > 1 means Strata is faster"
                    + (f"; max RSS {mi['max_rss_mb']} MiB" if mi.get("max_rss_mb") else "")
                    + (f". **MinIO error: {mi['error']}**" if mi.get("error") else "") + ".")
     out += ["", f"Command: `{res.get('command')}`", ""]

@@ -153,6 +153,18 @@ def rss_mb(pid: int) -> float | None:
 # ---------------------------------------------------------------- machine description
 
 
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU time of the processes (all their threads) so far, in seconds."""
+    ticks = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of stat)
+    return ticks / os.sysconf("SC_CLK_TCK")
+
+
 def machine_info(data_dir: Path) -> dict:
     info: dict = {"kernel": platform.release(), "cores": os.cpu_count()}
     try:
@@ -544,7 +556,7 @@ class MinIO(ServerProcess):
                    MINIO_ROOTDRIVE_THRESHOLD_SIZE="1",
                    MINIO_UPDATE="off",  # no update checks: the machine has no internet
                    MINIO_BROWSER="off")  # no console UI; --console-address still binds a port
-        self.logf = open(self.log_path, "w")
+        self.logf = open(self.log_path, "a")  # a second start (workloads) appends
         # "{1...4}" is MinIO's own ellipsis syntax (not a shell expansion): one erasure set.
         self.proc = subprocess.Popen([str(binary), "server", "--address", self.endpoint,
                                       "--console-address", console,
@@ -697,30 +709,74 @@ def parse_warp(path: Path, op: str) -> dict:
     }
 
 
+class LinePeer:
+    """The other server of an interleaved comparison (run.py --minio): it runs each workload
+    line right after Strata has run it, while Strata idles, so the two lines of a pair are
+    minutes closer than in two sequential passes. This machine's speed drifts over minutes
+    (a 64 MiB PUT line moved 0.2-0.3 of its ratio between runs): pairs compare like with like.
+    Each line records the idle server's CPU meanwhile (idle_peer_cpu_pct)."""
+
+    def __init__(self, name: str, endpoint: str, pids: list[int], proc: subprocess.Popen,
+                 log_path: Path, skip: set[str]):
+        self.name, self.endpoint, self.pids, self.proc = name, endpoint, pids, proc
+        self.log_path, self.skip = log_path, skip
+        self.max_rss = 0.0
+        self.error: str | None = None
+
+
+def run_line(lg: Loadgen, name: str, line: tuple[str, int, int], plan: dict, pids: list[int],
+             proc: subprocess.Popen | None, log_path: Path | None,
+             idle_pids: list[int]) -> dict:
+    """One workload line on the server lg.endpoint points at, from a quiet disk. Raises
+    RuntimeError if the server exited."""
+    op, s, c = line
+    settled = settle_disk(plan.get("disk"), plan.get("settle_timeout", 60))
+    log(f"{name:6} {op:6} {human_size(s):>6} c{c}" + (f" (disk settled {settled} s)"
+                                                       if settled > 1.5 else ""))
+    idle_before, t0 = cpu_seconds(idle_pids), time.monotonic()
+    r = bench_line(lg, op, s, c, plan["duration"], pids)
+    if idle_pids:
+        r["idle_peer_cpu_pct"] = round(
+            100 * (cpu_seconds(idle_pids) - idle_before) / max(time.monotonic() - t0, 1e-3), 1)
+    r["settle_s"] = settled
+    if proc:
+        r["server_rss_mb"] = rss_mb(proc.pid)
+    log("      " + fmt_line(r) + (f" (idle {r['idle_peer_cpu_pct']} % CPU)"
+                                  if "idle_peer_cpu_pct" in r else ""))
+    if proc and proc.poll() is not None:
+        raise RuntimeError(f"{name} server exited ({proc.returncode}); see {log_path}")
+    return r
+
+
 def run_server(lg: Loadgen, name: str, lines: list[tuple[str, int, int]], workloads: list[str],
                plan: dict, pids: list[int], proc: subprocess.Popen | None,
-               log_path: Path | None = None) -> dict:
+               log_path: Path | None = None, peer: LinePeer | None = None) -> dict:
     """Runs the workload lines, listing, multipart, complete and mixed workloads (those selected)
     against the server lg.endpoint points at, `name` ("strata" or "minio") in the progress
     log. `proc` (when run.py started the server) gives the RSS after each line and stops the
-    run if the server exits."""
+    run if the server exits. With a `peer`, each line not in peer.skip also runs on the peer
+    right after, into the line's "minio" entry (a peer that fails stops being used)."""
     out: dict = {"lines": [], "listing": None, "multipart": None, "complete": None,
                  "mixed": None, "latency": None, "churn": None}
     max_rss = 0.0
     tag = f"{name:6}"
-    for op, s, c in lines:
-        settled = settle_disk(plan.get("disk"), plan.get("settle_timeout", 60))
-        log(f"{tag} {op:6} {human_size(s):>6} c{c}" + (f" (disk settled {settled} s)"
-                                                        if settled > 1.5 else ""))
-        r = bench_line(lg, op, s, c, plan["duration"], pids)
-        r["settle_s"] = settled
-        if proc:
-            r["server_rss_mb"] = rss_mb(proc.pid)
-            max_rss = max(max_rss, r["server_rss_mb"] or 0)
-        log("      " + fmt_line(r))
+    for line in lines:
+        interleave = peer is not None and peer.error is None and line[0] not in peer.skip
+        r = run_line(lg, name, line, plan, pids, proc, log_path,
+                     peer.pids if interleave else [])
+        max_rss = max(max_rss, r.get("server_rss_mb") or 0)
         out["lines"].append(r)
-        if proc and proc.poll() is not None:
-            raise RuntimeError(f"{name} server exited ({proc.returncode}); see {log_path}")
+        if interleave:
+            saved, lg.endpoint = lg.endpoint, peer.endpoint
+            try:
+                r["minio"] = run_line(lg, peer.name, line, plan, peer.pids, peer.proc,
+                                      peer.log_path, pids)
+                peer.max_rss = max(peer.max_rss, r["minio"].get("server_rss_mb") or 0)
+            except RuntimeError as e:
+                peer.error = str(e)
+                log(f"{peer.name}: {e}")
+            finally:
+                lg.endpoint = saved
 
     if "listing" in workloads:
         keys, prefixes = plan["listing_keys"], plan["listing_prefixes"]
@@ -802,13 +858,23 @@ def run_server(lg: Loadgen, name: str, lines: list[tuple[str, int, int]], worklo
 
 
 def run_minio(lg: Loadgen, binary: Path, work: Path, lines: list[tuple[str, int, int]],
-              workloads: list[str], plan: dict, results: dict) -> None:
-    """The same lines against MinIO (started here, stopped after), attached to Strata's:
-    results["strata"][i]["minio"], results[listing|multipart|complete|mixed]["minio"], and a
-    results["minio"] summary (binary, version, drives, RSS)."""
+              workloads: list[str], plan: dict, results: dict,
+              lines_done: LinePeer | None = None) -> None:
+    """The same lines and workloads against MinIO (started here, stopped after), attached to
+    Strata's: results["strata"][i]["minio"], results[listing|multipart|complete|mixed]["minio"],
+    and a results["minio"] summary (binary, version, drives, RSS, interleaved). `lines_done`:
+    the lines already ran interleaved with Strata's (LinePeer); only the workloads are left."""
     summary: dict = {"binary": str(binary), "version": minio_version(binary),
-                     "drives": MINIO_DRIVES}
+                     "drives": MINIO_DRIVES, "interleaved": lines_done is not None}
     results["minio"] = summary
+    if lines_done is not None:
+        lines = []
+        if lines_done.error:
+            summary["error"] = lines_done.error
+            return
+        if not workloads:
+            summary["max_rss_mb"] = lines_done.max_rss
+            return
     try:
         peer = MinIO(binary, work, lg.access, lg.secret)
     except (OSError, RuntimeError) as e:
@@ -827,7 +893,7 @@ def run_minio(lg: Loadgen, binary: Path, work: Path, lines: list[tuple[str, int,
     finally:
         lg.endpoint = saved
         peer.stop()
-    summary["max_rss_mb"] = m["max_rss_mb"]
+    summary["max_rss_mb"] = max(m["max_rss_mb"], lines_done.max_rss if lines_done else 0.0)
     by_line = {(mr.get("op"), mr.get("size"), mr.get("concurrency")): mr for mr in m["lines"]}
     for r in results["strata"]:
         mr = by_line.get((r.get("op"), r.get("size"), r.get("concurrency")))
@@ -920,11 +986,15 @@ def main() -> int:
     ap.add_argument("--signed-payload", action="store_true",
                     help="sign PUT bodies (aws-chunked) instead of UNSIGNED-PAYLOAD")
     ap.add_argument("--minio", action="store_true",
-                    help="also run every workload line against MinIO (install.sh --with-minio), "
-                    "started after Strata stops, and print Strata/MinIO ratios")
+                    help="also run every workload against MinIO (install.sh --with-minio) and "
+                    "print Strata/MinIO ratios: each line right after Strata's, the other "
+                    "workloads after Strata stops")
     ap.add_argument("--minio-skip", default="",
                     help="workloads not to run against MinIO, e.g. listing (its 1M-key "
                     "population takes ~25 min at MinIO's small-PUT rate here)")
+    ap.add_argument("--minio-sequential", action="store_true",
+                    help="with --minio: run MinIO's lines after all of Strata's (one server up "
+                         "at a time) instead of each right after Strata's")
     ap.add_argument("--minio-bin", type=Path, default=BIN / "minio",
                     help="the MinIO server binary (default .bin/minio)")
     ap.add_argument("--out", type=Path, default=Path("bench-results.json"))
@@ -1030,6 +1100,7 @@ def main() -> int:
     t_start = time.time()
     results["machine"]["loadavg_start"] = os.getloadavg()[0]
     server: Strata | None = None
+    minio_running: MinIO | None = None  # up while the interleaved lines run
     try:
         if "limits" in workloads:
             results["limits"] = measure_limits(data_dir, quick, smoke)
@@ -1076,9 +1147,31 @@ def main() -> int:
             lg.endpoint = server.endpoint
             pids = server.pids
 
-        strata = run_server(lg, "strata", lines, workloads, plan, pids,
+        skip = {w.strip() for w in a.minio_skip.split(",") if w.strip()}
+        minio_lines = [line for line in lines if line[0] not in skip]
+        minio_workloads = [w for w in workloads if w not in skip]
+        line_peer: LinePeer | None = None
+        if a.minio and server and minio_lines and not a.minio_sequential:
+            # Interleaved (LinePeer): MinIO runs each line right after Strata; it is up for
+            # the lines only, so every other workload still has one server on the cores.
+            try:
+                minio_running = MinIO(minio_bin, work, a.access_key, a.secret_key)
+                line_peer = LinePeer("minio", minio_running.endpoint, minio_running.pids,
+                                     minio_running.proc, minio_running.log_path, skip)
+            except (OSError, RuntimeError) as e:
+                log(f"minio: {e}; its lines run after Strata's instead")
+        strata = run_server(lg, "strata", lines, [] if line_peer else workloads, plan, pids,
                             server.proc if server else None,
-                            server.log_path if server else None)
+                            server.log_path if server else None, line_peer)
+        if minio_running:
+            minio_running.stop()
+            minio_running = None
+            rest = run_server(lg, "strata", [], workloads, plan, pids,
+                              server.proc if server else None,
+                              server.log_path if server else None)
+            rest["lines"] = strata["lines"]
+            rest["max_rss_mb"] = max(rest["max_rss_mb"], strata["max_rss_mb"])
+            strata = rest
         results["strata"] = strata["lines"]
         for k in ("listing", "multipart", "complete", "mixed", "churn"):
             results[k] = strata[k]
@@ -1091,19 +1184,20 @@ def main() -> int:
                                                        pids, duration, work, lg)
         if server:
             results["server_max_rss_mb"] = strata["max_rss_mb"]
-            # MinIO runs after Strata has stopped, as the null server ran before it started:
-            # one server at a time on the shared cores.
+            # MinIO's workloads (and with --minio-sequential its lines) run after Strata has
+            # stopped, as the null server ran before it started: one server at a time on the
+            # shared cores for everything but the interleaved lines.
             server.stop()
             server = None
         if a.minio and (lines or any(w in workloads for w in ("listing", "multipart", "complete",
                                                                 "mixed", "latency", "churn"))):
-            skip = {w.strip() for w in a.minio_skip.split(",") if w.strip()}
-            minio_lines = [line for line in lines if line[0] not in skip]
-            minio_workloads = [w for w in workloads if w not in skip]
-            run_minio(lg, minio_bin, work, minio_lines, minio_workloads, plan, results)
+            run_minio(lg, minio_bin, work, minio_lines, minio_workloads, plan, results,
+                      line_peer)
     finally:
         if server:
             server.stop()
+        if minio_running:
+            minio_running.stop()
         results["total_s"] = round(time.time() - t_start, 1)
         results["machine"]["loadavg_end"] = os.getloadavg()[0]
         a.out.write_text(json.dumps(results, indent=1) + "\n")
