@@ -33,28 +33,48 @@ void PipelinedHasher::Update(std::span<const std::byte> data) {
     hashed_inline_ += data.size();
     return;
   }
-  // The previous piece was hashed while the caller read this one; wait for it, then hand this
-  // one off and return, so it is hashed while the caller stores it and reads the next.
-  Drain();
-  pending_.assign(data.begin(), data.end());
+  // Earlier pieces are hashed while the caller reads this one; hand this one off too (once
+  // fewer than kMaxPiecesInFlight wait) and return, so it is hashed while the caller stores it
+  // and reads the next.
+  std::vector<std::byte> piece;
+  {
+    std::unique_lock<std::mutex> lock(mu_);
+    progress_.wait(lock, [this] { return queued_.size() < kMaxPiecesInFlight; });
+    if (!spare_.empty()) {
+      piece = std::move(spare_.back());
+      spare_.pop_back();
+    }
+  }
+  piece.assign(data.begin(), data.end());  // outside the lock: the job may finish a piece
+  bool start = false;
   {
     std::lock_guard<std::mutex> lock(mu_);
-    busy_ = true;
+    queued_.push_back(std::move(piece));
+    if (!job_running_) job_running_ = start = true;
   }
-  HashingThreads().Post([this] { HashPending(); });
+  if (start) HashingThreads().Post([this] { HashQueued(); });
 }
 
-void PipelinedHasher::HashPending() {
-  for (Hasher* hasher : hashers_) hasher->Update(pending_);
-  std::lock_guard<std::mutex> lock(mu_);
-  busy_ = false;
-  // Under the lock: the waiter may destroy this object as soon as it sees busy_ false.
-  done_.notify_one();
+void PipelinedHasher::HashQueued() {
+  std::unique_lock<std::mutex> lock(mu_);
+  while (!queued_.empty()) {
+    // Only this job removes pieces, and the caller only appends: the front stays put.
+    const std::vector<std::byte>& piece = queued_.front();
+    lock.unlock();
+    for (Hasher* hasher : hashers_) hasher->Update(piece);
+    lock.lock();
+    spare_.push_back(std::move(queued_.front()));
+    queued_.pop_front();
+    progress_.notify_all();
+  }
+  job_running_ = false;
+  // Under the lock: the waiter may destroy this object as soon as it sees the job ended.
+  progress_.notify_all();
 }
 
 void PipelinedHasher::Drain() {
   std::unique_lock<std::mutex> lock(mu_);
-  done_.wait(lock, [this] { return !busy_; });
+  progress_.wait(lock, [this] { return !job_running_; });
 }
 
 }  // namespace strata::storage

@@ -13,6 +13,7 @@
 
 #include <condition_variable>
 #include <cstddef>
+#include <deque>
 #include <mutex>
 #include <span>
 #include <vector>
@@ -25,6 +26,12 @@ class PipelinedHasher {
  public:
   static constexpr size_t kInlineBytes = 1 << 20;
   static constexpr size_t kMinPipelinedPiece = 64 * 1024;
+  // Pieces handed off and not yet hashed, at most, each a copy of the caller's piece (~256 KiB
+  // from the socket). More than one lets the caller run ahead while the hashing thread is
+  // briefly descheduled (two cores, several threads per upload): with one, every such pause
+  // stalled the caller too (with three stripe buffers in the blob writer: 64 MiB PUT at one
+  // stream +10 %).
+  static constexpr size_t kMaxPiecesInFlight = 3;
 
   // `hashers` (not owned, non-null) are updated in order with every piece; they must outlive
   // this object.
@@ -42,14 +49,17 @@ class PipelinedHasher {
   void Drain();
 
  private:
-  void HashPending();  // runs on the hashing thread
+  void HashQueued();  // the hashing job: hashes queued pieces in order until none is left
 
   std::vector<Hasher*> hashers_;
   size_t hashed_inline_ = 0;
-  std::vector<std::byte> pending_;  // the piece handed off; read by the job while busy_
   std::mutex mu_;
-  std::condition_variable done_;
-  bool busy_ = false;  // GUARDED_BY(mu_)
+  std::condition_variable progress_;
+  // Pieces handed off, oldest first; the job reads the front one outside the lock, so it stays
+  // in the queue (and counts toward kMaxPiecesInFlight) until hashed.
+  std::deque<std::vector<std::byte>> queued_;  // GUARDED_BY(mu_)
+  std::vector<std::vector<std::byte>> spare_;  // GUARDED_BY(mu_): hashed, for reuse
+  bool job_running_ = false;                   // GUARDED_BY(mu_)
 };
 
 }  // namespace strata::storage

@@ -1,7 +1,12 @@
 #include "storage/pipelined_hasher.h"
 
+#include <atomic>
 #include <catch2/catch.hpp>
+#include <chrono>
+#include <condition_variable>
+#include <mutex>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "tests/storage/byte_source_fake.h"
@@ -93,6 +98,70 @@ TEST_CASE("destroying a pipelined hasher while a piece is in flight waits for it
     expected->Update(Bytes(data).subspan(0, 2 << 20));
     CHECK(md5->Finish() == expected->Finish());
   }
+}
+
+// An MD5 whose every Update after the first waits until the gate opens: a hashing thread that
+// is not getting the CPU.
+class GatedMd5 final : public Hasher {
+ public:
+  void Update(std::span<const std::byte> data) override {
+    if (calls_++ > 0) {
+      std::unique_lock<std::mutex> lock(mu_);
+      cv_.wait(lock, [this] { return open_; });
+    }
+    md5_->Update(data);
+  }
+  std::string Finish() override { return md5_->Finish(); }
+  void Open() {
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      open_ = true;
+    }
+    cv_.notify_all();
+  }
+
+ private:
+  std::unique_ptr<Hasher> md5_ = NewMd5Hasher();
+  std::atomic<int> calls_{0};
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool open_ = false;
+};
+
+TEST_CASE("a caller runs at most kMaxPiecesInFlight pieces ahead of a stalled hashing thread") {
+  const size_t piece = 256 * 1024;
+  const size_t pieces = PipelinedHasher::kMaxPiecesInFlight + 2;
+  const std::string data = testing::TestPayload(PipelinedHasher::kInlineBytes + pieces * piece, 4);
+  GatedMd5 md5;
+  std::atomic<size_t> handed_off{0};
+  std::thread caller([&] {
+    PipelinedHasher hashing({&md5});
+    hashing.Update(Bytes(data).first(PipelinedHasher::kInlineBytes));  // inline, ungated
+    std::vector<std::byte> buffer(piece);
+    for (size_t i = 0; i < pieces; ++i) {
+      const auto bytes = Bytes(data).subspan(PipelinedHasher::kInlineBytes + i * piece, piece);
+      std::copy(bytes.begin(), bytes.end(), buffer.begin());
+      hashing.Update(buffer);
+      std::fill(buffer.begin(), buffer.end(), std::byte{0xEE});  // the caller reuses it
+      ++handed_off;
+    }
+    hashing.Drain();
+  });
+  // The first piece is being hashed (gated) and counts as in flight with the queued ones.
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (handed_off < PipelinedHasher::kMaxPiecesInFlight &&
+         std::chrono::steady_clock::now() < deadline) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+  const size_t reached = handed_off;
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  const size_t after_a_while = handed_off;
+  md5.Open();
+  caller.join();  // before any check: a failed check must not leave the thread running
+  CHECK(reached == PipelinedHasher::kMaxPiecesInFlight);
+  CHECK(after_a_while == PipelinedHasher::kMaxPiecesInFlight);  // the next Update waited
+  CHECK(handed_off == pieces);
+  CHECK(md5.Finish() == Md5(data));
 }
 
 }  // namespace
