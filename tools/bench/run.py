@@ -716,10 +716,8 @@ class LinePeer:
     (a 64 MiB PUT line moved 0.2-0.3 of its ratio between runs): pairs compare like with like.
     Each line records the idle server's CPU meanwhile (idle_peer_cpu_pct)."""
 
-    def __init__(self, name: str, endpoint: str, pids: list[int], proc: subprocess.Popen,
-                 log_path: Path, skip: set[str]):
-        self.name, self.endpoint, self.pids, self.proc = name, endpoint, pids, proc
-        self.log_path, self.skip = log_path, skip
+    def __init__(self, name: str, server: MinIO, skip: set[str]):
+        self.name, self.server, self.skip = name, server, skip
         self.max_rss = 0.0
         self.error: str | None = None
 
@@ -763,14 +761,14 @@ def run_server(lg: Loadgen, name: str, lines: list[tuple[str, int, int]], worklo
     for line in lines:
         interleave = peer is not None and peer.error is None and line[0] not in peer.skip
         r = run_line(lg, name, line, plan, pids, proc, log_path,
-                     peer.pids if interleave else [])
+                     peer.server.pids if interleave else [])
         max_rss = max(max_rss, r.get("server_rss_mb") or 0)
         out["lines"].append(r)
         if interleave:
-            saved, lg.endpoint = lg.endpoint, peer.endpoint
+            saved, lg.endpoint = lg.endpoint, peer.server.endpoint
             try:
-                r["minio"] = run_line(lg, peer.name, line, plan, peer.pids, peer.proc,
-                                      peer.log_path, pids)
+                r["minio"] = run_line(lg, peer.name, line, plan, peer.server.pids,
+                                      peer.server.proc, peer.server.log_path, pids)
                 peer.max_rss = max(peer.max_rss, r["minio"].get("server_rss_mb") or 0)
             except RuntimeError as e:
                 peer.error = str(e)
@@ -1156,8 +1154,7 @@ def main() -> int:
             # the lines only, so every other workload still has one server on the cores.
             try:
                 minio_running = MinIO(minio_bin, work, a.access_key, a.secret_key)
-                line_peer = LinePeer("minio", minio_running.endpoint, minio_running.pids,
-                                     minio_running.proc, minio_running.log_path, skip)
+                line_peer = LinePeer("minio", minio_running, skip)
             except (OSError, RuntimeError) as e:
                 log(f"minio: {e}; its lines run after Strata's instead")
         strata = run_server(lg, "strata", lines, [] if line_peer else workloads, plan, pids,
