@@ -24,6 +24,11 @@ LARGE = MIB  # from this size on, a line is judged by MB/s, below by ops/s
 # ranked (bench_table says so under the table).
 SHORT_LINE_OPS = 100
 
+
+def is_short_line(r: dict) -> bool:
+    return r.get("ops") is not None and r["ops"] < SHORT_LINE_OPS
+
+
 def human_size(n: int) -> str:
     for unit, v in (("GiB", GIB), ("MiB", MIB), ("KiB", KIB)):
         if n >= v and n % v == 0:
@@ -140,7 +145,7 @@ def bench_table(rows: list[dict], res: dict, null_by_key: dict) -> list[str]:
         if r.get("errors"):
             errs += f" ({(r.get('first_error') or '')[:60]})"
         rate = num(r.get("ops_per_s"))
-        if r.get("ops") is not None and r["ops"] < SHORT_LINE_OPS:
+        if is_short_line(r):
             rate += f" ({r['ops']} ops)"
         out.append(
             f"| {human_size(r['size']) if r.get('op') != 'list' else '1000 keys'} "
@@ -149,7 +154,7 @@ def bench_table(rows: list[dict], res: dict, null_by_key: dict) -> list[str]:
             f"| {num(r.get('server_cpu_pct'))} | {num(r.get('client_cpu_pct'))} "
             f"| {num(n.get('ops_per_s'))} | {ratio(vs_null)} | {vs_limit or '–'} | {errs} |"
             + (minio_cells(r) if with_minio else ""))
-    if any(r.get("ops") is not None and r["ops"] < SHORT_LINE_OPS for r in rows):
+    if any(is_short_line(r) for r in rows):
         out += ["", f"Lines of fewer than {SHORT_LINE_OPS} operations (DELETE of objects of 16 "
                 "MiB or more: loadgen prepares 8, at most 1 GiB) last milliseconds: their rates "
                 "and ratios are too noisy to rank and are not targets."]

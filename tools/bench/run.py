@@ -861,12 +861,11 @@ def run_minio(lg: Loadgen, binary: Path, work: Path, lines: list[tuple[str, int,
     """The same lines and workloads against MinIO (started here, stopped after), attached to
     Strata's: results["strata"][i]["minio"], results[listing|multipart|complete|mixed]["minio"],
     and a results["minio"] summary (binary, version, drives, RSS, interleaved). `lines_done`:
-    the lines already ran interleaved with Strata's (LinePeer); only the workloads are left."""
+    the lines already ran interleaved with Strata's (LinePeer; `lines` is then empty)."""
     summary: dict = {"binary": str(binary), "version": minio_version(binary),
                      "drives": MINIO_DRIVES, "interleaved": lines_done is not None}
     results["minio"] = summary
     if lines_done is not None:
-        lines = []
         if lines_done.error:
             summary["error"] = lines_done.error
             return
@@ -1188,8 +1187,8 @@ def main() -> int:
             server = None
         if a.minio and (lines or any(w in workloads for w in ("listing", "multipart", "complete",
                                                                 "mixed", "latency", "churn"))):
-            run_minio(lg, minio_bin, work, minio_lines, minio_workloads, plan, results,
-                      line_peer)
+            run_minio(lg, minio_bin, work, [] if line_peer else minio_lines, minio_workloads,
+                      plan, results, line_peer)
     finally:
         if server:
             server.stop()
