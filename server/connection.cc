@@ -132,12 +132,12 @@ constexpr int kWorkerRecvsPerRead = 1;
 // A worker waiting on the socket wakes this often to notice a closed connection or a server
 // whose I/O threads have stopped.
 constexpr std::chrono::milliseconds kWaitSlice{250};
-// After a response on a plain keep-alive connection, the worker waits this long for the next
-// request header itself before handing the connection back to its I/O thread. A client in a
-// request loop sends it within a fraction of this; taking it on the worker saves three
-// thread wake-ups per request (I/O thread post, epoll, worker queue), which were a quarter of
-// a small GET's CPU (futex wake-ups are inter-processor interrupts on a VM).
-constexpr std::chrono::microseconds kWorkerLinger{2000};
+
+// A request that took longer than this (header to response sent) most likely waited rather than
+// computed: on disk, in a group commit, for a slow client. Its worker may wait on the linger set
+// beyond the set's bound (LingerSet::Options::max_waiters). 4 KiB GETs take 20-50 us of a
+// worker here, 4 KiB PUTs at 16 connections 1-2 ms.
+constexpr std::chrono::microseconds kWaitedRequest{500};
 
 // Statuses that never carry a body or a Content-Length (RFC 9110 8.6).
 bool BodylessStatus(unsigned status) {
@@ -391,7 +391,11 @@ void Connection<Stream>::OnReadHeader(error_code ec) {
     return WriteAndFinish(std::make_shared<std::string>(std::move(bytes)), keep_alive);
   }
 
-  if (!state_->pool.Submit([self = shared_from_this()] { self->Process(); })) {
+  if (!state_->pool.Submit([self = shared_from_this()] {
+        const bool waited = self->Process();
+        // An idle worker now: it may take a lingering connection.
+        self->state_->ServeLingering(waited);
+      })) {
     api::RequestContext ctx{request_id_, remote_address_, std::is_same_v<Stream, TlsStream>};
     api::Response r;
     try {
@@ -835,12 +839,33 @@ error_code Connection<Stream>::StreamBody(storage::ByteSource& source, std::stri
 }
 
 template <class Stream>
-void Connection<Stream>::Process() {
-  bool again = ServeRequest();
+bool Connection<Stream>::Process() {
+  const bool again = ServeRequest();
+  if constexpr (std::is_same_v<Stream, PlainStream>) {
+    return ServeFollowing(again, last_request_waited_);
+  } else {
+    asio::post(stream_.get_executor(), [self = shared_from_this(), again] { self->Finish(again); });
+    return last_request_waited_;
+  }
+}
+
+template <class Stream>
+bool Connection<Stream>::ServeFollowing(bool again, bool waited) {
   if constexpr (std::is_same_v<Stream, PlainStream>) {
     while (again) {
       error_code header_ec;
-      const NextRequest next = AwaitNextRequest(header_ec);
+      const NextRequest next = TakeNextRequest(header_ec);
+      if (next == NextRequest::kLinger) {
+        // Set first: once added, another worker may take the connection at once.
+        in_linger_epoll_ = true;
+        int fd = -1;
+        {
+          std::lock_guard lock(socket_mu_);
+          fd = worker_fd_;
+        }
+        if (fd >= 0 && state_->linger.Add(shared_from_this(), fd)) return waited;
+        break;  // the set is closed (stopping): the I/O thread waits for the next request
+      }
       if (next == NextRequest::kHandBack) break;
       if (next == NextRequest::kEnd) {
         again = false;
@@ -852,14 +877,33 @@ void Connection<Stream>::Process() {
         ReturnSocket();
         asio::post(stream_.get_executor(),
                    [self = shared_from_this(), header_ec] { self->OnReadHeader(header_ec); });
-        return;
+        return waited;
       }
       BeginRequest();
       again = ServeRequest();
+      waited = last_request_waited_;
     }
     ReturnSocket();
+    asio::post(stream_.get_executor(), [self = shared_from_this(), again] { self->Finish(again); });
+  } else {
+    (void)again;
   }
-  asio::post(stream_.get_executor(), [self = shared_from_this(), again] { self->Finish(again); });
+  return waited;
+}
+
+template <class Stream>
+bool Connection<Stream>::Resume() {
+  // A worker took the connection out of the linger set: its next request (or its end) came.
+  return ServeFollowing(true, false);
+}
+
+template <class Stream>
+void Connection<Stream>::Expire() {
+  // Nothing came within the linger: the I/O thread waits for the next request, as after any
+  // response. The set has removed the descriptor from its epoll.
+  in_linger_epoll_ = false;
+  ReturnSocket();
+  asio::post(stream_.get_executor(), [self = shared_from_this()] { self->Finish(true); });
 }
 
 template <class Stream>
@@ -872,6 +916,7 @@ void Connection<Stream>::ReturnSocket() {
   std::lock_guard lock(socket_mu_);
   if (worker_fd_ < 0) return;
   const int fd = std::exchange(worker_fd_, -1);
+  if (std::exchange(in_linger_epoll_, false)) state_->linger.Forget(fd);
   if (!socket_closed_) {
     error_code ec;
     Socket(stream_).assign(protocol_, fd, ec);  // registers it with the reactor again
@@ -885,31 +930,21 @@ void Connection<Stream>::ReturnSocket() {
 }
 
 template <class Stream>
-typename Connection<Stream>::NextRequest Connection<Stream>::AwaitNextRequest(
+typename Connection<Stream>::NextRequest Connection<Stream>::TakeNextRequest(
     error_code& header_ec) {
   if (state_->stopping.load()) return NextRequest::kHandBack;
-  // Bounded: at most half the workers wait like this, and none while requests queue for one.
-  if (state_->pool.queued() > 0) return NextRequest::kHandBack;
-  if (state_->lingering.fetch_add(1) >= state_->pool.threads() / 2) {
-    state_->lingering.fetch_sub(1);
-    return NextRequest::kHandBack;
-  }
-  struct Release {
-    std::atomic<size_t>& n;
-    ~Release() { n.fetch_sub(1); }
-  } release{state_->lingering};
-
   {
-    // Out of the I/O thread's reactor while this worker holds the connection: otherwise every
+    // Out of the I/O thread's reactor while the workers hold the connection: otherwise every
     // request's arrival also wakes the I/O thread, for nothing (epoll reports the bytes), which
-    // was a fifth of the server's CPU in a 4 KiB GET loop. Kept out across the requests this
-    // worker serves; ReturnSocket() registers it again.
+    // was a fifth of the server's CPU in a 4 KiB GET loop. Kept out across the requests the
+    // workers serve and while it lingers; ReturnSocket() registers it again.
     std::lock_guard lock(socket_mu_);
     if (socket_closed_) return NextRequest::kEnd;
     if (worker_fd_ < 0) {
       error_code ec;
       const int fd = Socket(stream_).release(ec);
-      if (!ec) worker_fd_ = fd;  // else the registered socket serves, with the extra wake-ups
+      if (ec) return NextRequest::kHandBack;
+      worker_fd_ = fd;
     }
   }
   // As Finish() and DoReadHeader() on the I/O thread.
@@ -917,7 +952,6 @@ typename Connection<Stream>::NextRequest Connection<Stream>::AwaitNextRequest(
   parser_.emplace();
   parser_->header_limit(state_->options.header_limit);
   parser_->body_limit(boost::none);
-  const auto deadline = std::chrono::steady_clock::now() + kWorkerLinger;
   for (;;) {
     if (buffer_.size() > 0) {
       // Beast consumes nothing of a header until all of it is there (and checks header_limit
@@ -934,30 +968,20 @@ typename Connection<Stream>::NextRequest Connection<Stream>::AwaitNextRequest(
     if (buffer_.capacity() - buffer_.size() < kHeaderReadBytes) {
       buffer_.reserve(buffer_.size() + kHeaderReadBytes);
     }
-    int fd = -1;
     ssize_t got = 0;
     {
       std::lock_guard lock(socket_mu_);
       if (socket_closed_) return NextRequest::kEnd;
-      fd = SocketFd();
       auto space = buffer_.prepare(buffer_.capacity() - buffer_.size());
-      got = ::recv(fd, space.data(), space.size(), MSG_DONTWAIT);
+      got = ::recv(worker_fd_, space.data(), space.size(), MSG_DONTWAIT);
       if (got > 0) buffer_.commit(static_cast<size_t>(got));
     }
     if (got > 0) continue;
     if (got == 0) return NextRequest::kEnd;  // the client closed the connection
     if (errno == EINTR) continue;
     if (errno != EAGAIN && errno != EWOULDBLOCK) return NextRequest::kEnd;
-    const auto left = deadline - std::chrono::steady_clock::now();
-    if (left <= std::chrono::nanoseconds::zero()) return NextRequest::kHandBack;
-    const auto ns = std::chrono::duration_cast<std::chrono::nanoseconds>(left).count();
-    const timespec timeout{.tv_sec = 0, .tv_nsec = static_cast<long>(ns)};
-    // A descriptor closed (and reused) meanwhile costs one spurious wake-up: the recv above
-    // re-checks socket_closed_ under the lock (as WaitSocket).
-    pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
-    const int n = ::ppoll(&p, 1, &timeout, nullptr);
-    if (n == 0) return NextRequest::kHandBack;
-    if (n < 0 && errno != EINTR) return NextRequest::kEnd;
+    // Part of a header: the I/O thread reads the rest, under the header timeout.
+    return buffer_.size() > 0 ? NextRequest::kHandBack : NextRequest::kLinger;
   }
 }
 
@@ -1052,6 +1076,8 @@ bool Connection<Stream>::ServeRequest() {
   }
   r.stream.reset();  // release storage readers on the worker, not the I/O thread
 
+  const auto took = std::chrono::steady_clock::now() - started_;
+  last_request_waited_ = took > kWaitedRequest;
   if (state_->options.on_request) {
     record_.request_id = request_id_;
     record_.remote = remote_address_;
@@ -1063,7 +1089,7 @@ bool Connection<Stream>::ServeRequest() {
     record_.status = h.result_int();
     record_.bytes_in = bytes_in_;
     record_.bytes_out = bytes_out_;
-    record_.duration = std::chrono::steady_clock::now() - started_;
+    record_.duration = took;
     record_.tls = std::is_same_v<Stream, TlsStream>;
     state_->Report(record_);
   }

@@ -4,8 +4,10 @@
 // layer (http_server.cc creates these).
 //
 // Threading: the header read runs on the connection's strand (an I/O thread); on a plain
-// stream the worker that answered a request also takes the next header if it arrives within
-// about 2 ms (AwaitNextRequest). A request's handler runs on a worker, which then drives the
+// stream the worker that answered a request takes the next header itself if it is already
+// there, and otherwise puts the connection in the server's LingerSet for about 2 ms, where
+// whichever worker is idle takes it when the next request comes (TakeNextRequest,
+// ServeFollowing). A request's handler runs on a worker, which then drives the
 // socket itself: body bytes already in the read
 // buffer are parsed on the worker, and on a plain stream the worker does the body's recv and the
 // response's sendmsg itself, non-blocking, waiting in poll() when the socket is not ready (the
@@ -16,6 +18,7 @@
 // at any time, handing over through the strand, so the parser and buffers need no lock.
 #pragma once
 
+#include <algorithm>
 #include <atomic>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -31,11 +34,13 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <thread>
 #include <unordered_map>
 #include <vector>
 
 #include "server/http_server.h"
 #include "server/http_util.h"
+#include "server/linger_set.h"
 #include "server/request_handler.h"
 #include "server/request_record.h"
 #include "server/worker_pool.h"
@@ -56,10 +61,20 @@ class ConnectionBase {
   virtual void ForceClose() = 0;
 };
 
+// The linger set's waiters: twice the cores, enough that a request arriving while every core
+// is busy finds a worker on the set once one is free, and few enough that the idle ones do not
+// take turns being woken for every request (4 KiB GET c16 on 2 cores: 2 waiters left requests
+// unserved past their linger, 8 spent ~15 % more CPU per GET than 4).
+inline LingerSet::Options LingerOptions() {
+  return LingerSet::Options{
+      .linger = std::chrono::microseconds(2000),
+      .max_waiters = std::max<size_t>(2, 2 * std::thread::hardware_concurrency())};
+}
+
 // What the server and its connections share. Outlives both (held by shared_ptr).
 struct ServerState {
   ServerState(HttpServerOptions o, RequestHandler& h, WorkerPool& p)
-      : options(std::move(o)), handler(h), pool(p) {}
+      : options(std::move(o)), handler(h), pool(p), linger(LingerOptions()) {}
 
   const HttpServerOptions options;
   RequestHandler& handler;
@@ -69,8 +84,15 @@ struct ServerState {
   std::atomic<bool> stopping{false};
   // Set once the I/O threads have exited: a worker waiting on the socket gives up.
   std::atomic<bool> io_stopped{false};
-  // Workers waiting for a connection's next request (Connection::AwaitNextRequest).
-  std::atomic<size_t> lingering{0};
+  // Plain keep-alive connections waiting a moment for their next request, taken by whichever
+  // worker is idle. HttpServer::Run runs its watchdog and closes it.
+  LingerSet linger;
+  // Worker, after its task: serves lingering connections while there are some and no request
+  // waits for a worker.
+  // `waited`: the worker's last request mostly waited (see LingerSet::Serve).
+  void ServeLingering(bool waited) {
+    linger.Serve([this] { return stopping.load() || pool.queued() > 0; }, waited);
+  }
 
   std::mutex mu;
   std::unordered_map<ConnectionBase*, std::weak_ptr<ConnectionBase>> connections;  // GUARDED_BY(mu)
@@ -98,6 +120,7 @@ struct ServerState {
 // Stream is PlainStream or TlsStream.
 template <class Stream>
 class Connection final : public ConnectionBase,
+                         public LingerSet::Member,
                          public std::enable_shared_from_this<Connection<Stream>> {
  public:
   // PlainStream: Connection(socket, state). TlsStream: Connection(socket, state, &ssl_context).
@@ -110,6 +133,9 @@ class Connection final : public ConnectionBase,
   void Start();
   void CloseIfIdle() override;
   void ForceClose() override;
+  // LingerSet::Member (plain streams only; a TLS connection never lingers in the set).
+  bool Resume() override;
+  void Expire() override;
 
   // Worker side of the request body (ConnectionBody forwards here). Blocks the worker.
   storage::Result<size_t> ReadBody(std::span<std::byte> out);
@@ -144,23 +170,30 @@ class Connection final : public ConnectionBase,
 
   // Worker thread.
   // Serves the request whose header parser_ holds, then, on a plain stream, the connection's
-  // next ones while they come quickly (AwaitNextRequest), and hands the connection back.
-  void Process();
+  // next ones (ServeFollowing); a TLS stream goes back to its I/O thread. Returns whether the
+  // last request served waited (last_request_waited_).
+  bool Process();
+  // Plain stream only: serves the connection's next requests while they are already here, then
+  // puts it in the linger set (nothing came yet) or hands it back to the I/O thread. `again`:
+  // the last response allows another request; `waited`: it took longer than kWaitedRequest.
+  // Returns `waited` for the last request served.
+  bool ServeFollowing(bool again, bool waited);
   // Runs the handler and writes its response. True: the connection may serve another request.
   bool ServeRequest();
   enum class NextRequest {
     kReady,     // a complete header is in parser_, taken on this worker
-    kHandBack,  // nothing came within kWorkerLinger (or lingering is not allowed now)
+    kLinger,    // nothing has come yet: the connection may wait in the linger set
+    kHandBack,  // part of a header came, or the server is stopping: the I/O thread goes on
     kIoThread,  // the header is malformed (header_ec): the I/O thread answers it
     kEnd,       // the client closed the connection, or it failed
   };
-  // Plain stream only: waits up to kWorkerLinger for the next request header, reading it on
-  // the worker (non-blocking recv, ppoll). Leaves unparsed bytes in buffer_ for the I/O thread.
-  NextRequest AwaitNextRequest(boost::system::error_code& header_ec);
+  // Plain stream only: reads the next request header on the worker, without waiting
+  // (non-blocking recv). Leaves unparsed bytes in buffer_ for the I/O thread.
+  NextRequest TakeNextRequest(boost::system::error_code& header_ec);
   // Plain stream only: the socket's descriptor for the worker's recv/sendmsg/poll (held or
   // registered). REQUIRES: socket_mu_ held.
   int SocketFd();
-  // Registers a descriptor AwaitNextRequest took out of the reactor again (or closes it if the
+  // Registers a descriptor TakeNextRequest took out of the reactor again (or closes it if the
   // connection was closed meanwhile). Before any hand-over to the I/O thread.
   void ReturnSocket();
   [[nodiscard]] boost::system::error_code WriteBlocking(
@@ -201,14 +234,19 @@ class Connection final : public ConnectionBase,
   // non-blocking recv/send.
   std::mutex socket_mu_;
   bool socket_closed_ = false;  // GUARDED_BY(socket_mu_)
-  // GUARDED_BY(socket_mu_): the descriptor while a worker holds it out of the I/O thread's
-  // reactor (AwaitNextRequest to ReturnSocket); -1 otherwise.
+  // GUARDED_BY(socket_mu_): the descriptor while the workers hold it out of the I/O thread's
+  // reactor (TakeNextRequest to ReturnSocket); -1 otherwise.
   int worker_fd_ = -1;
+  // Whoever drives the connection: worker_fd_ may be registered (disarmed) with the linger
+  // set's epoll; ReturnSocket() removes it.
+  bool in_linger_epoll_ = false;
   boost::asio::ip::tcp protocol_ = boost::asio::ip::tcp::v4();  // for ReturnSocket's assign
 
   // Per request, worker side.
   std::string request_id_;
   bool expects_continue_ = false;
+  // The last request took longer than kWaitedRequest (set by ServeRequest).
+  bool last_request_waited_ = false;
   bool continue_sent_ = false;
   boost::system::error_code body_error_;  // sticky: a body read failed; close after responding
   // For the access log and metrics.

@@ -153,6 +153,10 @@ void HttpServer::Run(bool handle_signals) {
 
   // The other contexts run until StopAll(), even while none of their connections is open.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  std::thread linger_watchdog([this] {
+    erasure::NameThisThread("http-linger");
+    state_->linger.RunWatchdog();
+  });
   std::vector<std::thread> extra;
   for (auto& ioc : extra_iocs_) {
     guards.push_back(asio::make_work_guard(*ioc));
@@ -164,8 +168,12 @@ void HttpServer::Run(bool handle_signals) {
   ioc_.run();
   StopAll();  // ioc_ ran out of work without Stop(): the others stop too
   for (std::thread& t : extra) t.join();
-  // No handler runs any more: workers blocked on the socket must give up now.
+  // No handler runs any more: workers blocked on the socket must give up now, and no
+  // connection lingers for its next request (a worker that answers one after this hands it
+  // back to the stopped I/O thread, which drops it).
   state_->io_stopped.store(true);
+  state_->linger.Close();
+  linger_watchdog.join();
   signals.reset();
 }
 
