@@ -88,8 +88,7 @@ struct ServerState {
   // worker is idle. HttpServer::Run runs its watchdog and closes it.
   LingerSet linger;
   // Worker, after its task: serves lingering connections while there are some and no request
-  // waits for a worker.
-  // `waited`: the worker's last request mostly waited (see LingerSet::Serve).
+  // waits for a worker. `waited`: the worker's last request mostly waited (LingerSet::Serve).
   void ServeLingering(bool waited) {
     linger.Serve([this] { return stopping.load() || pool.queued() > 0; }, waited);
   }
