@@ -1,6 +1,9 @@
 // Request ACLs: the headers, the grantee directory and the ownership gate.
 #include "api/acl_request.h"
 
+#include <algorithm>
+#include <boost/beast/core/string.hpp>
+
 #include "api/identity.h"
 #include "api/request_headers.h"
 
@@ -10,6 +13,20 @@ GranteeDirectory MakeGranteeDirectory(const ApiConfig& config) {
   GranteeDirectory directory;
   directory.owner_id = RootOwner(config).id;
   if (config.identities != nullptr) directory.users = config.identities->UserNames();
+  return directory;
+}
+
+GranteeDirectory MakeRequestGranteeDirectory(const ApiConfig& config,
+                                             const boost::beast::http::request_header<>& request) {
+  constexpr std::string_view kGrantPrefix = "x-amz-grant-";
+  const bool names_grantees = std::any_of(request.begin(), request.end(), [&](const auto& field) {
+    const std::string_view name = field.name_string();
+    return name.size() > kGrantPrefix.size() &&
+           boost::beast::iequals(name.substr(0, kGrantPrefix.size()), kGrantPrefix);
+  });
+  if (names_grantees) return MakeGranteeDirectory(config);
+  GranteeDirectory directory;
+  directory.owner_id = RootOwner(config).id;
   return directory;
 }
 

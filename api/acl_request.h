@@ -16,6 +16,12 @@ namespace strata::api {
 // The owner (root) and the users the identity provider can list (api/identity.h UserNames).
 GranteeDirectory MakeGranteeDirectory(const ApiConfig& config);
 
+// The directory ReadRequestAcl needs for `request`: the users only when the request names
+// grantees (an x-amz-grant-* header), the only case that checks ids against them. Listing the
+// users reads the identity store, ~6 % of a 4 KiB PUT's CPU, and almost no PUT carries grants.
+GranteeDirectory MakeRequestGranteeDirectory(const ApiConfig& config,
+                                             const boost::beast::http::request_header<>& request);
+
 // The ACL of x-amz-acl (a canned ACL, expanded to its grants) or of the x-amz-grant-* headers,
 // grantees validated; nullopt when the request has neither. Errors: InvalidRequest "Specifying
 // both Canned ACLs and Header Grants is not allowed", InvalidArgument for an unknown canned ACL,

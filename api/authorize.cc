@@ -390,7 +390,8 @@ boost::system::error_code Authorize(storage::ObjectStore& store, const ApiConfig
                          op == Operation::kPutBucketAcl || op == Operation::kPutObjectAcl;
   std::optional<AccessControlList> request_acl;
   if (takes_acl) {
-    auto acl = ReadRequestAcl(request, MakeGranteeDirectory(config), route.key.empty(), message);
+    auto acl = ReadRequestAcl(request, MakeRequestGranteeDirectory(config, request),
+                              route.key.empty(), message);
     if (!acl) return anonymous ? denied() : acl.error();
     request_acl = std::move(*acl);
   }
@@ -452,7 +453,7 @@ boost::system::error_code ApplyRequestAcl(HandlerContext& ctx, const Response& r
       op != Operation::kCopyObject) {
     return {};
   }
-  const GranteeDirectory directory = MakeGranteeDirectory(ctx.config);
+  const GranteeDirectory directory = MakeRequestGranteeDirectory(ctx.config, ctx.request);
   if (op == Operation::kCreateBucket) {
     // Checked by Authorize before the bucket was made.
     if (auto header = HeaderValue(ctx.request, "x-amz-object-ownership")) {

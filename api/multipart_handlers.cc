@@ -169,7 +169,7 @@ HandlerResult CreateMultipartUpload(HandlerContext& ctx) {
   options.version = std::move(*version);
   options.sse = sse->ToRequest();
   // The requested ACL (checked by Authorize) goes with the upload to the completed version.
-  const GranteeDirectory directory = MakeGranteeDirectory(ctx.config);
+  const GranteeDirectory directory = MakeRequestGranteeDirectory(ctx.config, ctx.request);
   auto acl = ReadRequestAcl(ctx.request, directory, /*bucket_level=*/false, &ctx.error_message);
   if (!acl) return acl.error();
   if (*acl) options.acl = EncodeAclRecord(**acl, directory.owner_id);

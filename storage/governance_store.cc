@@ -127,11 +127,22 @@ Result<ObjectRecord> ObjectStoreImpl::ResolveVersion(const std::string& bucket,
   return std::move(**found);
 }
 
-Result<std::optional<ObjectRecord>> ObjectStoreImpl::StageNewVersion(const std::string& bucket,
+Result<std::optional<ObjectRecord>> ObjectStoreImpl::FindNullVersion(const std::string& bucket,
                                                                      const std::string& key,
                                                                      const BucketRecord& b,
-                                                                     ObjectRecord& record,
-                                                                     WriteBatch& batch) {
+                                                                     const Current* current) {
+  if (current != nullptr && b.versioning == VersioningState::kUnversioned) {
+    if (!current->exists) return std::optional<ObjectRecord>();
+    const std::optional<ObjectRecord>& latest = current->record;
+    // Anything else (undecodable, a legacy record without a sort id) takes the general path.
+    if (latest && latest->version_id == kNullVersionId && !latest->sort_id.empty()) return latest;
+  }
+  return FindVersion(bucket, key, std::string(kNullVersionId));
+}
+
+Result<std::optional<ObjectRecord>> ObjectStoreImpl::StageNewVersion(
+    const std::string& bucket, const std::string& key, const BucketRecord& b, ObjectRecord& record,
+    WriteBatch& batch, const Current* current) {
   std::optional<ObjectRecord> replaced;
   auto sort_id = version_ids_.Next(record.last_modified_ms);
   if (!sort_id) return sort_id.error();
@@ -140,7 +151,7 @@ Result<std::optional<ObjectRecord>> ObjectStoreImpl::StageNewVersion(const std::
     record.version_id = *sort_id;
   } else {
     record.version_id = std::string(kNullVersionId);
-    auto null_version = FindVersion(bucket, key, record.version_id);
+    auto null_version = FindNullVersion(bucket, key, b, current);
     if (!null_version) return null_version.error();
     if (*null_version) {
       // Overwriting a null version destroys it: the lock rules apply (no bypass on writes).

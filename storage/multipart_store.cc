@@ -274,7 +274,7 @@ Result<ObjectInfo> ObjectStoreImpl::CompleteMultipartUpload(const std::string& b
     if (!current) return current.error();
     // A failed condition leaves the upload as it was: the client may retry or abort.
     if (auto ec = CheckCondition(condition, *current)) return ec;
-    auto replaced = StageNewVersion(bucket, key, *b, record, batch);
+    auto replaced = StageNewVersion(bucket, key, *b, record, batch, &*current);
     if (!replaced) return replaced.error();
     old = std::move(*replaced);
     // The ACL asked for at creation lands with the version (keyed by its new sort id), so the

@@ -281,7 +281,7 @@ Result<ObjectInfo> ObjectStoreImpl::Put(const std::string& bucket, const std::st
     if (!current) return fail(current.error());
     if (auto ec = CheckCondition(condition, *current)) return fail(ec);
     WriteBatch batch;
-    auto replaced = StageNewVersion(bucket, key, *b, record, batch);
+    auto replaced = StageNewVersion(bucket, key, *b, record, batch, &*current);
     if (!replaced) return fail(replaced.error());
     old = std::move(*replaced);
     // On a failed write the new blob is left for the scrubber rather than deleted: LevelDB

@@ -220,9 +220,17 @@ class ObjectStoreImpl final : public ObjectStore {
   // Adds a new version (or delete marker) `record` of key to `batch` as the latest (o/ and v/),
   // assigning its ids per the bucket's versioning state. Outside kEnabled it replaces the null
   // version (kObjectLocked if locked): that record is returned, to Retire after the commit.
+  // `current`: the key's latest record as the caller read it under the key lock, if it did.
   Result<std::optional<ObjectRecord>> StageNewVersion(const std::string& bucket,
                                                       const std::string& key, const BucketRecord& b,
-                                                      ObjectRecord& record, WriteBatch& batch);
+                                                      ObjectRecord& record, WriteBatch& batch,
+                                                      const Current* current = nullptr);
+  // The null version (with payload), or nullopt. In a bucket never versioned it can only be
+  // the latest record (each write replaced the one before), so `current`, when given, answers
+  // without scanning the key's versions: that LevelDB iterator was ~7 % of a 4 KiB PUT's CPU.
+  Result<std::optional<ObjectRecord>> FindNullVersion(const std::string& bucket,
+                                                      const std::string& key, const BucketRecord& b,
+                                                      const Current* current);
   // The version named version_id ("null" or a generated id; else nullopt), with payload.
   Result<std::optional<ObjectRecord>> FindVersion(const std::string& bucket, const std::string& key,
                                                   const std::string& version_id);

@@ -156,6 +156,12 @@ def test_bad_grants_are_refused_with_aws_errors(s3, bucket):
         "UnresolvableGrantByEmailAddress"
     assert refused(lambda: s3.put_object_acl(Bucket=bucket, Key="k", GrantRead="id=nothex")) == \
         "InvalidArgument"
+    # A well-formed id nobody has, on a PutObject (the grantee check lists the users only when
+    # a grant header is there): refused, and the object is not replaced.
+    unknown = "0" * 64
+    assert refused(lambda: s3.put_object(Bucket=bucket, Key="k", Body=b"new",
+                                         GrantRead=f'id="{unknown}"')) == "InvalidArgument"
+    assert s3.get_object(Bucket=bucket, Key="k")["Body"].read() == b"v"
     assert refused(lambda: s3.put_object_acl(Bucket=bucket, Key="k",
                                              GrantRead='uri="http://example.com/x"')) == \
         "InvalidArgument"

@@ -96,6 +96,33 @@ TEST_CASE("puts in an unversioned bucket replace the null version and reclaim it
   CHECK_FALSE(f.store().DeleteBucket("b"));
 }
 
+TEST_CASE("a put in a bucket never versioned replaces the latest without scanning the key") {
+  StoreFixture f("fake");
+  f.MakeBucket("b");
+  CHECK(PutVersion(f, "b", "k", "small") == "null");  // inline
+  CHECK(PutVersion(f, "b", "k", kBig) == "null");     // replaces it with a blob
+  f.metadata().Reset();
+  CHECK(PutVersion(f, "b", "k", "again") == "null");
+  CHECK(f.metadata().cursor_steps() == 0);
+  CHECK(f.BlobCount() == 0);  // the blob it replaced is reclaimed
+  auto versions = AllVersions(f.store(), "b");
+  REQUIRE(versions.size() == 1);
+  CHECK(ReadVersion(f, "b", "k", "null").value() == "again");
+
+  // Once versioned, the null version may be older than the latest: the key's versions are
+  // scanned for it.
+  SetVersioning(f, "b", VersioningState::kEnabled);
+  const std::string id = PutVersion(f, "b", "k", kBig);
+  SetVersioning(f, "b", VersioningState::kSuspended);
+  f.metadata().Reset();
+  CHECK(PutVersion(f, "b", "k", "suspended") == "null");
+  CHECK(f.metadata().cursor_steps() > 0);
+  versions = AllVersions(f.store(), "b");
+  REQUIRE(versions.size() == 2);
+  CHECK(ReadVersion(f, "b", "k", id).value() == kBig);
+  CHECK(ReadVersion(f, "b", "k", "null").value() == "suspended");
+}
+
 TEST_CASE("a suspended bucket replaces only the null version and keeps the others") {
   auto kind = ChunkStoreUnderTest();
   INFO(kind);
