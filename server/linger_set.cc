@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <utility>
 
 namespace strata::server {
 
@@ -13,7 +14,7 @@ constexpr int kIdleCheck = 10;
 }  // namespace
 
 LingerSet::LingerSet(Options options)
-    : options_(options), epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {}
+    : options_(std::move(options)), epoll_fd_(::epoll_create1(EPOLL_CLOEXEC)) {}
 
 LingerSet::~LingerSet() {
   if (epoll_fd_ >= 0) ::close(epoll_fd_);
@@ -44,6 +45,7 @@ bool LingerSet::Add(std::shared_ptr<Member> member, int fd) {
 }
 
 void LingerSet::Serve(const std::function<bool()>& leave, bool waited) {
+  auto turn_start = std::chrono::steady_clock::now();
   for (;;) {
     if (leave()) return;
     std::unique_lock lock(mu_);
@@ -73,7 +75,14 @@ void LingerSet::Serve(const std::function<bool()>& leave, bool waited) {
     Expired expired = TakeExpired(std::chrono::steady_clock::now());
     lock.unlock();
     ExpireAll(expired);
-    if (taken) waited = taken->Resume();
+    if (taken) {
+      waited = taken->Resume();
+      const auto now = std::chrono::steady_clock::now();
+      if (now - turn_start >= options_.give_way_after) {
+        options_.give_way();
+        turn_start = std::chrono::steady_clock::now();
+      }
+    }
   }
 }
 

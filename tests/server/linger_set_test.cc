@@ -76,7 +76,10 @@ bool WaitUntil(const std::function<bool()>& cond, std::chrono::milliseconds limi
 }
 
 LingerSet::Options Linger(std::chrono::microseconds linger, size_t waiters = 4) {
-  return LingerSet::Options{.linger = linger, .max_waiters = waiters};
+  LingerSet::Options options;
+  options.linger = linger;
+  options.max_waiters = waiters;
+  return options;
 }
 
 // A set with its watchdog running and two members in it; no worker serves it.
@@ -166,6 +169,54 @@ TEST_CASE("a resumed member lingers again and is woken by its next request") {
   CHECK(m->resumed.load() == 3);
   CHECK(m->expired.load() == 0);
   set.Forget(sp.ours);
+  set.Close();
+}
+
+TEST_CASE("a worker gives way after each member it serves and not after an expiry") {
+  // What the worker had resumed when it gave way: it must give way between two ready members,
+  // not after taking both.
+  std::vector<int> resumed_at_yield;
+  std::vector<std::shared_ptr<CountingMember>> members;
+  LingerSet::Options options = Linger(30ms);
+  options.give_way_after = 0us;  // after every member
+  options.give_way = [&] {
+    int total = 0;
+    for (const auto& m : members) total += m->resumed.load();
+    resumed_at_yield.push_back(total);
+  };
+  LingerSet set(options);
+  SocketPair ready1, ready2, idle;
+  for (int fd : {ready1.ours, ready2.ours, idle.ours}) {
+    members.push_back(std::make_shared<CountingMember>(fd));
+    REQUIRE(set.Add(members.back(), fd));
+  }
+  ready1.Send();
+  ready2.Send();
+  set.Serve([] { return false; });  // both ready ones at once, then the idle one expires
+  CHECK(members[0]->resumed.load() == 1);
+  CHECK(members[1]->resumed.load() == 1);
+  CHECK(members[2]->expired.load() == 1);
+  CHECK(resumed_at_yield == std::vector<int>{1, 2});
+  set.Close();
+}
+
+TEST_CASE("a worker whose turn is not over serves the next member without giving way") {
+  int gave_way = 0;
+  LingerSet::Options options = Linger(2s);
+  options.give_way_after = std::chrono::hours(1);
+  options.give_way = [&] { ++gave_way; };
+  LingerSet set(options);
+  SocketPair a, b;
+  auto ma = std::make_shared<CountingMember>(a.ours);
+  auto mb = std::make_shared<CountingMember>(b.ours);
+  REQUIRE(set.Add(ma, a.ours));
+  REQUIRE(set.Add(mb, b.ours));
+  a.Send();
+  b.Send();
+  set.Serve([] { return false; });
+  CHECK(ma->resumed.load() == 1);
+  CHECK(mb->resumed.load() == 1);
+  CHECK(gave_way == 0);
   set.Close();
 }
 
