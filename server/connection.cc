@@ -6,8 +6,10 @@
 
 #include <algorithm>
 #include <array>
+#include <boost/asio/buffer.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffer_traits.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
@@ -15,7 +17,6 @@
 #include <charconv>
 #include <exception>
 #include <iostream>
-#include <sstream>
 #include <type_traits>
 #include <utility>
 
@@ -42,9 +43,13 @@ class ConnectionBody final : public storage::ByteSource {
 
 // Serializes a response header ("HTTP/1.1 200 OK\r\n...\r\n\r\n").
 std::string HeaderBytes(const http::response_header<>& h) {
-  std::ostringstream os;
-  os << h;
-  return std::move(os).str();
+  // The fields' own serializer (what operator<< prints), copied straight into the string: the
+  // ostringstream operator<< needs was ~4 % of a 4 KiB GET's CPU.
+  http::fields::writer writer(h, h.version(), h.result_int());
+  const auto buffers = writer.get();
+  std::string out(boost::beast::buffer_bytes(buffers), '\0');
+  boost::asio::buffer_copy(boost::asio::buffer(out), buffers);
+  return out;
 }
 
 // HTTP/1.1 keeps a connection alive unless told "Connection: close".

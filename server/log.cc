@@ -8,11 +8,12 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
-#include <ctime>
 #include <nlohmann/json.hpp>
 
 #include "erasure/thread_name.h"
+#include "server/utc_time.h"
 
 namespace strata::server {
 namespace {
@@ -175,17 +176,28 @@ void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }
 LogLevel GetLogLevel() { return static_cast<LogLevel>(g_level.load(std::memory_order_relaxed)); }
 
 std::string IsoTime(std::chrono::system_clock::time_point t) {
-  using namespace std::chrono;
-  auto ms = duration_cast<milliseconds>(t.time_since_epoch()).count();
-  std::time_t secs = static_cast<std::time_t>(ms / 1000);
-  if (ms % 1000 < 0) --secs;
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  char buf[96];
-  std::snprintf(buf, sizeof(buf), "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900,
-                tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                static_cast<int>(((ms % 1000) + 1000) % 1000));
-  return buf;
+  const UtcFields utc = ToUtcFields(t);
+  if (utc.year < 0 || utc.year > 9999) {  // not a log's time, but printed as it is
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", utc.year, utc.month,
+                  utc.day, utc.hour, utc.minute, utc.second, utc.millisecond);
+    return buf;
+  }
+  // Digit by digit: snprintf was ~1.3 % of a small GET's CPU (one access-log line each).
+  std::string out = "0000-00-00T00:00:00.000Z";
+  auto put = [&out](size_t end, unsigned value, int width) {
+    for (int i = 0; i < width; ++i, value /= 10) {
+      out[end - static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
+    }
+  };
+  put(3, static_cast<unsigned>(utc.year), 4);
+  put(6, utc.month, 2);
+  put(9, utc.day, 2);
+  put(12, utc.hour, 2);
+  put(15, utc.minute, 2);
+  put(18, utc.second, 2);
+  put(22, utc.millisecond, 3);
+  return out;
 }
 
 void Log(LogLevel level, std::string_view message) {
