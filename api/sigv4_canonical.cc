@@ -174,25 +174,37 @@ Result<AuthorizationFields> ParseAuthorization(std::string_view value, std::stri
   return out;
 }
 
-std::string CanonicalHeaderValue(std::string_view value) {
-  std::string out;
-  out.reserve(value.size());
+namespace {
+
+// Appends `value` trimmed, its inner runs of spaces and tabs made one space.
+void AppendCanonicalValue(std::string& out, std::string_view value) {
   bool pending_space = false;
+  bool any = false;
   for (char c : value) {
     if (IsSpace(c)) {
-      pending_space = !out.empty();
+      pending_space = any;
       continue;
     }
     if (pending_space) out += ' ';
     pending_space = false;
+    any = true;
     out += c;
   }
+}
+
+}  // namespace
+
+std::string CanonicalHeaderValue(std::string_view value) {
+  std::string out;
+  out.reserve(value.size());
+  AppendCanonicalValue(out, value);
   return out;
 }
 
 std::string CanonicalHeaders(const boost::beast::http::request_header<>& request,
                              const std::vector<std::string>& signed_header_names) {
   std::string out;
+  out.reserve(256);  // a typical SDK request's signed headers, without regrowing
   for (const std::string& name : signed_header_names) {
     out += name;
     out += ':';
@@ -201,7 +213,7 @@ std::string CanonicalHeaders(const boost::beast::http::request_header<>& request
       if (!EqualsIgnoreCase(field.name_string(), name)) continue;
       if (!first) out += ',';
       first = false;
-      out += CanonicalHeaderValue(field.value());
+      AppendCanonicalValue(out, field.value());
     }
     out += '\n';
   }
