@@ -171,10 +171,22 @@ std::optional<SysTime> ParseAmzDate(std::string_view text) {
 
 std::string FormatAmzDate(SysTime t) {
   Broken b = Break(t);
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04d%02d%02dT%02d%02d%02dZ", b.year, b.month, b.day, b.hour,
-                b.minute, b.second);
-  return buf;
+  if (b.year < 0 || b.year > 9999) {
+    char buf[64];
+    std::snprintf(buf, sizeof(buf), "%04d%02d%02dT%02d%02d%02dZ", b.year, b.month, b.day, b.hour,
+                  b.minute, b.second);
+    return buf;
+  }
+  // Digit by digit, as FormatHttpDate: SigV4 formats the request's date on every request
+  // (snprintf was ~1 % of a 4 KiB GET's CPU).
+  std::string out = "00000000T000000Z";
+  PutDigits(out, 3, b.year, 4);
+  PutDigits(out, 5, b.month, 2);
+  PutDigits(out, 7, b.day, 2);
+  PutDigits(out, 10, b.hour, 2);
+  PutDigits(out, 12, b.minute, 2);
+  PutDigits(out, 14, b.second, 2);
+  return out;
 }
 
 std::optional<SysTime> ParseHttpDate(std::string_view text) {

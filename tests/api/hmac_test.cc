@@ -38,6 +38,15 @@ TEST_CASE("HmacSha256 reuses its per-thread context without carrying a key over"
     CHECK(HmacHex("", "") == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
     CHECK(HmacHex(std::string(20, '\x0b'), "Hi There") ==
           "b0344c61d8db38535ca8afceaf0bf12b881dc200c9833da726e9376c2e32cff7");
+    // The same key twice and more (the keyed state is reused): each message's own answer.
+    CHECK(HmacHex("Jefe", "what do ya want for nothing?") ==
+          "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843");
+    CHECK(HmacHex("Jefe", "another message") ==
+          "1960ef92385f997a0c444681d3ca50648bb4204e6433abd81559165ef9d7b59c");
+    CHECK(HmacHex("Jefe", "") ==
+          "923598ca6d64af2a5dba79dcd021a8a0fe5c5f557519adaaf0ad532d4506dd30");
+    CHECK(HmacHex("", "") == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
+    CHECK(HmacHex("", "") == "b613679a0814d9ec772f95d778c35fc5ff1697c493715653c6c712144292c5ad");
   }
 }
 

@@ -1,6 +1,7 @@
 #include "api/http_date.h"
 
 #include <catch2/catch.hpp>
+#include <ctime>
 
 namespace strata::api {
 namespace {
@@ -18,6 +19,21 @@ TEST_CASE("ParseAmzDate reads ISO 8601 basic format and FormatAmzDate writes it 
   CHECK(*t == At(2013, 5, 24, 0, 0, 0));
   CHECK(FormatAmzDate(*t) == "20130524T000000Z");
   CHECK(FormatAmzDate(At(2024, 2, 29, 23, 59, 59) + milliseconds(999)) == "20240229T235959Z");
+}
+
+TEST_CASE("FormatAmzDate agrees with strftime over two centuries and round-trips") {
+  // A prime step in seconds reaches every month, day, hour, minute and second value.
+  for (long long s = -2'208'988'800; s < 4'102'444'800; s += 9'999'991) {
+    INFO(s);
+    const std::time_t tt = static_cast<std::time_t>(s);
+    std::tm tm{};
+    REQUIRE(gmtime_r(&tt, &tm) != nullptr);
+    char expected[32];
+    REQUIRE(std::strftime(expected, sizeof(expected), "%Y%m%dT%H%M%SZ", &tm) > 0);
+    const SysTime t{seconds(s)};
+    CHECK(FormatAmzDate(t) == expected);
+    CHECK(ParseAmzDate(FormatAmzDate(t)) == t);
+  }
 }
 
 TEST_CASE("ParseAmzDate rejects other shapes and impossible dates") {
