@@ -3,6 +3,8 @@
 #include <array>
 #include <cstdio>
 
+#include "erasure/utc_time.h"
+
 namespace strata::api {
 namespace {
 
@@ -88,19 +90,15 @@ struct Broken {
 };
 
 Broken Break(SysTime t) {
-  auto secs = std::chrono::floor<seconds>(t);
-  auto day_point = std::chrono::floor<days>(secs);
-  std::chrono::year_month_day ymd{day_point};
-  std::chrono::hh_mm_ss hms{secs - day_point};
-  auto millis = std::chrono::duration_cast<std::chrono::milliseconds>(t - secs).count();
-  return {static_cast<int>(ymd.year()),
-          static_cast<int>(static_cast<unsigned>(ymd.month())),
-          static_cast<int>(static_cast<unsigned>(ymd.day())),
-          static_cast<int>(hms.hours().count()),
-          static_cast<int>(hms.minutes().count()),
-          static_cast<int>(hms.seconds().count()),
-          static_cast<int>(std::chrono::weekday{day_point}.c_encoding()),
-          static_cast<long>(millis)};
+  const erasure::UtcFields u = erasure::ToUtcFields(t);
+  return {u.year,
+          static_cast<int>(u.month),
+          static_cast<int>(u.day),
+          static_cast<int>(u.hour),
+          static_cast<int>(u.minute),
+          static_cast<int>(u.second),
+          static_cast<int>(u.weekday),
+          static_cast<long>(u.millisecond)};
 }
 
 // Writes the `width` lowest decimal digits of `value` (>= 0) into out, ending at out[end].

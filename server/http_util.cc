@@ -2,7 +2,7 @@
 
 #include <random>
 
-#include "server/utc_time.h"
+#include "erasure/utc_time.h"
 
 namespace strata::server {
 namespace {
@@ -28,7 +28,7 @@ std::string HttpDate(std::chrono::system_clock::time_point t) {
   static constexpr const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
-  const UtcFields utc = ToUtcFields(t);
+  const erasure::UtcFields utc = erasure::ToUtcFields(t);
   // Written digit by digit: snprintf was ~1% of a small GET's CPU, on every response.
   std::string out = "Sun, 00 Jan 0000 00:00:00 GMT";
   auto put = [&out](size_t end, unsigned value, int width) {

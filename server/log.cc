@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "erasure/thread_name.h"
-#include "server/utc_time.h"
+#include "erasure/utc_time.h"
 
 namespace strata::server {
 namespace {
@@ -176,7 +176,7 @@ void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }
 LogLevel GetLogLevel() { return static_cast<LogLevel>(g_level.load(std::memory_order_relaxed)); }
 
 std::string IsoTime(std::chrono::system_clock::time_point t) {
-  const UtcFields utc = ToUtcFields(t);
+  const erasure::UtcFields utc = erasure::ToUtcFields(t);
   if (utc.year < 0 || utc.year > 9999) {  // not a log's time, but printed as it is
     char buf[64];
     std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", utc.year, utc.month,

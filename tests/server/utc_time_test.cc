@@ -1,5 +1,5 @@
 // ToUtcFields and IsoTime against libc's gmtime_r/strftime, the oracle they replace.
-#include "server/utc_time.h"
+#include "erasure/utc_time.h"
 
 #include <catch2/catch.hpp>
 #include <chrono>
@@ -9,8 +9,8 @@
 
 #include "server/log.h"
 
+using strata::erasure::ToUtcFields;
 using strata::server::IsoTime;
-using strata::server::ToUtcFields;
 
 namespace {
 

@@ -1,11 +1,12 @@
 // A time point's UTC calendar fields, computed with <chrono>'s civil calendar. gmtime_r takes
 // glibc's time-zone lock (__tz_convert) on every call, and every response and access-log line
-// formats a time: with many workers that lock showed in a small GET's profile.
+// formats a time: with many workers that lock showed in a small GET's profile. In erasure/, the
+// lowest layer (as thread_name.h), so that server/ and api/ format dates from the same fields.
 #pragma once
 
 #include <chrono>
 
-namespace strata::server {
+namespace strata::erasure {
 
 struct UtcFields {
   int year = 1970;
@@ -37,4 +38,4 @@ inline UtcFields ToUtcFields(std::chrono::system_clock::time_point t) {
   return f;
 }
 
-}  // namespace strata::server
+}  // namespace strata::erasure
