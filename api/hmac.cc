@@ -6,6 +6,7 @@
 #include <openssl/params.h>
 
 #include <cstdlib>
+#include <optional>
 
 namespace strata::api {
 
@@ -44,11 +45,8 @@ class ThreadHmac {
         key.empty() ? &kNoKey : reinterpret_cast<const unsigned char*>(key.data());
     // The same key as the last call (a request's signing key, the same all day): a null key
     // restarts from the keyed state the context kept, sparing the key schedule.
-    const bool same_key = keyed_ && key == last_key_;
-    if (!same_key) {
-      keyed_ = false;
-      last_key_.assign(key);
-    }
+    const bool same_key = key_ && *key_ == key;
+    if (!same_key) key_.emplace(key);
     unsigned char out[EVP_MAX_MD_SIZE];
     size_t out_len = 0;
     if (EVP_MAC_init(ctx_, same_key ? nullptr : key_bytes, same_key ? 0 : key.size(), nullptr) !=
@@ -58,14 +56,12 @@ class ThreadHmac {
         EVP_MAC_final(ctx_, out, &out_len, sizeof out) != 1) {
       std::abort();  // only on allocation failure inside OpenSSL
     }
-    keyed_ = true;
     return std::string(reinterpret_cast<const char*>(out), out_len);
   }
 
  private:
   EVP_MAC_CTX* ctx_ = nullptr;
-  std::string last_key_;  // the key ctx_ holds, once keyed_
-  bool keyed_ = false;
+  std::optional<std::string> key_;  // the key ctx_ holds, once a call has set one
 };
 
 }  // namespace

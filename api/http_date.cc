@@ -8,6 +8,8 @@
 namespace strata::api {
 namespace {
 
+using erasure::PutDigits;
+
 using std::chrono::days;
 using std::chrono::hours;
 using std::chrono::minutes;
@@ -99,13 +101,6 @@ Broken Break(SysTime t) {
           static_cast<int>(u.second),
           static_cast<int>(u.weekday),
           static_cast<long>(u.millisecond)};
-}
-
-// Writes the `width` lowest decimal digits of `value` (>= 0) into out, ending at out[end].
-void PutDigits(std::string& out, size_t end, long value, int width) {
-  for (int i = 0; i < width; ++i, value /= 10) {
-    out[end - static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
-  }
 }
 
 std::string_view Trim(std::string_view s) {

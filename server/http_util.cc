@@ -31,18 +31,13 @@ std::string HttpDate(std::chrono::system_clock::time_point t) {
   const erasure::UtcFields utc = erasure::ToUtcFields(t);
   // Written digit by digit: snprintf was ~1% of a small GET's CPU, on every response.
   std::string out = "Sun, 00 Jan 0000 00:00:00 GMT";
-  auto put = [&out](size_t end, unsigned value, int width) {
-    for (int i = 0; i < width; ++i, value /= 10) {
-      out[end - static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
-    }
-  };
   out.replace(0, 3, kDays[utc.weekday % 7]);
-  put(6, utc.day, 2);
+  erasure::PutDigits(out, 6, utc.day, 2);
   out.replace(8, 3, kMonths[(utc.month + 11) % 12]);
-  put(15, static_cast<unsigned>(utc.year), 4);  // years 0-9999, as an HTTP date's four digits allow
-  put(18, utc.hour, 2);
-  put(21, utc.minute, 2);
-  put(24, utc.second, 2);
+  erasure::PutDigits(out, 15, utc.year, 4);  // years 0-9999, as an HTTP date's four digits allow
+  erasure::PutDigits(out, 18, utc.hour, 2);
+  erasure::PutDigits(out, 21, utc.minute, 2);
+  erasure::PutDigits(out, 24, utc.second, 2);
   return out;
 }
 

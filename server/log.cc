@@ -185,18 +185,13 @@ std::string IsoTime(std::chrono::system_clock::time_point t) {
   }
   // Digit by digit: snprintf was ~1.3 % of a small GET's CPU (one access-log line each).
   std::string out = "0000-00-00T00:00:00.000Z";
-  auto put = [&out](size_t end, unsigned value, int width) {
-    for (int i = 0; i < width; ++i, value /= 10) {
-      out[end - static_cast<size_t>(i)] = static_cast<char>('0' + value % 10);
-    }
-  };
-  put(3, static_cast<unsigned>(utc.year), 4);
-  put(6, utc.month, 2);
-  put(9, utc.day, 2);
-  put(12, utc.hour, 2);
-  put(15, utc.minute, 2);
-  put(18, utc.second, 2);
-  put(22, utc.millisecond, 3);
+  erasure::PutDigits(out, 3, utc.year, 4);
+  erasure::PutDigits(out, 6, utc.month, 2);
+  erasure::PutDigits(out, 9, utc.day, 2);
+  erasure::PutDigits(out, 12, utc.hour, 2);
+  erasure::PutDigits(out, 15, utc.minute, 2);
+  erasure::PutDigits(out, 18, utc.second, 2);
+  erasure::PutDigits(out, 22, utc.millisecond, 3);
   return out;
 }
 
