@@ -6,6 +6,8 @@
 #include <climits>
 #include <cstring>
 
+#include "erasure/vector_state.h"
+
 namespace strata::erasure {
 namespace {
 
@@ -54,6 +56,7 @@ void Codec::Encode(size_t len, std::span<const std::byte* const> data,
                    s, d);
     done += n;
   }
+  ClearUpperVectorState();  // vector_state.h
 }
 
 std::shared_ptr<const Codec::DecodeTables> Codec::GetDecodeTables(
@@ -136,6 +139,7 @@ boost::system::error_code Codec::Reconstruct(size_t len, std::span<std::byte* co
                    const_cast<unsigned char*>(tables->gftbls.data()), src, dst);
     done += chunk;
   }
+  ClearUpperVectorState();  // vector_state.h
   return {};
 }
 

@@ -5,6 +5,8 @@
 #include <algorithm>
 #include <climits>
 
+#include "erasure/vector_state.h"
+
 namespace strata::erasure {
 
 uint32_t Crc32c(std::span<const std::byte> data, uint32_t crc) {
@@ -17,6 +19,7 @@ uint32_t Crc32c(std::span<const std::byte> data, uint32_t crc) {
                         static_cast<int>(n), state);
     data = data.subspan(n);
   }
+  ClearUpperVectorState();  // vector_state.h
   return ~state;
 }
 

@@ -11,6 +11,7 @@
 #include <cctype>
 #include <cstdlib>
 
+#include "erasure/vector_state.h"
 #include "storage/crc64nvme.h"
 
 namespace strata::storage {
@@ -89,6 +90,7 @@ class Crc32Hasher final : public Hasher {
       crc_ = crc32_gzip_refl(crc_, reinterpret_cast<const unsigned char*>(data.data()), n);
       data = data.subspan(n);
     }
+    erasure::ClearUpperVectorState();  // erasure/vector_state.h
   }
   std::string Finish() override { return BigEndian(crc_, 4); }
 
@@ -106,6 +108,7 @@ class Crc32cHasher final : public Hasher {
       state_ = crc32_iscsi(p, static_cast<int>(n), state_);
       data = data.subspan(n);
     }
+    erasure::ClearUpperVectorState();  // erasure/vector_state.h
   }
   std::string Finish() override { return BigEndian(~state_ & 0xffffffffu, 4); }
 
