@@ -11,7 +11,7 @@ cd "$(dirname "$0")/.."
 
 build_packages=(build-essential cmake ninja-build ccache pkg-config
                 libboost1.81-dev libssl-dev libleveldb-dev libisal-dev
-                nlohmann-json3-dev catch2 libpugixml-dev)
+                nlohmann-json3-dev catch2 libpugixml-dev libjemalloc-dev)
 # NAME=VERSION pins a Debian version (installed with apt-get install NAME=VERSION).
 test_packages=(s3cmd rclone python3-pip awscli=2.9.19-1 nginx-light iperf3 zstd)
 
