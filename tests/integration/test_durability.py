@@ -158,7 +158,10 @@ OBJECT_SIZE = 1024 * 1024
 
 def _writer(ps, bucket, round_no, thread_no, stop, acked, attempted, lock):
     s3 = ps.s3(connect_timeout=2, read_timeout=10)
-    s3.head_bucket(Bucket=bucket)  # connect before the clock starts
+    try:
+        s3.head_bucket(Bucket=bucket)  # connect before the clock starts
+    except Exception:  # the kill came before this thread got going: it wrote nothing
+        return
     i = 0
     while not stop.is_set():
         key = f"r{round_no}/t{thread_no}/k{i}"
