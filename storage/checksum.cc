@@ -1,9 +1,9 @@
 // Digests for ETags and S3 checksums. Cryptographic hashes come from OpenSSL EVP, CRC32 and
-// CRC32C from ISA-L, CRC64NVME from crc64nvme.cc. Base64 decoding is hand-written because
-// OpenSSL's decoder tolerates whitespace and does not report how much padding it saw.
+// CRC32C from ISA-L (through erasure/), CRC64NVME from crc64nvme.cc. Base64 decoding is
+// hand-written because OpenSSL's decoder tolerates whitespace and does not report how much padding
+// it saw.
 #include "storage/checksum.h"
 
-#include <isa-l/crc.h>
 #include <openssl/evp.h>
 
 #include <algorithm>
@@ -11,7 +11,8 @@
 #include <cctype>
 #include <cstdlib>
 
-#include "erasure/vector_state.h"
+#include "erasure/crc32.h"
+#include "erasure/crc32c.h"
 #include "storage/crc64nvme.h"
 
 namespace strata::storage {
@@ -77,21 +78,10 @@ std::string BigEndian(uint64_t value, size_t bytes) {
   return out;
 }
 
-// ISA-L takes int lengths for iSCSI; feed it bounded pieces.
-constexpr size_t kMaxCrcPiece = size_t{1} << 30;
-
+// The CRCs chain: each Update extends the previous result.
 class Crc32Hasher final : public Hasher {
  public:
-  void Update(std::span<const std::byte> data) override {
-    // crc32_gzip_refl applies the initial and final inversion itself (zlib style), so the
-    // previous result chains directly.
-    while (!data.empty()) {
-      size_t n = std::min(data.size(), kMaxCrcPiece);
-      crc_ = crc32_gzip_refl(crc_, reinterpret_cast<const unsigned char*>(data.data()), n);
-      data = data.subspan(n);
-    }
-    erasure::ClearUpperVectorState();  // erasure/vector_state.h
-  }
+  void Update(std::span<const std::byte> data) override { crc_ = erasure::Crc32(data, crc_); }
   std::string Finish() override { return BigEndian(crc_, 4); }
 
  private:
@@ -100,20 +90,11 @@ class Crc32Hasher final : public Hasher {
 
 class Crc32cHasher final : public Hasher {
  public:
-  void Update(std::span<const std::byte> data) override {
-    // crc32_iscsi works on the raw register: we start it at all ones and invert once at the end.
-    while (!data.empty()) {
-      size_t n = std::min(data.size(), kMaxCrcPiece);
-      auto* p = const_cast<unsigned char*>(reinterpret_cast<const unsigned char*>(data.data()));
-      state_ = crc32_iscsi(p, static_cast<int>(n), state_);
-      data = data.subspan(n);
-    }
-    erasure::ClearUpperVectorState();  // erasure/vector_state.h
-  }
-  std::string Finish() override { return BigEndian(~state_ & 0xffffffffu, 4); }
+  void Update(std::span<const std::byte> data) override { crc_ = erasure::Crc32c(data, crc_); }
+  std::string Finish() override { return BigEndian(crc_, 4); }
 
  private:
-  uint32_t state_ = 0xffffffffu;
+  uint32_t crc_ = 0;
 };
 
 class Crc64NvmeHasher final : public Hasher {

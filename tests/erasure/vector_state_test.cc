@@ -4,6 +4,7 @@
 #include <vector>
 
 #include "erasure/codec.h"
+#include "erasure/crc32.h"
 #include "erasure/crc32c.h"
 #include "tests/erasure/test_util.h"
 
@@ -43,6 +44,12 @@ TEST_CASE("ISA-L calls leave no upper vector state behind") {
     const auto data = RandomBytes(len, 11);
     ClearUpperVectorState();
     (void)Crc32c(data);
+    CHECK(Clean());
+  }
+  SECTION("CRC-32") {
+    const auto data = RandomBytes(len, 12);
+    ClearUpperVectorState();
+    (void)Crc32(data);
     CHECK(Clean());
   }
   auto codec = Codec::Create(4, 2);
