@@ -2,8 +2,6 @@
 
 #include <isa-l/crc.h>
 
-#include <algorithm>
-
 #include "erasure/vector_state.h"
 
 namespace strata::erasure {

@@ -15,7 +15,8 @@ namespace strata::erasure {
 void ClearUpperVectorState() noexcept;
 
 // Whether the calling thread's upper vector state (AVX or ZMM_Hi256) is in use, from XGETBV's
-// XINUSE bitmap; nullopt when the CPU cannot tell. For tests.
+// XINUSE bitmap; nullopt when the CPU cannot tell (no bitmap, or one that does not read clean
+// after VZEROUPPER). For tests.
 std::optional<bool> UpperVectorStateInUse() noexcept;
 
 }  // namespace strata::erasure
