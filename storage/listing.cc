@@ -99,7 +99,7 @@ Result<ListResult> ListObjects(MetadataStore& metadata, std::string_view bucket,
       metadata, scan,
       [&](std::string_view name, std::string_view, std::string_view) {
         if (!decoded) return decoded.error();
-        result.objects.push_back(ToListedObjectInfo(bucket, name, *decoded));
+        FillListedObjectInfo(result.objects.emplace_back(), bucket, name, *decoded);
         result.next_marker.assign(name);
         return boost::system::error_code();
       },

@@ -17,7 +17,7 @@ inline constexpr uint32_t kMaxListKeys = 1000;
 
 // One page of the bucket's current objects. Does not check that the bucket exists.
 // Cost: O(page) cursor moves: each common prefix is skipped with one Seek. The ObjectInfos
-// carry what a listing shows (ToListedObjectInfo): headers, checksum, parts and the SSE
+// carry what a listing shows (FillListedObjectInfo): headers, checksum, parts and the SSE
 // envelope are left empty.
 Result<ListResult> ListObjects(MetadataStore& metadata, std::string_view bucket,
                                const ListOptions& options);

@@ -436,15 +436,13 @@ ObjectInfo ToObjectInfo(std::string_view bucket, std::string_view key, ObjectRec
   return info;
 }
 
-ObjectInfo ToListedObjectInfo(std::string_view bucket, std::string_view key,
-                              const ObjectRecordSummary& summary) {
-  ObjectInfo info;
+void FillListedObjectInfo(ObjectInfo& info, std::string_view bucket, std::string_view key,
+                          const ObjectRecordSummary& summary) {
   SetDerivedFields(info, bucket, key, summary);
   info.version_id.assign(summary.version_id);
   info.tag_count = summary.tag_count;
   info.etag.assign(summary.etag);
   info.storage_class.assign(summary.storage_class);
-  return info;
 }
 
 }  // namespace strata::storage

@@ -149,10 +149,11 @@ std::string EncodePartBlobLabel(std::string_view bucket, std::string_view key,
 // The ObjectInfo a record describes (with `parts` filled for a decoded kParts record).
 ObjectInfo ToObjectInfo(std::string_view bucket, std::string_view key, ObjectRecord record);
 
-// The ObjectInfo a listing returns for `summary`: every field ToObjectInfo sets except
-// headers, checksum, parts and sse_envelope (left empty; sse is set).
-ObjectInfo ToListedObjectInfo(std::string_view bucket, std::string_view key,
-                              const ObjectRecordSummary& summary);
+// Fills a default-constructed `info` with what a listing returns for `summary`: every field
+// ToObjectInfo sets except headers, checksum, parts and sse_envelope (left empty; sse is set).
+// In place: a listing fills the entries of its page's vector, no temporary moved per key.
+void FillListedObjectInfo(ObjectInfo& info, std::string_view bucket, std::string_view key,
+                          const ObjectRecordSummary& summary);
 
 int64_t ToUnixMillis(TimePoint t);
 // Whether some TimePoint has this many ms since the epoch (about +-292 years around 1970).

@@ -36,7 +36,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     Check(summary->tag_count == full->tags.size());
     Check(summary->retention_mode == full->retention_mode);
     Check(summary->retain_until_ms == full->retain_until_ms);
-    (void)ToListedObjectInfo("bucket", "key", *summary);
+    ObjectInfo listed;
+    FillListedObjectInfo(listed, "bucket", "key", *summary);
   } else {
     Check(summary.error() == Errc::kCorrupt);
   }

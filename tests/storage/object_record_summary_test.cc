@@ -145,7 +145,8 @@ TEST_CASE("a listed object info matches the full one in every field a listing fi
     REQUIRE(record);
     REQUIRE(summary);
     ObjectInfo want = ToObjectInfo("bucket", "dir/key", std::move(*record));
-    ObjectInfo got = ToListedObjectInfo("bucket", "dir/key", *summary);
+    ObjectInfo got;
+    FillListedObjectInfo(got, "bucket", "dir/key", *summary);
     CHECK(got.bucket == want.bucket);
     CHECK(got.key == want.key);
     CHECK(got.version_id == want.version_id);
@@ -252,7 +253,9 @@ TEST_CASE("a record with a time no clock value holds is corrupt to both decoders
   const std::string edge_bytes = EncodeObjectRecord(edge);
   auto decoded = DecodeObjectRecordSummary(edge_bytes);
   REQUIRE(decoded);
-  CHECK(ToListedObjectInfo("b", "k", *decoded).retention.retain_until == FromUnixMillis(latest));
+  ObjectInfo listed;
+  FillListedObjectInfo(listed, "b", "k", *decoded);
+  CHECK(listed.retention.retain_until == FromUnixMillis(latest));
 }
 
 }  // namespace
