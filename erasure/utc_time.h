@@ -48,4 +48,11 @@ inline void PutDigits(std::string& out, size_t end, long value, int width) {
   }
 }
 
+// The two date formats both api/ (Last-Modified, listings) and server/ (Date, the logs) write,
+// on every response. Years outside 0-9999 are written with as many digits as they need.
+// IMF-fixdate (RFC 9110): "Sun, 06 Nov 1994 08:49:37 GMT".
+std::string FormatImfFixdate(std::chrono::system_clock::time_point t);
+// ISO 8601 UTC with milliseconds: "1994-11-06T08:49:37.000Z".
+std::string FormatIso8601Millis(std::chrono::system_clock::time_point t);
+
 }  // namespace strata::erasure

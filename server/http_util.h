@@ -9,8 +9,7 @@
 namespace strata::server {
 
 // "Wed, 25 Nov 2026 11:53:07 GMT" (RFC 1123, as HTTP's Date header wants), locale-independent.
-// (api::FormatHttpDate writes the same for api/; this layer compiles against api/'s headers but
-// does not link its library, see CMakeLists.txt.)
+// (erasure::FormatImfFixdate, which api::FormatHttpDate writes with too.)
 std::string HttpDate(std::chrono::system_clock::time_point t);
 
 // Request ids: 16 upper-case hex characters, unique per process (a counter mixed with a random

@@ -176,23 +176,7 @@ void SetLogLevel(LogLevel level) { g_level.store(static_cast<int>(level)); }
 LogLevel GetLogLevel() { return static_cast<LogLevel>(g_level.load(std::memory_order_relaxed)); }
 
 std::string IsoTime(std::chrono::system_clock::time_point t) {
-  const erasure::UtcFields utc = erasure::ToUtcFields(t);
-  if (utc.year < 0 || utc.year > 9999) {  // not a log's time, but printed as it is
-    char buf[64];
-    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", utc.year, utc.month,
-                  utc.day, utc.hour, utc.minute, utc.second, utc.millisecond);
-    return buf;
-  }
-  // Digit by digit: snprintf was ~1.3 % of a small GET's CPU (one access-log line each).
-  std::string out = "0000-00-00T00:00:00.000Z";
-  erasure::PutDigits(out, 3, utc.year, 4);
-  erasure::PutDigits(out, 6, utc.month, 2);
-  erasure::PutDigits(out, 9, utc.day, 2);
-  erasure::PutDigits(out, 12, utc.hour, 2);
-  erasure::PutDigits(out, 15, utc.minute, 2);
-  erasure::PutDigits(out, 18, utc.second, 2);
-  erasure::PutDigits(out, 22, utc.millisecond, 3);
-  return out;
+  return erasure::FormatIso8601Millis(t);
 }
 
 void Log(LogLevel level, std::string_view message) {
