@@ -1,8 +1,11 @@
 #include "api/list_handlers.h"
 
-#include "api/http_date.h"
+#include <algorithm>
+#include <charconv>
+
 #include "api/request_headers.h"
 #include "api/xml.h"
+#include "erasure/utc_time.h"
 #include "storage/checksum.h"
 
 namespace strata::api {
@@ -21,10 +24,8 @@ void MaybeEncodedElement(XmlWriter& xml, const ListRequest& request, std::string
   }
 }
 
-// Bytes of one <Contents> entry besides its key (and, when asked, the owner's ID and name): a
-// little over this; reserving the page once keeps it from being copied as it grows.
+// Bytes of one <Contents> entry besides its key and owner: a little more than it takes.
 constexpr size_t kContentsOverhead = 224;
-constexpr size_t kOwnerOverhead = 64;
 
 }  // namespace
 
@@ -86,68 +87,109 @@ Result<ListRequest> ParseListRequest(const ParsedTarget& target, bool v2, std::s
   return request;
 }
 
-std::string RenderListResult(const std::string& bucket, const ListRequest& request,
-                             const storage::ListResult& page, const OwnerInfo& owner) {
-  XmlWriter xml;
-  xml.Open("ListBucketResult", kS3XmlNamespace);
-  xml.Element("Name", bucket);
-  MaybeEncodedElement(xml, request, "Prefix", request.prefix);
-  if (request.v2) {
-    if (request.continuation_token) {
-      xml.Element("ContinuationToken", *request.continuation_token);
-    }
-    if (page.truncated && !page.next_marker.empty()) {
-      xml.Element("NextContinuationToken", EncodeContinuationToken(page.next_marker));
-    }
-    if (!request.start_after.empty()) {
-      MaybeEncodedElement(xml, request, "StartAfter", request.start_after);
-    }
-    xml.NumberElement("KeyCount", page.objects.size() + page.common_prefixes.size());
+ListPageWriter::ListPageWriter(std::string bucket, ListRequest request, const OwnerInfo& owner)
+    : bucket_(std::move(bucket)), request_(std::move(request)) {
+  if (!request_.v2 || request_.fetch_owner) {
+    owner_xml_ = "<Owner><ID>";
+    AppendXmlEscaped(owner_xml_, owner.id);
+    owner_xml_ += "</ID><DisplayName>";
+    AppendXmlEscaped(owner_xml_, owner.display_name);
+    owner_xml_ += "</DisplayName></Owner>";
+  }
+}
+
+void ListPageWriter::AppendMaybeEncoded(std::string& out, std::string_view text) const {
+  if (request_.url_encoding) {
+    AppendXmlEscaped(out, UriEncode(text, /*encode_slash=*/false));
   } else {
-    MaybeEncodedElement(xml, request, "Marker", request.marker);
+    AppendXmlEscaped(out, text);
+  }
+}
+
+void ListPageWriter::Object(const storage::ListedObject& object) {
+  if (contents_.empty()) {
+    // Room for the whole page at once, guessed from its first key: growing a few hundred KiB
+    // by doubling copied it several times.
+    contents_.reserve(std::max<size_t>(request_.max_keys, 1) *
+                      (kContentsOverhead + owner_xml_.size() + 2 * object.key.size()));
+  }
+  ++entries_;
+  contents_ += "<Contents><Key>";
+  AppendMaybeEncoded(contents_, object.key);
+  contents_ += "</Key><LastModified>";
+  erasure::AppendIso8601Millis(contents_, object.last_modified);
+  // The quotes are part of the ETag's text (escaped like the rest), not of the markup.
+  contents_ += "</LastModified><ETag>&quot;";
+  AppendXmlEscaped(contents_, object.etag);
+  contents_ += "&quot;</ETag><Size>";
+  char digits[20];  // 2^64 - 1 has 20 digits
+  contents_.append(digits, std::to_chars(digits, digits + sizeof(digits), object.size).ptr);
+  contents_ += "</Size>";
+  contents_ += owner_xml_;
+  contents_ += "<StorageClass>";
+  AppendXmlEscaped(contents_, object.storage_class.empty() ? std::string_view("STANDARD")
+                                                           : object.storage_class);
+  contents_ += "</StorageClass></Contents>";
+}
+
+void ListPageWriter::CommonPrefix(std::string_view prefix) {
+  ++entries_;
+  common_prefixes_ += "<CommonPrefixes><Prefix>";
+  AppendMaybeEncoded(common_prefixes_, prefix);
+  common_prefixes_ += "</Prefix></CommonPrefixes>";
+}
+
+std::string ListPageWriter::Finish(const storage::ListPageEnd& end) {
+  XmlWriter xml;
+  xml.Reserve(512 + bucket_.size() + 3 * request_.prefix.size() + 4 * end.next_marker.size() +
+              contents_.size() + common_prefixes_.size());
+  xml.Open("ListBucketResult", kS3XmlNamespace);
+  xml.Element("Name", bucket_);
+  MaybeEncodedElement(xml, request_, "Prefix", request_.prefix);
+  if (request_.v2) {
+    if (request_.continuation_token) {
+      xml.Element("ContinuationToken", *request_.continuation_token);
+    }
+    if (end.truncated && !end.next_marker.empty()) {
+      xml.Element("NextContinuationToken", EncodeContinuationToken(end.next_marker));
+    }
+    if (!request_.start_after.empty()) {
+      MaybeEncodedElement(xml, request_, "StartAfter", request_.start_after);
+    }
+    xml.NumberElement("KeyCount", entries_);
+  } else {
+    MaybeEncodedElement(xml, request_, "Marker", request_.marker);
     // AWS sends NextMarker only with a delimiter; without one, clients continue from the last
     // key of the page.
-    if (page.truncated && !request.delimiter.empty() && !page.next_marker.empty()) {
-      MaybeEncodedElement(xml, request, "NextMarker", page.next_marker);
+    if (end.truncated && !request_.delimiter.empty() && !end.next_marker.empty()) {
+      MaybeEncodedElement(xml, request_, "NextMarker", end.next_marker);
     }
   }
-  xml.NumberElement("MaxKeys", request.max_keys);
-  if (!request.delimiter.empty()) {
-    MaybeEncodedElement(xml, request, "Delimiter", request.delimiter);
+  xml.NumberElement("MaxKeys", request_.max_keys);
+  if (!request_.delimiter.empty()) {
+    MaybeEncodedElement(xml, request_, "Delimiter", request_.delimiter);
   }
-  if (request.url_encoding) xml.Element("EncodingType", "url");
-  xml.BoolElement("IsTruncated", page.truncated);
-  const bool with_owner = !request.v2 || request.fetch_owner;
-  size_t estimate = 0;
-  const size_t per_object =
-      kContentsOverhead +
-      (with_owner ? kOwnerOverhead + owner.id.size() + owner.display_name.size() : 0);
-  for (const storage::ObjectInfo& object : page.objects) estimate += per_object + object.key.size();
-  for (const std::string& prefix : page.common_prefixes) estimate += 48 + prefix.size();
-  xml.Reserve(estimate);
-  for (const storage::ObjectInfo& object : page.objects) {
-    xml.Open("Contents");
-    MaybeEncodedElement(xml, request, "Key", object.key);
-    xml.Element("LastModified", FormatIso8601(object.last_modified));
-    // The quotes are part of the ETag's text (escaped like the rest), not of the markup.
-    xml.Open("ETag").Text("\"").Text(object.etag).Text("\"").Close("ETag");
-    xml.NumberElement("Size", object.size);
-    if (with_owner) {
-      xml.Open("Owner").Element("ID", owner.id).Element("DisplayName", owner.display_name);
-      xml.Close("Owner");
-    }
-    xml.Element("StorageClass", object.storage_class.empty()
-                                    ? std::string_view("STANDARD")
-                                    : std::string_view(object.storage_class));
-    xml.Close("Contents");
-  }
-  for (const std::string& prefix : page.common_prefixes) {
-    xml.Open("CommonPrefixes");
-    MaybeEncodedElement(xml, request, "Prefix", prefix);
-    xml.Close("CommonPrefixes");
-  }
+  if (request_.url_encoding) xml.Element("EncodingType", "url");
+  xml.BoolElement("IsTruncated", end.truncated);
+  xml.Raw(contents_).Raw(common_prefixes_);
   xml.Close("ListBucketResult");
   return xml.Finish();
+}
+
+std::string RenderListResult(const std::string& bucket, const ListRequest& request,
+                             const storage::ListResult& page, const OwnerInfo& owner) {
+  ListPageWriter writer(bucket, request, owner);
+  for (const storage::ObjectInfo& object : page.objects) {
+    writer.Object(storage::ListedObject{.key = object.key,
+                                        .version_id = object.version_id,
+                                        .etag = object.etag,
+                                        .storage_class = object.storage_class,
+                                        .size = object.size,
+                                        .last_modified = object.last_modified,
+                                        .tag_count = object.tag_count});
+  }
+  for (const std::string& prefix : page.common_prefixes) writer.CommonPrefix(prefix);
+  return writer.Finish(page);
 }
 
 HandlerResult ListObjects(HandlerContext& ctx) {
@@ -161,13 +203,14 @@ HandlerResult ListObjects(HandlerContext& ctx) {
   options.delimiter = request->delimiter;
   options.start_after = request->resume_after;
   options.max_keys = request->max_keys;
-  auto page = ctx.store.List(ctx.route.bucket, options);
-  if (!page) return page.error();
+  ListPageWriter writer(ctx.route.bucket, std::move(*request), RootOwner(ctx.config));
+  auto end = ctx.store.ListInto(ctx.route.bucket, options, writer);
+  if (!end) return end.error();
 
   Response response;
   response.header.result(http::status::ok);
   response.header.set(http::field::content_type, "application/xml");
-  response.body = RenderListResult(ctx.route.bucket, *request, *page, RootOwner(ctx.config));
+  response.body = writer.Finish(*end);
   return response;
 }
 

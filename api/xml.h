@@ -43,6 +43,11 @@ class XmlWriter {
   // Distinct names, not overloads: a string literal would otherwise convert to bool.
   XmlWriter& BoolElement(std::string_view name, bool value);  // "true" / "false"
   XmlWriter& NumberElement(std::string_view name, uint64_t value);
+  // Markup the caller already wrote and escaped (a listing's entries, rendered apart).
+  XmlWriter& Raw(std::string_view markup) {
+    out_.append(markup);
+    return *this;
+  }
 
   // Makes room for `bytes` more of output at once (a listing page knows its size roughly):
   // growing a few hundred KiB by doubling copied the document several times.

@@ -33,22 +33,29 @@ std::string FormatImfFixdate(std::chrono::system_clock::time_point t) {
 }
 
 std::string FormatIso8601Millis(std::chrono::system_clock::time_point t) {
+  std::string out;
+  AppendIso8601Millis(out, t);
+  return out;
+}
+
+void AppendIso8601Millis(std::string& out, std::chrono::system_clock::time_point t) {
   const UtcFields u = ToUtcFields(t);
   if (!FourDigitYear(u)) {
     char buf[64];
-    std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", u.year, u.month, u.day,
-                  u.hour, u.minute, u.second, u.millisecond);
-    return buf;
+    int n = std::snprintf(buf, sizeof(buf), "%04d-%02u-%02uT%02u:%02u:%02u.%03uZ", u.year, u.month,
+                          u.day, u.hour, u.minute, u.second, u.millisecond);
+    out.append(buf, static_cast<size_t>(n));
+    return;
   }
-  std::string out = "0000-00-00T00:00:00.000Z";
-  PutDigits(out, 3, u.year, 4);
-  PutDigits(out, 6, u.month, 2);
-  PutDigits(out, 9, u.day, 2);
-  PutDigits(out, 12, u.hour, 2);
-  PutDigits(out, 15, u.minute, 2);
-  PutDigits(out, 18, u.second, 2);
-  PutDigits(out, 22, u.millisecond, 3);
-  return out;
+  const size_t at = out.size();
+  out.append("0000-00-00T00:00:00.000Z");
+  PutDigits(out, at + 3, u.year, 4);
+  PutDigits(out, at + 6, u.month, 2);
+  PutDigits(out, at + 9, u.day, 2);
+  PutDigits(out, at + 12, u.hour, 2);
+  PutDigits(out, at + 15, u.minute, 2);
+  PutDigits(out, at + 18, u.second, 2);
+  PutDigits(out, at + 22, u.millisecond, 3);
 }
 
 }  // namespace strata::erasure

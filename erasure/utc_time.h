@@ -54,5 +54,7 @@ inline void PutDigits(std::string& out, size_t end, long value, int width) {
 std::string FormatImfFixdate(std::chrono::system_clock::time_point t);
 // ISO 8601 UTC with milliseconds: "1994-11-06T08:49:37.000Z".
 std::string FormatIso8601Millis(std::chrono::system_clock::time_point t);
+// The same, appended to `out` (a listing page writes a thousand: no string each).
+void AppendIso8601Millis(std::string& out, std::chrono::system_clock::time_point t);
 
 }  // namespace strata::erasure

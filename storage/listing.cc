@@ -73,13 +73,18 @@ Result<bool> WalkListing(MetadataStore& metadata, const ListingScan& scan,
   return truncated;
 }
 
-Result<ListResult> ListObjects(MetadataStore& metadata, std::string_view bucket,
-                               const ListOptions& options) {
-  ListResult result;
+namespace {
+
+// The walk both ListObjects share: every listed object with its record decoded into views.
+Result<ListPageEnd> WalkObjects(
+    MetadataStore& metadata, std::string_view bucket, const ListOptions& options,
+    const std::function<void(std::string_view key, const ObjectRecordSummary& record)>& on_object,
+    const std::function<void(std::string_view common_prefix)>& on_prefix) {
+  ListPageEnd end;
   // "\0" after the marker: the smallest key greater than it.
   auto start = ListingStart(options.prefix, options.delimiter, options.start_after,
                             std::string_view("\0", 1));
-  if (!start) return result;
+  if (!start) return end;
   ListingScan scan{ObjectRecordPrefix(bucket),
                    options.prefix,
                    options.delimiter,
@@ -94,21 +99,59 @@ Result<ListResult> ListObjects(MetadataStore& metadata, std::string_view bucket,
     decoded = DecodeObjectRecordSummary(value);
     return decoded && decoded->delete_marker;
   };
-  result.objects.reserve(scan.max_entries);
+  // Only a full page can be truncated, and its next marker is its last entry: copied once per
+  // page, not once per key.
+  uint32_t listed = 0;
+  auto count = [&](std::string_view name) {
+    if (++listed == scan.max_entries) end.next_marker.assign(name);
+  };
   auto truncated = WalkListing(
       metadata, scan,
       [&](std::string_view name, std::string_view, std::string_view) {
         if (!decoded) return decoded.error();
-        FillListedObjectInfo(result.objects.emplace_back(), bucket, name, *decoded);
-        result.next_marker.assign(name);
+        on_object(name, *decoded);
+        count(name);
         return boost::system::error_code();
       },
-      [&](std::string_view cp) {
-        result.common_prefixes.emplace_back(cp);
-        result.next_marker.assign(cp);
+      [&](std::string_view common_prefix) {
+        on_prefix(common_prefix);
+        count(common_prefix);
       });
   if (!truncated) return truncated.error();
-  result.truncated = *truncated;
+  end.truncated = *truncated;
+  return end;
+}
+
+}  // namespace
+
+Result<ListPageEnd> ListObjects(MetadataStore& metadata, std::string_view bucket,
+                                const ListOptions& options, ListVisitor& visitor) {
+  return WalkObjects(
+      metadata, bucket, options,
+      [&](std::string_view key, const ObjectRecordSummary& record) {
+        visitor.Object(ListedObject{.key = key,
+                                    .version_id = record.version_id,
+                                    .etag = record.etag,
+                                    .storage_class = record.storage_class,
+                                    .size = record.size,
+                                    .last_modified = FromUnixMillis(record.last_modified_ms),
+                                    .tag_count = record.tag_count});
+      },
+      [&](std::string_view common_prefix) { visitor.CommonPrefix(common_prefix); });
+}
+
+Result<ListResult> ListObjects(MetadataStore& metadata, std::string_view bucket,
+                               const ListOptions& options) {
+  ListResult result;
+  result.objects.reserve(std::min(options.max_keys, kMaxListKeys));
+  auto end = WalkObjects(
+      metadata, bucket, options,
+      [&](std::string_view key, const ObjectRecordSummary& record) {
+        FillListedObjectInfo(result.objects.emplace_back(), bucket, key, record);
+      },
+      [&](std::string_view common_prefix) { result.common_prefixes.emplace_back(common_prefix); });
+  if (!end) return end.error();
+  static_cast<ListPageEnd&>(result) = std::move(*end);
   return result;
 }
 

@@ -15,10 +15,13 @@ namespace strata::storage {
 // Pages are capped at this many entries whatever max_keys / max_uploads asks (as S3 does).
 inline constexpr uint32_t kMaxListKeys = 1000;
 
-// One page of the bucket's current objects. Does not check that the bucket exists.
-// Cost: O(page) cursor moves: each common prefix is skipped with one Seek. The ObjectInfos
-// carry what a listing shows (FillListedObjectInfo): headers, checksum, parts and the SSE
-// envelope are left empty.
+// One page of the bucket's current objects, handed to `visitor` as the scan meets them. Does
+// not check that the bucket exists. Cost: O(page) cursor moves: each common prefix is skipped
+// with one Seek; each record is decoded once, into views (nothing copied per key).
+Result<ListPageEnd> ListObjects(MetadataStore& metadata, std::string_view bucket,
+                                const ListOptions& options, ListVisitor& visitor);
+// The same page collected. The ObjectInfos carry what a listing shows (FillListedObjectInfo):
+// headers, checksum, parts and the SSE envelope are left empty.
 Result<ListResult> ListObjects(MetadataStore& metadata, std::string_view bucket,
                                const ListOptions& options);
 

@@ -358,6 +358,12 @@ boost::system::error_code ObjectStoreImpl::DeleteIf(const std::string& bucket,
   return result ? boost::system::error_code() : result.error();
 }
 
+Result<ListPageEnd> ObjectStoreImpl::ListInto(const std::string& bucket, const ListOptions& options,
+                                              ListVisitor& visitor) {
+  if (auto ec = CheckBucketExists(bucket)) return ec;
+  return ListObjects(metadata_, bucket, options, visitor);
+}
+
 Result<ListResult> ObjectStoreImpl::List(const std::string& bucket, const ListOptions& options) {
   if (auto ec = CheckBucketExists(bucket)) return ec;
   return ListObjects(metadata_, bucket, options);

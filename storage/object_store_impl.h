@@ -53,6 +53,8 @@ class ObjectStoreImpl final : public ObjectStore {
                                             const std::string& key) override;
   Result<ObjectInfo> Head(const std::string& bucket, const std::string& key) override;
   boost::system::error_code Delete(const std::string& bucket, const std::string& key) override;
+  Result<ListPageEnd> ListInto(const std::string& bucket, const ListOptions& options,
+                               ListVisitor& visitor) override;
   Result<ListResult> List(const std::string& bucket, const ListOptions& options) override;
   boost::system::error_code DeleteIf(const std::string& bucket, const std::string& key,
                                      const WriteCondition& condition) override;

@@ -114,6 +114,62 @@ TEST_CASE("ListObjectsV2 renders KeyCount and a token that continues after the l
   CHECK(next_xml.find("<Owner><ID>0123abcd</ID>") != std::string::npos);
 }
 
+TEST_CASE("ListPageWriter writes entries as storage visits them, Contents before prefixes") {
+  // Storage hands a page over in key order, prefixes and objects interleaved; S3's document
+  // lists every Contents first.
+  ListRequest request = Request("/b?list-type=2&delimiter=/&fetch-owner=true", true);
+  ListPageWriter writer("b", request, kOwner);
+  const auto modified =
+      std::chrono::system_clock::time_point(std::chrono::milliseconds(1'795'663'636'042));
+  storage::ListedObject b_and_c;
+  b_and_c.key = "b&c";
+  b_and_c.etag = "0123";
+  b_and_c.size = 42;
+  b_and_c.last_modified = modified;
+  storage::ListedObject e;
+  e.key = "e";
+  e.etag = "4567";
+  e.storage_class = "GLACIER";
+  writer.CommonPrefix("a/");
+  writer.Object(b_and_c);
+  writer.CommonPrefix("d/");
+  writer.Object(e);
+  std::string xml = writer.Finish({.truncated = true, .next_marker = "e"});
+
+  pugi::xml_document doc;
+  REQUIRE(doc.load_string(xml.c_str()));
+  pugi::xml_node root = doc.child("ListBucketResult");
+  CHECK(std::string(root.child_value("KeyCount")) == "4");
+  CHECK(std::string(root.child_value("IsTruncated")) == "true");
+  CHECK(DecodeContinuationToken(root.child_value("NextContinuationToken")) ==
+        std::optional<std::string>("e"));
+  std::vector<std::string> children;
+  for (pugi::xml_node child : root.children()) {
+    std::string name = child.name();
+    if (name == "Contents") children.push_back(name + ":" + child.child_value("Key"));
+    if (name == "CommonPrefixes") children.push_back(name + ":" + child.child_value("Prefix"));
+  }
+  CHECK(children == std::vector<std::string>{"Contents:b&c", "Contents:e", "CommonPrefixes:a/",
+                                             "CommonPrefixes:d/"});
+  pugi::xml_node first = root.child("Contents");
+  CHECK(std::string(first.child_value("LastModified")) == "2026-11-26T03:27:16.042Z");
+  CHECK(std::string(first.child_value("ETag")) == "\"0123\"");
+  CHECK(std::string(first.child_value("Size")) == "42");
+  CHECK(std::string(first.child_value("StorageClass")) == "STANDARD");
+  CHECK(std::string(first.child("Owner").child_value("ID")) == "0123abcd");
+  CHECK(std::string(first.child("Owner").child_value("DisplayName")) == "root");
+  pugi::xml_node second = first.next_sibling("Contents");
+  CHECK(std::string(second.child_value("StorageClass")) == "GLACIER");
+  CHECK(std::string(second.child_value("Size")) == "0");
+
+  // An empty page is a well-formed document with KeyCount 0.
+  ListPageWriter empty("b", Request("/b?list-type=2", true), kOwner);
+  pugi::xml_document empty_doc;
+  REQUIRE(empty_doc.load_string(empty.Finish({}).c_str()));
+  CHECK(std::string(empty_doc.child("ListBucketResult").child_value("KeyCount")) == "0");
+  CHECK_FALSE(empty_doc.child("ListBucketResult").child("Contents"));
+}
+
 TEST_CASE("encoding-type=url encodes keys, prefixes, delimiter and markers") {
   storage::ListResult page;
   page.objects = {Object("a b+c/\x01\xc3\xa9", 1)};

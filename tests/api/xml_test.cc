@@ -1,7 +1,9 @@
 #include "api/xml.h"
 
 #include <catch2/catch.hpp>
+#include <cstdio>
 #include <pugixml.hpp>
+#include <random>
 #include <string>
 
 namespace strata::api {
@@ -35,6 +37,63 @@ TEST_CASE("XML escaping keeps the plain runs between, before and after escapes")
   std::string out = "kept|";  // appends, never replaces
   AppendXmlEscaped(out, "x>y");
   CHECK(out == "kept|x&gt;y");
+}
+
+// Byte by byte, the rule the escaper implements (its fast path skips words of plain bytes).
+std::string ReferenceEscaped(std::string_view text) {
+  std::string out;
+  for (char c : text) {
+    const auto byte = static_cast<unsigned char>(c);
+    switch (byte) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&apos;";
+        break;
+      default:
+        if (byte < 0x20 || byte == 0x7F) {
+          char ref[8];
+          std::snprintf(ref, sizeof(ref), "&#x%X;", byte);
+          out += ref;
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out;
+}
+
+TEST_CASE("XML escaping finds every byte that needs it at any position, whatever surrounds it") {
+  // Each byte value at each offset of a word and across word boundaries, among neighbours
+  // that would make a word-at-a-time test borrow or carry (0x00, 0x80, 0xFF) or not ('a').
+  for (char filler : {'a', '\x00', '\x80', '\xff', '\x20', '\x7e'}) {
+    for (int value = 0; value < 256; ++value) {
+      for (size_t at = 0; at < 19; ++at) {
+        std::string text(19, filler);
+        text[at] = static_cast<char>(value);
+        INFO("filler " << int(static_cast<unsigned char>(filler)) << " byte " << value << " at "
+                       << at);
+        REQUIRE(Escaped(text) == ReferenceEscaped(text));
+      }
+    }
+  }
+  std::mt19937 random(8);
+  for (int round = 0; round < 20000; ++round) {
+    std::string text(random() % 40, '\0');
+    for (char& c : text)
+      c = static_cast<char>(random() % 4 == 0 ? random() % 256 : 'a' + random() % 26);
+    REQUIRE(Escaped(text) == ReferenceEscaped(text));
+  }
 }
 
 TEST_CASE("XML escaping passes UTF-8 through unchanged") {

@@ -55,3 +55,16 @@ TEST_CASE("IsoTime and ToUtcFields agree with gmtime_r over two centuries") {
     CHECK(ToUtcFields(AtMs(ms)).weekday == static_cast<unsigned>(tm.tm_wday));
   }
 }
+
+TEST_CASE("AppendIso8601Millis appends what FormatIso8601Millis returns, after existing text") {
+  using strata::erasure::AppendIso8601Millis;
+  using strata::erasure::FormatIso8601Millis;
+  for (long long ms : {0LL, 951868799999LL, 1795663636042LL, -1LL}) {
+    std::string out = "<LastModified>";
+    AppendIso8601Millis(out, AtMs(ms));
+    CHECK(out == "<LastModified>" + Oracle(ms));
+    CHECK(FormatIso8601Millis(AtMs(ms)) == Oracle(ms));
+  }
+  // system_clock counts nanoseconds here: 1677-2262 is all it holds, so years outside
+  // 0-9999 cannot occur.
+}

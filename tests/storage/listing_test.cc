@@ -270,9 +270,77 @@ TEST_CASE("delimiter listing cost follows the page, not the number of keys under
   CHECK(f.metadata().cursor_steps() <= 2 + 10 + 1);
 }
 
+// Records what ListInto hands over, copying the views while they are valid.
+struct RecordingVisitor final : ListVisitor {
+  std::vector<std::string> order;  // keys, and common prefixes marked with a trailing "*"
+  std::vector<ObjectInfo> objects;
+  void Object(const ListedObject& object) override {
+    order.emplace_back(object.key);
+    ObjectInfo& info = objects.emplace_back();
+    info.key.assign(object.key);
+    info.version_id.assign(object.version_id);
+    info.etag.assign(object.etag);
+    info.storage_class.assign(object.storage_class);
+    info.size = object.size;
+    info.last_modified = object.last_modified;
+    info.tag_count = object.tag_count;
+  }
+  void CommonPrefix(std::string_view prefix) override {
+    order.push_back(std::string(prefix) + "*");
+  }
+};
+
+TEST_CASE("ListInto hands over the page in key order with what List collects") {
+  StoreFixture f("fake");
+  f.MakeBucket("b");
+  PutKeys(f, {"a", "b/1", "b/2", "c", "d"});
+  PutOptions tagged;
+  tagged.version.tags = {{"team", "ml"}, {"stage", "raw"}};
+  f.PutOrDie("b", "c", "tagged bytes", tagged);
+  REQUIRE_FALSE(f.store().Delete("b", "d"));  // gone: not listed
+
+  ListOptions options;
+  options.delimiter = "/";
+  RecordingVisitor visitor;
+  auto end = f.store().ListInto("b", options, visitor);
+  REQUIRE(end);
+  CHECK(visitor.order == std::vector<std::string>{"a", "b/*", "c"});
+  CHECK_FALSE(end->truncated);
+  CHECK(end->next_marker.empty());  // a short page has nothing to continue from
+
+  auto collected = ListOrDie(f, "b", options);
+  REQUIRE(collected.objects.size() == visitor.objects.size());
+  for (size_t i = 0; i < collected.objects.size(); ++i) {
+    const ObjectInfo& want = collected.objects[i];
+    const ObjectInfo& got = visitor.objects[i];
+    INFO(want.key);
+    CHECK(got.key == want.key);
+    CHECK(got.version_id == want.version_id);
+    CHECK(got.etag == want.etag);
+    CHECK(got.size == want.size);
+    CHECK(got.last_modified == want.last_modified);
+    CHECK(got.tag_count == want.tag_count);
+    CHECK(got.storage_class == want.storage_class);
+  }
+  CHECK(visitor.objects[1].size == std::string("tagged bytes").size());
+  CHECK(visitor.objects[1].tag_count == 2);
+
+  // A full page continues after its last entry, a common prefix included.
+  options.max_keys = 2;
+  RecordingVisitor first;
+  end = f.store().ListInto("b", options, first);
+  REQUIRE(end);
+  CHECK(first.order == std::vector<std::string>{"a", "b/*"});
+  CHECK(end->truncated);
+  CHECK(end->next_marker == "b/");
+}
+
 TEST_CASE("listing a missing bucket fails with NoSuchBucket") {
   StoreFixture f("fake");
   CHECK(f.store().List("nope", {}).error() == Errc::kNoSuchBucket);
+  RecordingVisitor visitor;
+  CHECK(f.store().ListInto("nope", {}, visitor).error() == Errc::kNoSuchBucket);
+  CHECK(visitor.order.empty());
 }
 
 }  // namespace
