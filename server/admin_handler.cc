@@ -167,6 +167,8 @@ class AdminRequestHandler final : public RequestHandler {
         c.copies_dropped);
     add("strata_index_journal_checkpoints_total", "Index snapshots written.", "counter",
         c.checkpoints);
+    add("strata_index_journal_snapshot_bytes_total",
+        "Bytes of index snapshots written, per journal copy.", "counter", c.snapshot_bytes);
     add("strata_index_journal_checkpoint_failures_total", "Index snapshots that failed.", "counter",
         c.checkpoint_failures);
   }

@@ -594,6 +594,7 @@ IndexJournal::IndexJournal(IndexJournalOptions options, JournalApplyFn apply,
       source_(std::move(source)),
       next_seq_(next_seq) {
   last_seq_ = next_seq - 1;
+  checkpoint_due_bytes_ = options_.segment_bytes;
 }
 
 Result<std::unique_ptr<IndexJournal>> IndexJournal::Open(
@@ -609,9 +610,18 @@ Result<std::unique_ptr<IndexJournal>> IndexJournal::Open(
     auto copy = std::make_unique<Copy>();
     if (dir) {
       copy->path = dir->path();
-      // Snapshots interrupted by a crash.
       if (auto files = ListCopy(*dir)) {
+        // Snapshots interrupted by a crash.
         for (const std::string& t : files->temps) (void)dir->Remove(t);
+        // The newest snapshot spaces the next checkpoint, as one written now would.
+        if (!files->snapshots.empty()) {
+          const uint64_t newest =
+              *std::max_element(files->snapshots.begin(), files->snapshots.end());
+          if (auto snapshot = dir->Open(JournalSnapshotName(newest))) {
+            j->checkpoint_due_bytes_ =
+                std::max(j->checkpoint_due_bytes_.load(), (*snapshot)->size());
+          }
+        }
       }
       copy->dir = std::move(dir);
     } else {
@@ -827,7 +837,8 @@ Result<uint64_t> IndexJournal::Append(const WriteBatch& batch) {
       bytes_since_checkpoint_ += frames.size();
       // A checkpoint's cursor is taken here, between two groups, so it is exactly as of
       // last_seq_.
-      if (bytes_since_checkpoint_ >= options_.segment_bytes && source_.cursor) {
+      if (bytes_since_checkpoint_ >= checkpoint_due_bytes_.load(std::memory_order_relaxed) &&
+          source_.cursor) {
         std::lock_guard ck(ck_mu_);
         if (!ck_running_) {
           Roll();
@@ -922,9 +933,11 @@ void IndexJournal::WriteCheckpoint(uint64_t seq, std::unique_ptr<Cursor> cursor)
     }
     targets.push_back(std::move(t));
   }
-  auto write_frame = [&targets](std::string_view payload) {
+  uint64_t snapshot_bytes = 0;
+  auto write_frame = [&targets, &snapshot_bytes](std::string_view payload) {
     std::string frame;
     AppendFrame(frame, kSnapshotMagic, payload);
+    snapshot_bytes += frame.size();
     for (Target& t : targets) {
       if (!t.ec) t.ec = t.file->Append(std::as_bytes(std::span(frame.data(), frame.size())));
     }
@@ -993,7 +1006,12 @@ void IndexJournal::WriteCheckpoint(uint64_t seq, std::unique_ptr<Cursor> cursor)
     Log("index journal: checkpoint " + std::to_string(seq) + ": the index could not be synced (" +
         flush_ec.message() + "); segments are kept");
   }
-  if (written > 0) ++checkpoints_;
+  if (written > 0) {
+    ++checkpoints_;
+    snapshot_bytes_ += snapshot_bytes;
+    checkpoint_due_bytes_.store(std::max(options_.segment_bytes, snapshot_bytes),
+                                std::memory_order_relaxed);
+  }
 }
 
 JournalCounters IndexJournal::Counters() const {
@@ -1004,6 +1022,7 @@ JournalCounters IndexJournal::Counters() const {
   c.copies_live = LiveCopies();
   c.copies_dropped = dropped_;
   c.checkpoints = checkpoints_;
+  c.snapshot_bytes = snapshot_bytes_;
   c.checkpoint_failures = checkpoint_failures_;
   c.last_seq = last_seq_;
   return c;

@@ -288,6 +288,41 @@ struct TestIndex {
   }
 };
 
+TEST_CASE("Checkpoints space out as the index grows: snapshots stay proportional to the journal") {
+  TempDir tmp;
+  const auto paths = CopyPaths(tmp, 2);
+  TestIndex index;
+  IndexJournalOptions options;
+  options.segment_bytes = 4096;
+  auto j = OpenJournal(paths, 1, options, index.Apply(), index.Source());
+  for (int i = 1; i <= 1500; ++i) {  // every record adds a key: the index grows with the journal
+    WriteBatch b;
+    b.Put("grow/" + std::to_string(i), std::string(100, 'v'));
+    REQUIRE(j->Append(b));
+    j->WaitForCheckpoint();
+  }
+  const JournalCounters c = j->Counters();
+  INFO("journal " << c.bytes << " B, " << c.checkpoints << " snapshots of " << c.snapshot_bytes
+                  << " B");
+  CHECK(c.checkpoints >= 3);
+  CHECK(c.checkpoint_failures == 0);
+  // A snapshot per 4 KiB of journal would have written ~100 times the journal (each snapshot is
+  // the whole index); spaced by their own size, the snapshots double at most.
+  CHECK(c.snapshot_bytes <= 2 * c.bytes + options.segment_bytes);
+
+  // Reopened, the newest snapshot spaces the next checkpoint: 4 KiB more journal takes none.
+  j.reset();
+  auto reopened = OpenJournal(paths, 1501, options, index.Apply(), index.Source());
+  for (int i = 1501; i <= 1600; ++i) {
+    WriteBatch b;
+    b.Put("grow/" + std::to_string(i), std::string(100, 'v'));
+    REQUIRE(reopened->Append(b));
+    reopened->WaitForCheckpoint();
+  }
+  CHECK(reopened->Counters().bytes > options.segment_bytes);
+  CHECK(reopened->Counters().checkpoints == 0);
+}
+
 std::map<std::string, std::string> Contents(MetadataStore& store) {
   std::map<std::string, std::string> out;
   for (auto c = store.Scan(""); c->Valid(); c->Next()) out[std::string(c->key())] = c->value();
