@@ -370,6 +370,7 @@ class LocalJournalFile final : public JournalFile {
       data = data.subspan(static_cast<size_t>(n));
       offset_ += static_cast<uint64_t>(n);
     }
+    if (step_ == 0) WriteBehind();
     return {};
   }
   error_code Sync() override { return ::fdatasync(fd_) == 0 ? error_code() : Unavailable(); }
@@ -400,10 +401,31 @@ class LocalJournalFile final : public JournalFile {
     return {};
   }
 
+  // A snapshot (a regular file, written at once) is the whole index: hundreds of MiB left
+  // dirty until its fdatasync went to the disk in one flood, and every group commit's
+  // fdatasync queued behind it (4 KiB PUT c16: p99.9 ~75 ms, max ~300 ms while one was
+  // synced). Each MiB is sent to the disk as soon as it is written, and the writer waits for
+  // the MiB before it: at most ~2 MiB of a snapshot is in flight per copy.
+  void WriteBehind() {
+    constexpr uint64_t kWriteBehindBytes = 1 << 20;
+    while (offset_ - started_ >= kWriteBehindBytes) {
+      if (started_ >= kWriteBehindBytes) {
+        (void)::sync_file_range(
+            fd_, static_cast<off_t>(started_ - kWriteBehindBytes),
+            static_cast<off_t>(kWriteBehindBytes),
+            SYNC_FILE_RANGE_WAIT_BEFORE | SYNC_FILE_RANGE_WRITE | SYNC_FILE_RANGE_WAIT_AFTER);
+      }
+      (void)::sync_file_range(fd_, static_cast<off_t>(started_),
+                              static_cast<off_t>(kWriteBehindBytes), SYNC_FILE_RANGE_WRITE);
+      started_ += kWriteBehindBytes;
+    }
+  }
+
   const int fd_;
   const uint64_t step_;
   uint64_t offset_ = 0;     // where the next record goes (the file's logical end)
   uint64_t allocated_ = 0;  // zeros are written up to here
+  uint64_t started_ = 0;    // a regular file's writeback was started up to here
 };
 
 class LocalJournalReadFile final : public JournalReadFile {
