@@ -376,6 +376,32 @@ TEST_CASE("A checkpoint writes a snapshot and deletes the segments it covers") {
   CHECK(Contents(*rebuilt) == Contents(*index.store));
 }
 
+TEST_CASE("A snapshot of several MiB, written behind a MiB at a time, reads back whole") {
+  TempDir tmp;
+  const auto paths = CopyPaths(tmp, 2);
+  TestIndex index;
+  {
+    auto j = OpenJournal(paths, 1, {}, index.Apply(), index.Source());
+    for (int i = 1; i <= 40; ++i) {  // ~5 MiB of values, so the snapshot spans many steps
+      WriteBatch b;
+      b.Put("big/" + std::to_string(i),
+            std::string(128 * 1024 + i, static_cast<char>('a' + i % 26)));
+      REQUIRE(j->Append(b));
+    }
+    REQUIRE_FALSE(j->CheckpointNow());
+  }
+  auto dirs = OpenCopies(paths);
+  for (auto& dir : dirs) {
+    CHECK(fs::file_size(dir->path() + "/" + JournalSnapshotName(40)) > (5u << 20));
+    std::map<std::string, std::string> back;
+    REQUIRE_FALSE(ReadSnapshot(*dir, 40, [&](std::string_view key, std::string_view value) {
+      back.emplace(key, value);
+      return boost::system::error_code();
+    }));
+    CHECK(back == Contents(*index.store));
+  }
+}
+
 TEST_CASE("A snapshot with a flipped byte is not used") {
   TempDir tmp;
   const auto paths = CopyPaths(tmp, 1);
