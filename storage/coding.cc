@@ -16,14 +16,7 @@ void PutLengthPrefixed(std::string& out, std::string_view s) {
   out.append(s);
 }
 
-bool Decoder::GetByte(uint8_t& v) {
-  if (in_.empty()) return false;
-  v = static_cast<uint8_t>(in_[0]);
-  in_.remove_prefix(1);
-  return true;
-}
-
-bool Decoder::GetVarint64(uint64_t& v) {
+bool Decoder::GetLongVarint64(uint64_t& v) {
   uint64_t result = 0;
   for (unsigned shift = 0; shift <= 63 && !in_.empty(); shift += 7) {
     auto byte = static_cast<uint8_t>(in_[0]);
@@ -37,17 +30,6 @@ bool Decoder::GetVarint64(uint64_t& v) {
   }
   in_ = {};
   return false;
-}
-
-bool Decoder::GetLengthPrefixed(std::string_view& v) {
-  uint64_t len = 0;
-  if (!GetVarint64(len) || len > in_.size()) {
-    in_ = {};
-    return false;
-  }
-  v = in_.substr(0, len);
-  in_.remove_prefix(len);
-  return true;
 }
 
 bool Decoder::GetLengthPrefixed(std::string& v) {
