@@ -11,17 +11,22 @@
 namespace strata::api {
 namespace {
 
-// <name>text</name>, the text URL-encoded when the request asked (encoding-type=url: RFC 3986
-// encoding with '/' kept, which every SDK's decoder, including botocore's unquote_plus,
-// reverses exactly; '+' and ' ' are both percent-encoded). Without it (the usual case) the
-// text is escaped straight from the view: no copy per key.
+// A key, prefix or marker as the request asked for it: URL-encoded with encoding-type=url (RFC
+// 3986 encoding with '/' kept, which every SDK's decoder, including botocore's unquote_plus,
+// reverses exactly; '+' and ' ' are both percent-encoded), in `scratch`. Without it (the usual
+// case) the text itself, escaped by the caller straight from the view: no copy per key.
+std::string_view MaybeEncoded(const ListRequest& request, std::string_view text,
+                              std::string& scratch) {
+  if (!request.url_encoding) return text;
+  scratch = UriEncode(text, /*encode_slash=*/false);
+  return scratch;
+}
+
+// <name>text</name>, the text encoded as the request asked.
 void MaybeEncodedElement(XmlWriter& xml, const ListRequest& request, std::string_view name,
                          std::string_view text) {
-  if (request.url_encoding) {
-    xml.Element(name, UriEncode(text, /*encode_slash=*/false));
-  } else {
-    xml.Element(name, text);
-  }
+  std::string scratch;
+  xml.Element(name, MaybeEncoded(request, text, scratch));
 }
 
 // Bytes of one <Contents> entry besides its key and owner: a little more than it takes.
@@ -99,11 +104,8 @@ ListPageWriter::ListPageWriter(std::string bucket, ListRequest request, const Ow
 }
 
 void ListPageWriter::AppendMaybeEncoded(std::string& out, std::string_view text) const {
-  if (request_.url_encoding) {
-    AppendXmlEscaped(out, UriEncode(text, /*encode_slash=*/false));
-  } else {
-    AppendXmlEscaped(out, text);
-  }
+  std::string scratch;
+  AppendXmlEscaped(out, MaybeEncoded(request_, text, scratch));
 }
 
 void ListPageWriter::Object(const storage::ListedObject& object) {

@@ -294,13 +294,17 @@ TEST_CASE("Checkpoints space out as the index grows: snapshots stay proportional
   TestIndex index;
   IndexJournalOptions options;
   options.segment_bytes = 4096;
+  // Every record adds a key: the index grows with the journal.
+  auto append_growing = [](IndexJournal& journal, int first, int last) {
+    for (int i = first; i <= last; ++i) {
+      WriteBatch b;
+      b.Put("grow/" + std::to_string(i), std::string(100, 'v'));
+      REQUIRE(journal.Append(b));
+      journal.WaitForCheckpoint();
+    }
+  };
   auto j = OpenJournal(paths, 1, options, index.Apply(), index.Source());
-  for (int i = 1; i <= 1500; ++i) {  // every record adds a key: the index grows with the journal
-    WriteBatch b;
-    b.Put("grow/" + std::to_string(i), std::string(100, 'v'));
-    REQUIRE(j->Append(b));
-    j->WaitForCheckpoint();
-  }
+  append_growing(*j, 1, 1500);
   const JournalCounters c = j->Counters();
   INFO("journal " << c.bytes << " B, " << c.checkpoints << " snapshots of " << c.snapshot_bytes
                   << " B");
@@ -313,12 +317,7 @@ TEST_CASE("Checkpoints space out as the index grows: snapshots stay proportional
   // Reopened, the newest snapshot spaces the next checkpoint: 4 KiB more journal takes none.
   j.reset();
   auto reopened = OpenJournal(paths, 1501, options, index.Apply(), index.Source());
-  for (int i = 1501; i <= 1600; ++i) {
-    WriteBatch b;
-    b.Put("grow/" + std::to_string(i), std::string(100, 'v'));
-    REQUIRE(reopened->Append(b));
-    reopened->WaitForCheckpoint();
-  }
+  append_growing(*reopened, 1501, 1600);
   CHECK(reopened->Counters().bytes > options.segment_bytes);
   CHECK(reopened->Counters().checkpoints == 0);
 }
