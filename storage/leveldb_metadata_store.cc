@@ -141,6 +141,7 @@ class LevelDbMetadataStore final : public MetadataStore {
   }
 
   std::unique_ptr<Cursor> Scan(std::string_view prefix) override {
+    if (compactor_ != nullptr) compactor_->NoteScan(prefix);
     return std::make_unique<LevelDbCursor>(
         std::unique_ptr<leveldb::Iterator>(db_->NewIterator(leveldb::ReadOptions())),
         std::string(prefix));

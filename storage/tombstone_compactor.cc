@@ -79,8 +79,7 @@ void TombstoneCompactor::NoteDeletes(const WriteBatch& batch) {
       region->min_key.assign(key);
       region->max_key.assign(key);
       if (now < region->follow_up_until) {
-        region->due = true;
-        region->due_since = now;
+        MarkDue(*region, now);
         became_due = true;
       }
     } else if (key < std::string_view(region->min_key)) {
@@ -90,14 +89,32 @@ void TombstoneCompactor::NoteDeletes(const WriteBatch& batch) {
     }
     region->last_delete = now;
     if (++region->count >= options_.threshold && !region->due) {
-      region->due = true;
-      region->due_since = now;
+      MarkDue(*region, now);
       became_due = true;
     }
   }
   if (!lock.owns_lock()) return;
   lock.unlock();
   if (became_due) wake_.notify_one();
+}
+
+void TombstoneCompactor::MarkDue(Region& region, Clock::time_point now) {
+  region.due = true;
+  region.due_since = now;
+  due_regions_.fetch_add(1, std::memory_order_relaxed);
+}
+
+void TombstoneCompactor::NoteScan(std::string_view key) {
+  if (due_regions_.load(std::memory_order_relaxed) == 0) return;
+  {
+    std::lock_guard lock(mu_);
+    auto it = regions_.find(RegionOf(key));
+    if (it == regions_.end()) return;
+    Region& region = it->second;
+    if (!region.due || region.scanned || region.count < options_.threshold) return;
+    region.scanned = true;
+  }
+  wake_.notify_one();
 }
 
 TombstoneCompactor::Stats TombstoneCompactor::stats() const {
@@ -125,8 +142,10 @@ void TombstoneCompactor::Run() {
     for (auto it = regions_.begin(); it != regions_.end(); ++it) {
       const Region& r = it->second;
       if (!r.due) continue;
-      const Clock::time_point ready =
-          std::min(r.last_delete + options_.delay, r.due_since + kMaxWaitDelays * options_.delay);
+      const Clock::time_point ready = r.scanned
+                                          ? now
+                                          : std::min(r.last_delete + options_.delay,
+                                                     r.due_since + kMaxWaitDelays * options_.delay);
       if (ready <= now) {
         chosen = it;
         break;
@@ -152,6 +171,8 @@ void TombstoneCompactor::Run() {
     // The region's next delete starts a new range (a follow-up of a full one).
     taken.count = 0;
     taken.due = false;
+    taken.scanned = false;
+    due_regions_.fetch_sub(1, std::memory_order_relaxed);
     taken.follow_up_until = full ? Clock::time_point::max() : Clock::time_point();
     ++stats_.started;
     lock.unlock();

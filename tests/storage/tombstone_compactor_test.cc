@@ -162,6 +162,37 @@ TEST_CASE("tombstone compactor: the tail of a burst is compacted after it, a tri
   CHECK(compactor.stats().compacted == 2);
 }
 
+TEST_CASE("tombstone compactor: a scan in a due region compacts it without waiting for quiet") {
+  RecordingTarget target;
+  // A delay no test waits out: only a scan can start these compactions.
+  TombstoneCompactor compactor({.threshold = 10, .delay = 600s}, target.Target());
+  const std::string prefix = ObjectRecordKey("b", "c/");
+  compactor.NoteDeletes(Deletes(prefix, 0, 9));  // below the threshold
+  compactor.NoteScan(ObjectRecordKey("b", "a/"));
+  std::this_thread::sleep_for(100ms);
+  CHECK(target.started == 0);
+  compactor.NoteDeletes(Deletes(prefix, 9, 20));  // due, but quiet only in 600 s
+  compactor.NoteScan(ObjectRecordKey("other", ""));
+  compactor.NoteScan(VersionRecordPrefix("b"));  // the bucket's versions: another region
+  std::this_thread::sleep_for(100ms);
+  CHECK(target.started == 0);
+  compactor.NoteScan(ObjectRecordKey("b", "a/"));
+  REQUIRE(WaitFor([&] { return compactor.stats().compacted == 1; }, 5s));
+  auto compacted = target.Compacted();
+  REQUIRE(compacted.size() == 1);
+  CHECK(compacted[0] == std::pair(Numbered(prefix, 0), Numbered(prefix, 19)));
+  // The burst's tail (below the threshold) waits for its quiet even with a reader.
+  compactor.NoteDeletes(Deletes(prefix, 20, 25));
+  compactor.NoteScan(ObjectRecordKey("b", "a/"));
+  std::this_thread::sleep_for(200ms);
+  CHECK(compactor.stats().compacted == 1);
+  // A new full range does not: the scan takes it at once.
+  compactor.NoteDeletes(Deletes(prefix, 25, 40));
+  compactor.NoteScan(ObjectRecordKey("b", ""));
+  REQUIRE(WaitFor([&] { return compactor.stats().compacted == 2; }, 5s));
+  CHECK(target.Compacted()[1] == std::pair(Numbered(prefix, 20), Numbered(prefix, 39)));
+}
+
 TEST_CASE("tombstone compactor: a range far larger than its deletes is skipped") {
   RecordingTarget target;
   target.bytes = 100 * TombstoneCompactor::kMinCompactionBudgetBytes;
@@ -258,15 +289,30 @@ void DeleteRun(MetadataStore& store) {
   }
 }
 
-TEST_CASE(
-    "tombstone compaction on leveldb: a bulk-deleted range shrinks on disk, scans unchanged") {
+// An index filled by FillAndPersist, reopened with `options`; the deleted run's range and its
+// size on disk before any delete.
+struct FilledIndex {
+  explicit FilledIndex(const LevelDbOptions& options) {
+    FillAndPersist(path);
+    store = Open(path, options);
+    before = RunBytes();
+  }
+  uint64_t RunBytes() { return LevelDbApproximateBytes(*store, begin, end).value(); }
+
   TempDir dir;
   const std::string path = dir.path() + "/index";
-  FillAndPersist(path);
-  auto store = Open(path, {.compact_after_deletes = 4096, .tombstone_compaction_delay = 200ms});
   const std::string begin = ObjectRecordKey("b", "c/");
   const std::string end = ObjectRecordKey("b", "d/");
-  const uint64_t before = LevelDbApproximateBytes(*store, begin, end).value();
+  std::unique_ptr<MetadataStore> store;
+  uint64_t before = 0;
+};
+
+TEST_CASE(
+    "tombstone compaction on leveldb: a bulk-deleted range shrinks on disk, scans unchanged") {
+  FilledIndex index({.compact_after_deletes = 4096, .tombstone_compaction_delay = 200ms});
+  auto& store = index.store;
+  const std::string& begin = index.begin;
+  const uint64_t before = index.before;
   CHECK(before >= kDeleted * kValueBytes);
   const auto listed = ScanKeys(*store, ObjectRecordKey("b", "a/"));
   REQUIRE(listed.size() == kLive);
@@ -274,7 +320,7 @@ TEST_CASE(
   DeleteRun(*store);
   uint64_t after = before;
   CHECK(WaitFor([&] {
-    after = LevelDbApproximateBytes(*store, begin, end).value();
+    after = index.RunBytes();
     return after < before / 50 && LevelDbTombstoneCompactionStats(*store)->compacted >= 1;
   }));
   INFO("before " << before << " after " << after);
@@ -292,19 +338,28 @@ TEST_CASE(
   CHECK(LevelDbTombstoneCompactionStats(*store)->skipped == 0);
 }
 
+TEST_CASE("tombstone compaction on leveldb: a scan next to a bulk delete starts its compaction") {
+  FilledIndex index({.compact_after_deletes = 4096, .tombstone_compaction_delay = 600s});
+  auto& store = index.store;
+  DeleteRun(*store);
+  std::this_thread::sleep_for(100ms);
+  CHECK(LevelDbTombstoneCompactionStats(*store)->started == 0);  // the delay: 600 s
+  // The listing of the live prefix right before the deleted run is what pays for it.
+  CHECK(ScanKeys(*store, ObjectRecordKey("b", "a/")).size() == kLive);
+  CHECK(WaitFor([&] {
+    return LevelDbTombstoneCompactionStats(*store)->compacted == 1 &&
+           index.RunBytes() < index.before / 50;
+  }));
+  CHECK(ScanKeys(*store, index.begin).size() == kDeleted / 1000);
+}
+
 TEST_CASE("tombstone compaction on leveldb: deletes below the threshold compact nothing") {
-  TempDir dir;
-  const std::string path = dir.path() + "/index";
-  FillAndPersist(path);
-  auto store = Open(path, {.compact_after_deletes = kDeleted, .tombstone_compaction_delay = 0ms});
-  const std::string begin = ObjectRecordKey("b", "c/");
-  const std::string end = ObjectRecordKey("b", "d/");
-  const uint64_t before = LevelDbApproximateBytes(*store, begin, end).value();
-  DeleteRun(*store);  // kDeleted - kDeleted / 1000 deletes
+  FilledIndex index({.compact_after_deletes = kDeleted, .tombstone_compaction_delay = 0ms});
+  DeleteRun(*index.store);  // kDeleted - kDeleted / 1000 deletes
   std::this_thread::sleep_for(200ms);
-  CHECK(LevelDbTombstoneCompactionStats(*store)->compacted == 0);
-  CHECK(LevelDbApproximateBytes(*store, begin, end).value() == before);
-  CHECK(ScanKeys(*store, begin).size() == kDeleted / 1000);
+  CHECK(LevelDbTombstoneCompactionStats(*index.store)->compacted == 0);
+  CHECK(index.RunBytes() == index.before);
+  CHECK(ScanKeys(*index.store, index.begin).size() == kDeleted / 1000);
 }
 
 TEST_CASE("tombstone compaction on leveldb: closing the store while it compacts is clean") {
