@@ -42,25 +42,42 @@ std::string_view ToView(const leveldb::Slice& s) { return std::string_view(s.dat
 
 // An iterator pins the state of the DB at its creation (an implicit snapshot), so a cursor sees
 // one consistent view however long the listing takes.
+//
+// The cursor is positioned at its prefix lazily, when first read, unless a Seek comes first. A
+// LevelDB seek steps over every tombstone between its target and the next live key, so seeking
+// to the prefix and then to a listing's start (its marker) would walk a bulk-deleted run of
+// keys behind the marker on every page, e.g. a bucket emptied by a tool that lists ahead of its
+// deletes. The first positioning also tells the tombstone compactor where the scan starts.
 class LevelDbCursor final : public Cursor {
  public:
-  LevelDbCursor(std::unique_ptr<leveldb::Iterator> it, std::string prefix)
-      : it_(std::move(it)), prefix_(std::move(prefix)) {
-    it_->Seek(ToSlice(prefix_));
-  }
+  LevelDbCursor(std::unique_ptr<leveldb::Iterator> it, std::string prefix,
+                TombstoneCompactor* compactor)
+      : it_(std::move(it)), prefix_(std::move(prefix)), compactor_(compactor) {}
 
   void Seek(std::string_view target) override {
-    it_->Seek(ToSlice(target < std::string_view(prefix_) ? std::string_view(prefix_) : target));
+    SeekTo(target < std::string_view(prefix_) ? std::string_view(prefix_) : target);
   }
-  bool Valid() const override { return it_->Valid() && ToView(it_->key()).starts_with(prefix_); }
-  void Next() override { it_->Next(); }
+  bool Valid() const override {
+    if (!positioned_) SeekTo(prefix_);
+    return it_->Valid() && ToView(it_->key()).starts_with(prefix_);
+  }
+  void Next() override { it_->Next(); }  // REQUIRES: Valid(), so positioned
   std::string_view key() const override { return ToView(it_->key()); }
   std::string_view value() const override { return ToView(it_->value()); }
   boost::system::error_code status() const override { return FromStatus(it_->status()); }
 
  private:
-  std::unique_ptr<leveldb::Iterator> it_;
-  std::string prefix_;
+  // Const for Valid(): positioning is not a change the caller can see.
+  void SeekTo(std::string_view target) const {
+    if (!positioned_ && compactor_ != nullptr) compactor_->NoteScan(target);
+    positioned_ = true;
+    it_->Seek(ToSlice(target));
+  }
+
+  const std::unique_ptr<leveldb::Iterator> it_;
+  const std::string prefix_;
+  TombstoneCompactor* const compactor_;  // null when off
+  mutable bool positioned_ = false;
 };
 
 class LevelDbMetadataStore final : public MetadataStore {
@@ -141,10 +158,9 @@ class LevelDbMetadataStore final : public MetadataStore {
   }
 
   std::unique_ptr<Cursor> Scan(std::string_view prefix) override {
-    if (compactor_ != nullptr) compactor_->NoteScan(prefix);
     return std::make_unique<LevelDbCursor>(
         std::unique_ptr<leveldb::Iterator>(db_->NewIterator(leveldb::ReadOptions())),
-        std::string(prefix));
+        std::string(prefix), compactor_.get());
   }
 
   static uint64_t ApproximateBytes(leveldb::DB& db, std::string_view begin, std::string_view end) {

@@ -111,7 +111,11 @@ void TombstoneCompactor::NoteScan(std::string_view key) {
     auto it = regions_.find(RegionOf(key));
     if (it == regions_.end()) return;
     Region& region = it->second;
-    if (!region.due || region.scanned || region.count < options_.threshold) return;
+    // A scan that starts past the range never meets its tombstones (cursors move forward).
+    if (!region.due || region.scanned || region.count < options_.threshold ||
+        key > std::string_view(region.max_key)) {
+      return;
+    }
     region.scanned = true;
   }
   wake_.notify_one();

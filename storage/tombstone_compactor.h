@@ -90,8 +90,9 @@ class TombstoneCompactor {
   void NoteDeletes(const WriteBatch& batch);
 
   // A scan starts at `key`. If the key's region has reached the threshold (a due range that is
-  // not a tail), that range is compacted now instead of once its deletes are quiet. Cheap when
-  // nothing is due (one atomic load); otherwise one lock and a region lookup.
+  // not a tail) and `key` is not past the range (the scan may meet its tombstones), that range
+  // is compacted now instead of once its deletes are quiet. Cheap when nothing is due (one
+  // atomic load); otherwise one lock and a region lookup.
   void NoteScan(std::string_view key);
 
   Stats stats() const;
