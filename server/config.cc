@@ -615,6 +615,15 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
       if (!v.is_number_unsigned()) return Error("\"workers\" must be a positive integer");
       c.workers = static_cast<uint32_t>(std::min<uint64_t>(v.get<uint64_t>(), 1u << 20));
     }
+    if (doc.contains("worker_slice_us")) {
+      const json& v = doc["worker_slice_us"];
+      // The kernel's range for a requested slice: 0.1-100 ms.
+      if (!v.is_number_unsigned() ||
+          (v.get<uint64_t>() != 0 && (v.get<uint64_t>() < 100 || v.get<uint64_t>() > 100000))) {
+        return Error("\"worker_slice_us\" must be 0 (the kernel's default) or from 100 to 100000");
+      }
+      c.worker_slice_us = static_cast<uint32_t>(v.get<uint64_t>());
+    }
     if (doc.contains("tls")) {
       c.tls.emplace();
       if (auto r = ParseTls(doc["tls"], *c.tls, c.warnings); !r) return r.error();
@@ -679,13 +688,25 @@ ConfigResult<ServerConfig> ParseConfig(std::string_view json_text, const Flags& 
     if (doc.contains("limits")) {
       if (auto r = ParseLimits(doc["limits"], c); !r) return r.error();
     }
-    static const std::set<std::string, std::less<>> kKnownKeys = {
-        "listen",           "data",           "region",
-        "domains",          "tiers",          "storage_classes",
-        "inline_threshold", "workers",        "tls",
-        "index_journal",    "lifecycle",      "log_level",
-        "access_log",       "metrics_public", "identity",
-        "encryption",       "audit",          "limits"};
+    static const std::set<std::string, std::less<>> kKnownKeys = {"listen",
+                                                                  "data",
+                                                                  "region",
+                                                                  "domains",
+                                                                  "tiers",
+                                                                  "storage_classes",
+                                                                  "inline_threshold",
+                                                                  "workers",
+                                                                  "worker_slice_us",
+                                                                  "tls",
+                                                                  "index_journal",
+                                                                  "lifecycle",
+                                                                  "log_level",
+                                                                  "access_log",
+                                                                  "metrics_public",
+                                                                  "identity",
+                                                                  "encryption",
+                                                                  "audit",
+                                                                  "limits"};
     for (const auto& [key, v] : doc.items()) {
       if (!kKnownKeys.contains(key)) c.warnings.push_back("unknown key \"" + key + "\" ignored");
     }

@@ -120,6 +120,9 @@ struct ServerConfig {
   std::map<std::string, std::string> storage_classes;
   uint64_t inline_threshold = 16 * 1024;
   uint32_t workers = 4;
+  // "worker_slice_us": the time slice the workers ask the kernel for (thread_slice.h); 0 leaves
+  // the kernel's default. Kernels before 6.12 ignore it.
+  uint32_t worker_slice_us = 200;
   LogLevel log_level = LogLevel::kInfo;
   std::string access_log;  // file for the JSON access log; empty: stderr
   // GET /metrics without authentication (true, the default: the server listens on loopback by

@@ -1,10 +1,13 @@
 // strata-server: reads the configuration, opens the storage stack (LevelDB index, drives, erasure
 // chunk store, object store), and serves S3 over HTTP until SIGTERM/SIGINT.
 #include <atomic>
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
+#include <mutex>
 #include <sstream>
 #include <thread>
 
@@ -27,6 +30,7 @@
 #include "server/metrics.h"
 #include "server/rebuild_index.h"
 #include "server/request_handler.h"
+#include "server/thread_slice.h"
 #include "server/tls.h"
 #include "server/worker_pool.h"
 #include "storage/identity_store.h"
@@ -167,7 +171,20 @@ int Main(int argc, char** argv) {
   // Bind first: a busy port fails fast, before the data folder is touched.
   LateHandler handler;
   // Workers block on disk and on request bodies; the queue bounds what waits beyond them.
-  WorkerPool pool(config->workers, std::max<size_t>(64, 8 * size_t{config->workers}));
+  // Short slices for the workers (thread_slice.h): a woken worker runs almost at once.
+  std::function<void()> worker_start;
+  if (config->worker_slice_us != 0) {
+    worker_start = [slice = std::chrono::microseconds(config->worker_slice_us)] {
+      static std::once_flag refused;
+      if (!RequestThreadSlice(slice)) {
+        std::call_once(refused, [] {
+          Log(LogLevel::kInfo, "workers keep the kernel's default time slice (refused)");
+        });
+      }
+    };
+  }
+  WorkerPool pool(config->workers, std::max<size_t>(64, 8 * size_t{config->workers}),
+                  std::move(worker_start));
   HttpServerOptions http_options;
   http_options.serve_plain = config->http_enabled;
   http_options.host = config->listen_host;

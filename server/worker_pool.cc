@@ -6,12 +6,14 @@
 
 namespace strata::server {
 
-WorkerPool::WorkerPool(size_t threads, size_t queue_capacity) : capacity_(queue_capacity) {
+WorkerPool::WorkerPool(size_t threads, size_t queue_capacity, std::function<void()> thread_start)
+    : capacity_(queue_capacity) {
   threads = std::max<size_t>(1, threads);
   threads_.reserve(threads);
   for (size_t i = 0; i < threads; ++i)
-    threads_.emplace_back([this] {
+    threads_.emplace_back([this, thread_start] {
       erasure::NameThisThread("http-worker");
+      if (thread_start) thread_start();
       Run();
     });
 }

@@ -16,8 +16,9 @@ namespace strata::server {
 class WorkerPool {
  public:
   // Starts `threads` threads (>= 1). At most threads + queue_capacity tasks are in the pool at a
-  // time (running or waiting).
-  WorkerPool(size_t threads, size_t queue_capacity);
+  // time (running or waiting). Each thread first runs `thread_start` (if set; it must not throw):
+  // per-thread setup such as scheduling attributes.
+  WorkerPool(size_t threads, size_t queue_capacity, std::function<void()> thread_start = {});
   ~WorkerPool();  // Shutdown()
   WorkerPool(const WorkerPool&) = delete;
   WorkerPool& operator=(const WorkerPool&) = delete;

@@ -28,7 +28,8 @@ constexpr std::string_view kValid = R"({
                                                    "/d/h4", "/d/h5", "/d/h6", "/d/h7"]}
   ],
   "storage_classes": {"STANDARD": "fast", "GLACIER": "cold"},
-  "inline_threshold": 4096
+  "inline_threshold": 4096,
+  "worker_slice_us": 500
 })";
 
 }  // namespace
@@ -60,6 +61,7 @@ TEST_CASE("no config file gives the embedded default under the data folder") {
     CHECK(c->storage_classes.at(cls) == "hdd");
   }
   CHECK(c->inline_threshold == 16384);
+  CHECK(c->worker_slice_us == 200);
   CHECK(c->warnings.empty());
 }
 
@@ -99,6 +101,9 @@ TEST_CASE("a valid config file is read field by field") {
   CHECK(c->storage_classes.size() == 2);
   CHECK(c->storage_classes.at("GLACIER") == "cold");
   CHECK(c->inline_threshold == 4096);
+  CHECK(c->worker_slice_us == 500);
+  CHECK(c->warnings.empty());
+  CHECK(ParseConfig(R"({"worker_slice_us": 0})", Flags{}, 2)->worker_slice_us == 0);
 }
 
 TEST_CASE(
@@ -187,6 +192,9 @@ TEST_CASE("each invalid config gives a message naming the problem") {
       Row{R"({"region": 5})", "\"region\" must be a non-empty string"},
       Row{R"({"inline_threshold": -1})", "inline_threshold"},
       Row{R"({"workers": 0})", "workers"},
+      Row{R"({"worker_slice_us": 99})", "\"worker_slice_us\" must be 0"},
+      Row{R"({"worker_slice_us": 100001})", "from 100 to 100000"},
+      Row{R"({"worker_slice_us": "fast"})", "worker_slice_us"},
   }));
   CAPTURE(json);
   CHECK_THAT(ErrorOf(json), Catch::Contains(expected));

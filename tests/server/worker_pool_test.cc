@@ -5,6 +5,7 @@
 #include <chrono>
 #include <condition_variable>
 #include <mutex>
+#include <set>
 #include <thread>
 
 using strata::server::WorkerPool;
@@ -63,6 +64,29 @@ TEST_CASE("the worker pool runs tasks on several threads at once") {
   CHECK(WaitUntil([&] { return running.load() == 3; }));
   CHECK(pool.busy() == 3);
   gate.Open();
+}
+
+TEST_CASE("each worker runs the start hook once, before any task") {
+  std::mutex mu;
+  std::set<std::thread::id> started;  // GUARDED_BY(mu)
+  std::atomic<int> tasks_on_unstarted_threads{0};
+  std::atomic<int> hooks_run_twice{0};
+  {
+    WorkerPool pool(3, 100, [&] {
+      std::lock_guard lock(mu);
+      if (!started.insert(std::this_thread::get_id()).second) hooks_run_twice++;
+    });
+    for (int i = 0; i < 50; ++i) {
+      REQUIRE(pool.Submit([&] {
+        std::lock_guard lock(mu);
+        if (!started.contains(std::this_thread::get_id())) tasks_on_unstarted_threads++;
+      }));
+    }
+    pool.Shutdown();
+  }
+  CHECK(started.size() == 3);
+  CHECK(tasks_on_unstarted_threads.load() == 0);
+  CHECK(hooks_run_twice.load() == 0);
 }
 
 TEST_CASE("a full worker pool rejects new tasks until one finishes") {
