@@ -7,7 +7,7 @@
 // deadline: the client on the same machine, another worker, a hashing or compaction thread.
 // With a short slice it gets an earlier deadline and runs almost at once, and gives the core
 // back as soon. Measured on the 2-core VM (kernel 6.18, HZ=250, PREEMPT_NONE), 4 KiB GETs from
-// wrk at 16 connections, 4 alternating rounds of 8 s: p99 1.22-1.89 -> 0.66-0.71 ms at 200 us
+// wrk at 16 connections, alternating rounds of 8 s: p99 1.22-1.89 -> 0.64-0.71 ms at 200 us
 // (0.53-0.75 ms at 100 us), rate unchanged within the machine's noise (README.md, performance).
 //
 // Thread-safe: each call affects only the calling thread.
