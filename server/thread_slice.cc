@@ -4,11 +4,9 @@
 #include "server/thread_slice.h"
 
 #include <sched.h>
-#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include <cerrno>
 #include <cstdint>
 
 namespace strata::server {
@@ -38,7 +36,7 @@ bool RequestThreadSlice(std::chrono::microseconds slice) {
   // sched_setattr sets the nice value too (SCHED_FLAG_KEEP_PARAMS would skip the slice with
   // it): the current one is passed back, so an operator's `nice` stays and no privilege is
   // needed.
-  attr.size = sizeof attr;
+  attr.size = sizeof attr;  // sched_getattr wrote back the size the kernel filled in
   attr.sched_flags = 0;
   attr.sched_runtime =
       static_cast<uint64_t>(std::chrono::duration_cast<std::chrono::nanoseconds>(slice).count());
